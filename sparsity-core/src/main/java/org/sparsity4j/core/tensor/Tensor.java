@@ -1,0 +1,272 @@
+package org.sparsity4j.core.tensor;
+
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
+import java.util.Objects;
+
+/**
+ * A row-major tensor view over existing storage: a Java array or a little-endian byte buffer.
+ * The tensor does not copy; pruning "in place" writes through to the caller's storage.
+ *
+ * <p>Storage per type: {@link ElementType#FP32} in a {@code float[]} or 4 little-endian bytes per
+ * element; {@link ElementType#FP16} and {@link ElementType#BF16} as raw bits in a {@code short[]}
+ * or 2 little-endian bytes; 8-bit types in a {@code byte[]} or 1 byte per element.
+ *
+ * <p>A tensor is not thread-safe for concurrent writes; the pruning API parallelises internally.
+ */
+public final class Tensor {
+    private final ElementType type;
+    private final Shape shape;
+    /** FloatBuffer for FP32, ShortBuffer for 16-bit types, ByteBuffer for 8-bit types; index 0 = element 0. */
+    private final Buffer storage;
+
+    private Tensor(ElementType type, Shape shape, Buffer storage) {
+        this.type = type;
+        this.shape = shape;
+        this.storage = storage;
+    }
+
+    /**
+     * Wraps little-endian bytes. The buffer's remaining bytes, from its position, must hold exactly
+     * the shape's elements; the buffer's byte order setting is ignored (storage is little-endian).
+     *
+     * @param type element type
+     * @param shape the shape
+     * @param bytes the storage (not copied; position and limit are not changed)
+     * @return a tensor writing through to {@code bytes}
+     * @throws IllegalArgumentException if the byte count does not match the shape
+     */
+    public static Tensor wrap(ElementType type, Shape shape, ByteBuffer bytes) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(shape, "shape");
+        long need = (long) shape.size() * type.byteSize();
+        if (bytes.remaining() != need) {
+            throw new IllegalArgumentException("buffer holds " + bytes.remaining() + " bytes but shape "
+                    + shape + " of " + type + " needs " + need);
+        }
+        ByteBuffer le = bytes.slice().order(ByteOrder.LITTLE_ENDIAN);
+        Buffer storage;
+        switch (type.byteSize()) {
+            case 4:
+                storage = le.asFloatBuffer();
+                break;
+            case 2:
+                storage = le.asShortBuffer();
+                break;
+            default:
+                storage = le;
+        }
+        return new Tensor(type, shape, storage);
+    }
+
+    /**
+     * Wraps a float array as an {@link ElementType#FP32} tensor.
+     *
+     * @param values the storage (not copied)
+     * @param dims the shape
+     * @return the tensor
+     * @throws IllegalArgumentException if the array length does not match the shape
+     */
+    public static Tensor ofFloats(float[] values, long... dims) {
+        Shape shape = Shape.of(dims);
+        checkLength(values.length, shape, ElementType.FP32);
+        return new Tensor(ElementType.FP32, shape, FloatBuffer.wrap(values));
+    }
+
+    /**
+     * Wraps 16-bit raw encodings as an {@link ElementType#FP16} or {@link ElementType#BF16} tensor.
+     *
+     * @param type FP16 or BF16
+     * @param bits the storage (not copied)
+     * @param dims the shape
+     * @return the tensor
+     * @throws IllegalArgumentException if the type is not 16-bit or the length does not match
+     */
+    public static Tensor ofShorts(ElementType type, short[] bits, long... dims) {
+        if (type.byteSize() != 2) {
+            throw new IllegalArgumentException("short[] storage needs a 16-bit type, not " + type);
+        }
+        Shape shape = Shape.of(dims);
+        checkLength(bits.length, shape, type);
+        return new Tensor(type, shape, ShortBuffer.wrap(bits));
+    }
+
+    /**
+     * Wraps 8-bit encodings as an {@link ElementType#INT8}, {@link ElementType#FP8_E4M3} or
+     * {@link ElementType#FP8_E5M2} tensor.
+     *
+     * @param type an 8-bit type
+     * @param bits the storage (not copied)
+     * @param dims the shape
+     * @return the tensor
+     * @throws IllegalArgumentException if the type is not 8-bit or the length does not match
+     */
+    public static Tensor ofBytes(ElementType type, byte[] bits, long... dims) {
+        if (type.byteSize() != 1) {
+            throw new IllegalArgumentException("byte[] storage needs an 8-bit type, not " + type);
+        }
+        Shape shape = Shape.of(dims);
+        checkLength(bits.length, shape, type);
+        return new Tensor(type, shape, ByteBuffer.wrap(bits));
+    }
+
+    /**
+     * Allocates a zero-filled tensor on the heap.
+     *
+     * @param type element type
+     * @param shape shape
+     * @return the tensor
+     */
+    public static Tensor zeros(ElementType type, Shape shape) {
+        switch (type.byteSize()) {
+            case 4:
+                return new Tensor(type, shape, FloatBuffer.wrap(new float[shape.size()]));
+            case 2:
+                return new Tensor(type, shape, ShortBuffer.wrap(new short[shape.size()]));
+            default:
+                return new Tensor(type, shape, ByteBuffer.wrap(new byte[shape.size()]));
+        }
+    }
+
+    private static void checkLength(int length, Shape shape, ElementType type) {
+        if (length != shape.size()) {
+            throw new IllegalArgumentException("array holds " + length + " elements but shape " + shape
+                    + " of " + type + " needs " + shape.size());
+        }
+    }
+
+    /** Returns the element type. */
+    public ElementType type() {
+        return type;
+    }
+
+    /** Returns the shape. */
+    public Shape shape() {
+        return shape;
+    }
+
+    /** Returns the element count. */
+    public int size() {
+        return shape.size();
+    }
+
+    /**
+     * Returns the raw bits of one element (zero-extended to an int for 8- and 16-bit types).
+     *
+     * @param index flat row-major index
+     * @return the bits
+     */
+    public int bits(int index) {
+        switch (type.byteSize()) {
+            case 4:
+                return Float.floatToRawIntBits(((FloatBuffer) storage).get(index));
+            case 2:
+                return ((ShortBuffer) storage).get(index) & 0xFFFF;
+            default:
+                return ((ByteBuffer) storage).get(index) & 0xFF;
+        }
+    }
+
+    /**
+     * Sets the raw bits of one element (only the low {@link ElementType#bitWidth()} bits are used).
+     *
+     * @param index flat row-major index
+     * @param bits the bits
+     */
+    public void setBits(int index, int bits) {
+        switch (type.byteSize()) {
+            case 4:
+                ((FloatBuffer) storage).put(index, Float.intBitsToFloat(bits));
+                break;
+            case 2:
+                ((ShortBuffer) storage).put(index, (short) bits);
+                break;
+            default:
+                ((ByteBuffer) storage).put(index, (byte) bits);
+        }
+    }
+
+    /**
+     * Returns one element decoded to a double (exact).
+     *
+     * @param index flat row-major index
+     * @return the value
+     */
+    public double get(int index) {
+        return type.decode(bits(index));
+    }
+
+    /**
+     * Returns a deep copy on the heap (same type, shape and bits).
+     *
+     * @return the copy
+     */
+    public Tensor copy() {
+        Tensor c = zeros(type, shape);
+        c.copyFrom(this);
+        return c;
+    }
+
+    /**
+     * Copies all elements of {@code source} (same type and shape) into this tensor, bit for bit.
+     *
+     * @param source the source
+     * @throws IllegalArgumentException if type or shape differ
+     */
+    public void copyFrom(Tensor source) {
+        requireSameLayout(source, "source");
+        switch (type.byteSize()) {
+            case 4:
+                ((FloatBuffer) storage).duplicate().clear().put(((FloatBuffer) source.storage).duplicate().clear());
+                break;
+            case 2:
+                ((ShortBuffer) storage).duplicate().clear().put(((ShortBuffer) source.storage).duplicate().clear());
+                break;
+            default:
+                ((ByteBuffer) storage).duplicate().clear().put(((ByteBuffer) source.storage).duplicate().clear());
+        }
+    }
+
+    /**
+     * Writes the elements as little-endian bytes into a new heap buffer.
+     *
+     * @return the bytes, position 0, limit = size × byte size
+     */
+    public ByteBuffer toLittleEndianBytes() {
+        ByteBuffer out = ByteBuffer.allocate(size() * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        Tensor view = wrap(type, shape, out);
+        view.copyFrom(this);
+        return out;
+    }
+
+    /**
+     * Checks that another tensor has this tensor's type and shape.
+     *
+     * @param other the other tensor
+     * @param what its name in the error message
+     * @throws IllegalArgumentException if they differ
+     */
+    public void requireSameLayout(Tensor other, String what) {
+        if (other.type != type || !other.shape.equals(shape)) {
+            throw new IllegalArgumentException(what + " is " + other.type + " " + other.shape
+                    + " but must be " + type + " " + shape);
+        }
+    }
+
+    /**
+     * Returns the internal storage view. Package-private kernels in this library read it directly.
+     *
+     * @return a FloatBuffer, ShortBuffer or ByteBuffer whose index 0 is element 0
+     */
+    public Buffer storage() {
+        return storage;
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + type + " " + shape + "]";
+    }
+}
