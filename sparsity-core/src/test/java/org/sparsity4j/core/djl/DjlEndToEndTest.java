@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.sparsity4j.core.training.MaskSet;
 import org.sparsity4j.core.training.ParameterMask;
 import org.sparsity4j.core.training.PruneOptions;
+import org.sparsity4j.core.training.SyntheticTask;
 import org.sparsity4j.core.training.VerificationReport;
 
 /**
@@ -29,8 +30,8 @@ class DjlEndToEndTest {
 
     @Test
     void trainPruneFineTuneRecoversAccuracy() throws Exception {
-        DjlTasks.Data train = DjlTasks.data(SEED, 4096);
-        DjlTasks.Data test = DjlTasks.data(SEED + 1, 2048);
+        SyntheticTask train = DjlTasks.data(SEED, 4096);
+        SyntheticTask test = DjlTasks.data(SEED + 1, 2048);
         try (Model model = DjlTasks.model(DjlTasks.mlp(32), SEED)) {
             Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(3e-3f)).build();
             try (Trainer trainer = DjlTasks.trainer(model, adam, true)) {

@@ -17,68 +17,22 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
-import java.util.Random;
+import org.sparsity4j.core.training.SyntheticTask;
 
-/** A seeded synthetic classification task and a small MLP for the DJL tests (PyTorch engine, CPU). */
+/** A small MLP, training loop and evaluation for the DJL tests (PyTorch engine, CPU). */
 final class DjlTasks {
-    static final int FEATURES = 32;
-    static final int CLASSES = 4;
+    static final int FEATURES = SyntheticTask.FEATURES;
+    static final int CLASSES = SyntheticTask.CLASSES;
 
     private DjlTasks() {
-    }
-
-    /** Inputs and labels; labels are the argmax of a fixed random two-layer teacher network. */
-    record Data(float[] x, float[] y, int rows) {
     }
 
     static Engine engine() {
         return Engine.getEngine("PyTorch");
     }
 
-    static Data data(long seed, int rows) {
-        Random teacherRng = new Random(12345);
-        float[][] w1 = gaussian(teacherRng, 24, FEATURES);
-        float[][] w2 = gaussian(teacherRng, CLASSES, 24);
-        Random rng = new Random(seed);
-        float[] x = new float[rows * FEATURES];
-        float[] y = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            for (int f = 0; f < FEATURES; f++) {
-                x[r * FEATURES + f] = (float) rng.nextGaussian();
-            }
-            double[] h = new double[24];
-            for (int i = 0; i < 24; i++) {
-                double s = 0;
-                for (int f = 0; f < FEATURES; f++) {
-                    s += w1[i][f] * x[r * FEATURES + f];
-                }
-                h[i] = Math.tanh(s / Math.sqrt(FEATURES));
-            }
-            int best = 0;
-            double bestV = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < CLASSES; c++) {
-                double s = 0;
-                for (int i = 0; i < 24; i++) {
-                    s += w2[c][i] * h[i];
-                }
-                if (s > bestV) {
-                    bestV = s;
-                    best = c;
-                }
-            }
-            y[r] = best;
-        }
-        return new Data(x, y, rows);
-    }
-
-    private static float[][] gaussian(Random rng, int rows, int cols) {
-        float[][] w = new float[rows][cols];
-        for (float[] row : w) {
-            for (int j = 0; j < cols; j++) {
-                row[j] = (float) rng.nextGaussian();
-            }
-        }
-        return w;
+    static SyntheticTask data(long seed, int rows) {
+        return SyntheticTask.generate(seed, rows);
     }
 
     static Block mlp(int hidden) {
@@ -119,15 +73,16 @@ final class DjlTasks {
     }
 
     /** Epochs of mini-batch training over the data in order. */
-    static void train(Trainer trainer, Data d, int epochs, int batch, Runnable afterStep) {
+    static void train(Trainer trainer, SyntheticTask d, int epochs, int batch, Runnable afterStep) {
         NDManager manager = trainer.getManager();
         for (int e = 0; e < epochs; e++) {
             for (int start = 0; start + batch <= d.rows(); start += batch) {
                 try (NDManager sub = manager.newSubManager()) {
-                    float[] xb = new float[batch * FEATURES];
+                    float[] xb = d.xRows(start, batch);
                     float[] yb = new float[batch];
-                    System.arraycopy(d.x(), start * FEATURES, xb, 0, xb.length);
-                    System.arraycopy(d.y(), start, yb, 0, batch);
+                    for (int i = 0; i < batch; i++) {
+                        yb[i] = d.labels()[start + i];
+                    }
                     step(trainer, sub.create(xb, new Shape(batch, FEATURES)), sub.create(yb, new Shape(batch)));
                 }
                 afterStep.run();
@@ -135,19 +90,12 @@ final class DjlTasks {
         }
     }
 
-    static double accuracy(Model model, Data d) {
+    static double accuracy(Model model, SyntheticTask d) {
         try (NDManager sub = model.getNDManager().newSubManager()) {
             NDArray x = sub.create(d.x(), new Shape(d.rows(), FEATURES));
             NDArray logits = model.getBlock().forward(new ParameterStore(sub, false), new NDList(x), false)
                     .singletonOrThrow();
-            float[] pred = logits.argMax(1).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-            int correct = 0;
-            for (int i = 0; i < d.rows(); i++) {
-                if (pred[i] == d.y()[i]) {
-                    correct++;
-                }
-            }
-            return correct / (double) d.rows();
+            return d.accuracy(logits.argMax(1).toType(ai.djl.ndarray.types.DataType.INT32, false).toIntArray());
         }
     }
 }
