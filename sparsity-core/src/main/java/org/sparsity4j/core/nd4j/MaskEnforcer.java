@@ -113,6 +113,7 @@ public final class MaskEnforcer extends BaseListener {
                     + " elements but its mask has shape " + mask.shape());
         }
         mulInPlace(update, m);
+        @SuppressWarnings("rawtypes") // SameDiff declares its updater map with the raw type
         Map<String, GradientUpdater> updaters = owner.getUpdaterMap();
         GradientUpdater<?> updater = updaters == null ? null : updaters.get(v.getName());
         if (updater != null && updater.getState() != null) {

@@ -114,6 +114,7 @@ class SameDiffMaskEnforcementTest {
     /** Non-zero updater state entries at pruned positions, over all masked variables and state arrays. */
     static long prunedStateNonZero(SameDiff sd, MaskSet masks) {
         long count = 0;
+        @SuppressWarnings("rawtypes") // SameDiff declares its updater map with the raw type
         Map<String, GradientUpdater> updaters = sd.getUpdaterMap();
         assertNotNull(updaters);
         for (ParameterMask m : masks.masks()) {
