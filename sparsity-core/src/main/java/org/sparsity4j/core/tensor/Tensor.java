@@ -200,6 +200,114 @@ public final class Tensor {
     }
 
     /**
+     * Reads the {@link ElementType#magnitudeKey(int) magnitude keys} of {@code count} elements at
+     * {@code start, start + stride, ...} into {@code dst[dstOff], dst[dstOff + dstStride], ...}.
+     * This is the bulk form of {@code type().magnitudeKey(bits(i))} used by the pruning kernels.
+     *
+     * @param start flat index of the first element
+     * @param stride distance between elements, in elements
+     * @param count number of elements
+     * @param dst destination
+     * @param dstOff first destination index
+     * @param dstStride distance between destination entries
+     */
+    public void magnitudeKeys(int start, int stride, int count, int[] dst, int dstOff, int dstStride) {
+        int i = start;
+        int d = dstOff;
+        switch (type) {
+            case FP32: {
+                FloatBuffer b = (FloatBuffer) storage;
+                for (int k = 0; k < count; k++, i += stride, d += dstStride) {
+                    dst[d] = Math.min(Float.floatToRawIntBits(b.get(i)) & 0x7FFF_FFFF, 0x7F80_0001);
+                }
+                break;
+            }
+            case FP16: {
+                ShortBuffer b = (ShortBuffer) storage;
+                for (int k = 0; k < count; k++, i += stride, d += dstStride) {
+                    dst[d] = Math.min(b.get(i) & 0x7FFF, 0x7C01);
+                }
+                break;
+            }
+            case BF16: {
+                ShortBuffer b = (ShortBuffer) storage;
+                for (int k = 0; k < count; k++, i += stride, d += dstStride) {
+                    dst[d] = Math.min(b.get(i) & 0x7FFF, 0x7F81);
+                }
+                break;
+            }
+            case INT8: {
+                ByteBuffer b = (ByteBuffer) storage;
+                for (int k = 0; k < count; k++, i += stride, d += dstStride) {
+                    dst[d] = Math.abs((int) b.get(i));
+                }
+                break;
+            }
+            case FP8_E4M3: {
+                ByteBuffer b = (ByteBuffer) storage;
+                for (int k = 0; k < count; k++, i += stride, d += dstStride) {
+                    dst[d] = b.get(i) & 0x7F;
+                }
+                break;
+            }
+            case FP8_E5M2: {
+                ByteBuffer b = (ByteBuffer) storage;
+                for (int k = 0; k < count; k++, i += stride, d += dstStride) {
+                    dst[d] = Math.min(b.get(i) & 0x7F, 0x7D);
+                }
+                break;
+            }
+            default:
+                throw new AssertionError(type);
+        }
+    }
+
+    /**
+     * Sets to zero ({@code +0} for floating-point types) every element at {@code start + k * stride},
+     * {@code k < count}, whose flag {@code flags[flagOff + k * flagStride]} is 0; elements whose
+     * flag is non-zero are left untouched (bit for bit).
+     *
+     * @param start flat index of the first element
+     * @param stride distance between elements, in elements
+     * @param count number of elements
+     * @param flags keep flags
+     * @param flagOff first flag index
+     * @param flagStride distance between flags
+     */
+    public void zeroUnflagged(int start, int stride, int count, byte[] flags, int flagOff, int flagStride) {
+        int i = start;
+        int f = flagOff;
+        switch (type.byteSize()) {
+            case 4: {
+                FloatBuffer b = (FloatBuffer) storage;
+                for (int k = 0; k < count; k++, i += stride, f += flagStride) {
+                    if (flags[f] == 0) {
+                        b.put(i, 0f);
+                    }
+                }
+                break;
+            }
+            case 2: {
+                ShortBuffer b = (ShortBuffer) storage;
+                for (int k = 0; k < count; k++, i += stride, f += flagStride) {
+                    if (flags[f] == 0) {
+                        b.put(i, (short) 0);
+                    }
+                }
+                break;
+            }
+            default: {
+                ByteBuffer b = (ByteBuffer) storage;
+                for (int k = 0; k < count; k++, i += stride, f += flagStride) {
+                    if (flags[f] == 0) {
+                        b.put(i, (byte) 0);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Returns a deep copy on the heap (same type, shape and bits).
      *
      * @return the copy
@@ -254,15 +362,6 @@ public final class Tensor {
             throw new IllegalArgumentException(what + " is " + other.type + " " + other.shape
                     + " but must be " + type + " " + shape);
         }
-    }
-
-    /**
-     * Returns the internal storage view. Package-private kernels in this library read it directly.
-     *
-     * @return a FloatBuffer, ShortBuffer or ByteBuffer whose index 0 is element 0
-     */
-    public Buffer storage() {
-        return storage;
     }
 
     @Override
