@@ -260,6 +260,9 @@ public final class StripMasker {
         }
     }
 
+    /** All ones below the sign bit: larger than every key. */
+    private static final int MAX_KEY = Integer.MAX_VALUE;
+
     /** 1 if x == y, else 0, for x, y in [0, 2^31). */
     private static int eq(int x, int y) {
         return ((x ^ y) - 1) >>> 31;
@@ -284,14 +287,19 @@ public final class StripMasker {
             int rb = ab + (1 - bc) + (1 - bd);
             int rc = ac + bc + (1 - cd);
             int rd = ad + bd + cd;
-            flags[o] = (byte) ((ra - 2) >>> 31);
-            flags[o + 1] = (byte) ((rb - 2) >>> 31);
-            flags[o + 2] = (byte) ((rc - 2) >>> 31);
-            flags[o + 3] = (byte) ((rd - 2) >>> 31);
-            // tie at the boundary: the 2nd kept (rank 1) equals the 1st pruned (rank 2)
-            int second = (a & -eq(ra, 1)) | (b & -eq(rb, 1)) | (c & -eq(rc, 1)) | (d & -eq(rd, 1));
-            int third = (a & -eq(ra, 2)) | (b & -eq(rb, 2)) | (c & -eq(rc, 2)) | (d & -eq(rd, 2));
-            tied += eq(second, third);
+            int fa = (ra - 2) >>> 31;
+            int fb = (rb - 2) >>> 31;
+            int fc = (rc - 2) >>> 31;
+            int fd = (rd - 2) >>> 31;
+            flags[o] = (byte) fa;
+            flags[o + 1] = (byte) fb;
+            flags[o + 2] = (byte) fc;
+            flags[o + 3] = (byte) fd;
+            // tie at the boundary: the smallest kept key equals the largest pruned key
+            int minKept = Math.min(Math.min(a | ((fa - 1) & MAX_KEY), b | ((fb - 1) & MAX_KEY)),
+                    Math.min(c | ((fc - 1) & MAX_KEY), d | ((fd - 1) & MAX_KEY)));
+            int maxPruned = Math.max(Math.max(a & (fa - 1), b & (fb - 1)), Math.max(c & (fc - 1), d & (fd - 1)));
+            tied += eq(minKept, maxPruned);
         }
         return tied;
     }
