@@ -200,6 +200,166 @@ public final class Tensor {
     }
 
     /**
+     * Reads the {@link ElementType#magnitudeKey(int) magnitude keys} of {@code count} elements at
+     * {@code start, start + stride, ...} into {@code dst[dstOff], dst[dstOff + dstStride], ...}.
+     * This is the bulk form of {@code type().magnitudeKey(bits(i))} used by the pruning kernels.
+     *
+     * @param start flat index of the first element
+     * @param stride distance between elements, in elements
+     * @param count number of elements
+     * @param dst destination
+     * @param dstOff first destination index
+     * @param dstStride distance between destination entries
+     */
+    public void magnitudeKeys(int start, int stride, int count, int[] dst, int dstOff, int dstStride) {
+        if (stride != 1) {
+            for (int k = 0, i = start, d = dstOff; k < count; k++, i += stride, d += dstStride) {
+                dst[d] = type.magnitudeKey(bits(i));
+            }
+            return;
+        }
+        // Bulk-copy chunks into a primitive scratch array, then convert with a plain array loop:
+        // per-element Buffer access costs about three times more once several buffer classes are in use.
+        Scratch s = SCRATCH.get();
+        for (int done = 0; done < count; done += CHUNK) {
+            int len = Math.min(CHUNK, count - done);
+            int d = dstOff + done * dstStride;
+            switch (type) {
+                case FP32: {
+                    ((FloatBuffer) storage).get(start + done, s.floats, 0, len);
+                    float[] f = s.floats;
+                    for (int k = 0; k < len; k++, d += dstStride) {
+                        dst[d] = Math.min(Float.floatToRawIntBits(f[k]) & 0x7FFF_FFFF, 0x7F80_0001);
+                    }
+                    break;
+                }
+                case FP16: {
+                    ((ShortBuffer) storage).get(start + done, s.shorts, 0, len);
+                    short[] h = s.shorts;
+                    for (int k = 0; k < len; k++, d += dstStride) {
+                        dst[d] = Math.min(h[k] & 0x7FFF, 0x7C01);
+                    }
+                    break;
+                }
+                case BF16: {
+                    ((ShortBuffer) storage).get(start + done, s.shorts, 0, len);
+                    short[] h = s.shorts;
+                    for (int k = 0; k < len; k++, d += dstStride) {
+                        dst[d] = Math.min(h[k] & 0x7FFF, 0x7F81);
+                    }
+                    break;
+                }
+                case INT8: {
+                    ((ByteBuffer) storage).get(start + done, s.bytes, 0, len);
+                    byte[] v = s.bytes;
+                    for (int k = 0; k < len; k++, d += dstStride) {
+                        dst[d] = Math.abs((int) v[k]);
+                    }
+                    break;
+                }
+                case FP8_E4M3: {
+                    ((ByteBuffer) storage).get(start + done, s.bytes, 0, len);
+                    byte[] v = s.bytes;
+                    for (int k = 0; k < len; k++, d += dstStride) {
+                        dst[d] = v[k] & 0x7F;
+                    }
+                    break;
+                }
+                case FP8_E5M2: {
+                    ((ByteBuffer) storage).get(start + done, s.bytes, 0, len);
+                    byte[] v = s.bytes;
+                    for (int k = 0; k < len; k++, d += dstStride) {
+                        dst[d] = Math.min(v[k] & 0x7F, 0x7D);
+                    }
+                    break;
+                }
+                default:
+                    throw new AssertionError(type);
+            }
+        }
+    }
+
+    /**
+     * Sets to zero ({@code +0} for floating-point types) every element at {@code start + k * stride},
+     * {@code k < count}, whose flag {@code flags[flagOff + k * flagStride]} is 0; elements whose
+     * flag is non-zero keep their bits.
+     *
+     * @param start flat index of the first element
+     * @param stride distance between elements, in elements
+     * @param count number of elements
+     * @param flags keep flags
+     * @param flagOff first flag index
+     * @param flagStride distance between flags
+     */
+    public void zeroUnflagged(int start, int stride, int count, byte[] flags, int flagOff, int flagStride) {
+        if (stride != 1) {
+            for (int k = 0, i = start, f = flagOff; k < count; k++, i += stride, f += flagStride) {
+                if (flags[f] == 0) {
+                    setBits(i, 0);
+                }
+            }
+            return;
+        }
+        // Branch-free on chunks: bits AND-ed with 0 or all ones (keep patterns are random, so a
+        // branch per element would mispredict about half the time).
+        Scratch s = SCRATCH.get();
+        for (int done = 0; done < count; done += CHUNK) {
+            int len = Math.min(CHUNK, count - done);
+            int f = flagOff + done * flagStride;
+            int at = start + done;
+            switch (type.byteSize()) {
+                case 4: {
+                    FloatBuffer b = (FloatBuffer) storage;
+                    b.get(at, s.floats, 0, len);
+                    int[] bits = s.ints;
+                    for (int k = 0; k < len; k++, f += flagStride) {
+                        int keep = -((flags[f] | -flags[f]) >>> 31);
+                        bits[k] = Float.floatToRawIntBits(s.floats[k]) & keep;
+                    }
+                    for (int k = 0; k < len; k++) {
+                        s.floats[k] = Float.intBitsToFloat(bits[k]);
+                    }
+                    b.put(at, s.floats, 0, len);
+                    break;
+                }
+                case 2: {
+                    ShortBuffer b = (ShortBuffer) storage;
+                    b.get(at, s.shorts, 0, len);
+                    short[] h = s.shorts;
+                    for (int k = 0; k < len; k++, f += flagStride) {
+                        int keep = -((flags[f] | -flags[f]) >>> 31);
+                        h[k] = (short) (h[k] & keep);
+                    }
+                    b.put(at, h, 0, len);
+                    break;
+                }
+                default: {
+                    ByteBuffer b = (ByteBuffer) storage;
+                    b.get(at, s.bytes, 0, len);
+                    byte[] v = s.bytes;
+                    for (int k = 0; k < len; k++, f += flagStride) {
+                        int keep = -((flags[f] | -flags[f]) >>> 31);
+                        v[k] = (byte) (v[k] & keep);
+                    }
+                    b.put(at, v, 0, len);
+                }
+            }
+        }
+    }
+
+    /** Elements per bulk transfer in the bulk methods. */
+    private static final int CHUNK = 4096;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Per-thread transfer buffers of the bulk methods. */
+    private static final class Scratch {
+        final float[] floats = new float[CHUNK];
+        final int[] ints = new int[CHUNK];
+        final short[] shorts = new short[CHUNK];
+        final byte[] bytes = new byte[CHUNK];
+    }
+
+    /**
      * Returns a deep copy on the heap (same type, shape and bits).
      *
      * @return the copy
@@ -254,15 +414,6 @@ public final class Tensor {
             throw new IllegalArgumentException(what + " is " + other.type + " " + other.shape
                     + " but must be " + type + " " + shape);
         }
-    }
-
-    /**
-     * Returns the internal storage view. Package-private kernels in this library read it directly.
-     *
-     * @return a FloatBuffer, ShortBuffer or ByteBuffer whose index 0 is element 0
-     */
-    public Buffer storage() {
-        return storage;
     }
 
     @Override

@@ -1,0 +1,469 @@
+package org.sparsity4j.core.mask;
+
+import java.util.Objects;
+import java.util.stream.IntStream;
+import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.tensor.ElementType;
+import org.sparsity4j.core.tensor.Shape;
+import org.sparsity4j.core.tensor.Tensor;
+
+/**
+ * Chooses strip (1-D) N:M masks: in every group of M consecutive elements along the reduction
+ * axis, keep the N of largest magnitude (or score).
+ *
+ * <h2>Rules</h2>
+ * <ul>
+ *   <li>Order: {@link ElementType} magnitude order ({@code +0 == -0}, finite ascending, then
+ *       infinity, then NaN).</li>
+ *   <li>Ties go to the lower index along the axis.</li>
+ *   <li>Exactly N positions are kept per group, so a group with fewer than N non-zeros keeps some
+ *       zeros and stays valid.</li>
+ *   <li>The axis length must be a multiple of M.</li>
+ * </ul>
+ *
+ * <h2>Parallelism</h2>
+ * The tensor is cut into blocks of a fixed size that does not depend on the thread count; blocks
+ * run on the common fork-join pool when the tensor has at least {@link #PARALLEL_THRESHOLD}
+ * elements (or always/never, see {@link #parallel(boolean)}), and per-block statistics are merged
+ * in block order. The mask and the statistics are therefore identical, bit for bit, whether the
+ * work ran on one thread or many.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class StripMasker {
+    /** Element count from which {@link #compute} and {@link #prune} run in parallel by default. */
+    public static final int PARALLEL_THRESHOLD = 1 << 20;
+    /** Target elements per block. */
+    private static final int BLOCK_ELEMENTS = 1 << 14;
+
+    private final SparsityPattern pattern;
+    private final Boolean parallel; // null = by size
+
+    private StripMasker(SparsityPattern pattern, Boolean parallel) {
+        this.pattern = pattern;
+        this.parallel = parallel;
+    }
+
+    /**
+     * Returns a masker for a pattern.
+     *
+     * @param pattern the N:M pattern
+     * @return the masker
+     */
+    public static StripMasker of(SparsityPattern pattern) {
+        return new StripMasker(Objects.requireNonNull(pattern, "pattern"), null);
+    }
+
+    /**
+     * Returns a masker that always ({@code true}) or never ({@code false}) runs in parallel.
+     *
+     * @param enabled whether to use the common fork-join pool
+     * @return a new masker
+     */
+    public StripMasker parallel(boolean enabled) {
+        return new StripMasker(pattern, enabled);
+    }
+
+    /** Returns the pattern. */
+    public SparsityPattern pattern() {
+        return pattern;
+    }
+
+    /**
+     * Computes the magnitude mask of {@code t} along {@code axis}; {@code t} is not changed.
+     *
+     * @param t the tensor
+     * @param axis the reduction axis (negative counts from the end)
+     * @return the mask with statistics
+     * @throws IllegalArgumentException if the axis is out of range or its length is not a multiple of M
+     */
+    public Mask compute(Tensor t, int axis) {
+        return run(t, null, axis, false);
+    }
+
+    /**
+     * Computes the magnitude mask and zeroes the pruned elements of {@code t} in one pass.
+     *
+     * @param t the tensor, modified in place
+     * @param axis the reduction axis
+     * @return the mask with statistics of the tensor before pruning
+     * @throws IllegalArgumentException as {@link #compute}
+     */
+    public Mask prune(Tensor t, int axis) {
+        return run(t, null, axis, true);
+    }
+
+    /**
+     * Computes a mask from caller-supplied scores (for example activation-aware scores
+     * {@code |W| * ||X||}): in every group the N largest scores are kept, ties to the lower index.
+     * The statistics report retained magnitude of {@code weights} and retained score.
+     *
+     * @param weights the tensor the mask is for (not changed)
+     * @param scores FP32 scores of the same shape, each finite and {@code >= 0}
+     * @param axis the reduction axis
+     * @return the mask
+     * @throws IllegalArgumentException if shapes differ, scores are not FP32, a score is negative,
+     *         NaN or infinite (naming its coordinates), or the axis is invalid
+     */
+    public Mask computeFromScores(Tensor weights, Tensor scores, int axis) {
+        Scores.check(weights, scores);
+        return run(weights, scores, axis, false);
+    }
+
+    private Mask run(Tensor t, Tensor scores, int axis, boolean apply) {
+        Shape shape = t.shape();
+        int a = Axes.checkGrouped(shape, axis, pattern);
+        Plan plan = new Plan(shape, a, pattern);
+        long[] words = new long[(shape.size() + 63) >>> 6];
+        MaskStats.Acc[] partial = new MaskStats.Acc[plan.blocks];
+        boolean par = parallel != null ? parallel : shape.size() >= PARALLEL_THRESHOLD;
+        ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(() -> new Scratch(plan.maxBlockGroups * pattern.m()));
+        IntStream blocks = IntStream.range(0, plan.blocks);
+        (par ? blocks.parallel() : blocks).forEach(b -> {
+            MaskStats.Acc acc = new MaskStats.Acc();
+            processBlock(t, scores, plan, b, scratch.get(), words, acc, apply);
+            partial[b] = acc;
+        });
+        MaskStats.Acc total = new MaskStats.Acc();
+        for (MaskStats.Acc acc : partial) {
+            total.add(acc);
+        }
+        return new Mask(shape, pattern, MaskKind.STRIP, a, -1, words, total.toStats(scores != null));
+    }
+
+    /** Per-thread buffers. */
+    private static final class Scratch {
+        final int[] keys;
+        final int[] scoreKeys;
+        final byte[] flags;
+
+        Scratch(int n) {
+            keys = new int[n];
+            scoreKeys = new int[n];
+            flags = new byte[n];
+        }
+    }
+
+    /**
+     * The fixed block partition. A block is {@code count} groups; group q's element j sits at
+     * {@code base + q * groupStride + j * elemStride}.
+     */
+    static final class Plan {
+        final int m;
+        final int inner;
+        final int blocks;
+        final int maxBlockGroups;
+        final int totalGroups;
+        final int segsPerRow;
+        final int seg;
+
+        Plan(Shape shape, int axis, SparsityPattern p) {
+            m = p.m();
+            inner = shape.inner(axis);
+            totalGroups = shape.size() / m;
+            if (inner == 1) {
+                seg = Math.max(1, BLOCK_ELEMENTS / m);
+                segsPerRow = 0;
+                blocks = (totalGroups + seg - 1) / seg;
+                maxBlockGroups = Math.min(seg, Math.max(totalGroups, 1));
+            } else {
+                seg = Math.max(1, Math.min(inner, BLOCK_ELEMENTS / m));
+                segsPerRow = (inner + seg - 1) / seg;
+                int groupRows = inner == 0 ? 0 : totalGroups / inner;
+                blocks = groupRows * segsPerRow;
+                maxBlockGroups = seg;
+            }
+        }
+
+        int base(int b) {
+            if (segsPerRow == 0) {
+                return b * seg * m;
+            }
+            int row = b / segsPerRow;
+            int s = b % segsPerRow;
+            return row * m * inner + s * seg;
+        }
+
+        int count(int b) {
+            if (segsPerRow == 0) {
+                return Math.min(seg, totalGroups - b * seg);
+            }
+            int s = b % segsPerRow;
+            return Math.min(seg, inner - s * seg);
+        }
+
+        int groupStride() {
+            return segsPerRow == 0 ? m : 1;
+        }
+
+        int elemStride() {
+            return segsPerRow == 0 ? 1 : inner;
+        }
+    }
+
+    private void processBlock(Tensor t, Tensor scores, Plan plan, int b, Scratch s, long[] words,
+                              MaskStats.Acc acc, boolean apply) {
+        final int m = plan.m;
+        final int n = pattern.n();
+        final int base = plan.base(b);
+        final int count = plan.count(b);
+        final int gs = plan.groupStride();
+        final int es = plan.elemStride();
+        final int[] keys = s.keys;
+        final byte[] flags = s.flags;
+        loadKeys(t, plan, base, count, keys);
+        int[] sel = keys;
+        if (scores != null) {
+            loadKeys(scores, plan, base, count, s.scoreKeys);
+            sel = s.scoreKeys;
+        }
+        long tied;
+        if (m == 4 && n == 2) {
+            tied = select24(sel, flags, count);
+        } else if (m == 2 && n == 1 && scores == null) {
+            tied = 0; // counted by the fused pass below
+        } else if (m == 2 && n == 1) {
+            tied = select12(sel, flags, count);
+        } else {
+            tied = selectGeneric(sel, flags, count, m, n);
+        }
+        if (m == 2 && n == 1 && scores == null) {
+            tied = selectAndAccumulate12(t.type(), keys, flags, count, acc);
+        } else {
+            accumulate(t.type(), keys, flags, count, m, n, acc);
+        }
+        acc.tied += tied;
+        if (scores != null) {
+            double total = 0;
+            double kept = 0;
+            int[] sk = s.scoreKeys;
+            for (int e = 0; e < count * m; e++) {
+                float v = Float.intBitsToFloat(sk[e]);
+                total += v;
+                kept += flags[e] != 0 ? v : 0;
+            }
+            acc.totalScore += total;
+            acc.keptScore += kept;
+        }
+        if (plan.segsPerRow == 0) {
+            Bits.orRun(words, base, count * m, flags, 0, 1);
+            if (apply) {
+                t.zeroUnflagged(base, 1, count * m, flags, 0, 1);
+            }
+        } else {
+            for (int j = 0; j < m; j++) {
+                Bits.orRun(words, base + j * es, count, flags, j, m);
+                if (apply) {
+                    t.zeroUnflagged(base + j * es, 1, count, flags, j, m);
+                }
+            }
+        }
+    }
+
+    /** All ones below the sign bit: larger than every key. */
+    private static final int MAX_KEY = Integer.MAX_VALUE;
+
+    /** 1 if x == y, else 0, for x, y in [0, 2^31). */
+    private static int eq(int x, int y) {
+        return ((x ^ y) - 1) >>> 31;
+    }
+
+    /** 2:4 selection: rank of each element = number of others that beat it (ties: lower index wins). */
+    private static long select24(int[] k, byte[] flags, int count) {
+        long tied = 0;
+        for (int q = 0, o = 0; q < count; q++, o += 4) {
+            int a = k[o];
+            int b = k[o + 1];
+            int c = k[o + 2];
+            int d = k[o + 3];
+            // x >= y as (y - x - 1) >>> 31: keys are in [0, 2^31), so no overflow and no branch
+            int ab = (b - a - 1) >>> 31; // a beats b (a is earlier, so ties go to a)
+            int ac = (c - a - 1) >>> 31;
+            int ad = (d - a - 1) >>> 31;
+            int bc = (c - b - 1) >>> 31;
+            int bd = (d - b - 1) >>> 31;
+            int cd = (d - c - 1) >>> 31;
+            int ra = (1 - ab) + (1 - ac) + (1 - ad);
+            int rb = ab + (1 - bc) + (1 - bd);
+            int rc = ac + bc + (1 - cd);
+            int rd = ad + bd + cd;
+            int fa = (ra - 2) >>> 31;
+            int fb = (rb - 2) >>> 31;
+            int fc = (rc - 2) >>> 31;
+            int fd = (rd - 2) >>> 31;
+            flags[o] = (byte) fa;
+            flags[o + 1] = (byte) fb;
+            flags[o + 2] = (byte) fc;
+            flags[o + 3] = (byte) fd;
+            // tie at the boundary: the smallest kept key equals the largest pruned key
+            int minKept = Math.min(Math.min(a | ((fa - 1) & MAX_KEY), b | ((fb - 1) & MAX_KEY)),
+                    Math.min(c | ((fc - 1) & MAX_KEY), d | ((fd - 1) & MAX_KEY)));
+            int maxPruned = Math.max(Math.max(a & (fa - 1), b & (fb - 1)), Math.max(c & (fc - 1), d & (fd - 1)));
+            tied += eq(minKept, maxPruned);
+        }
+        return tied;
+    }
+
+    /** Loads the keys of one block into {@code dst[q * m + j]}; one sequential pass when the axis is contiguous. */
+    private static void loadKeys(Tensor t, Plan plan, int base, int count, int[] dst) {
+        int m = plan.m;
+        if (plan.segsPerRow == 0) {
+            t.magnitudeKeys(base, 1, count * m, dst, 0, 1);
+        } else {
+            for (int j = 0; j < m; j++) {
+                t.magnitudeKeys(base + j * plan.inner, 1, count, dst, j, m);
+            }
+        }
+    }
+
+    /** Fused 1:2 selection and statistics (the FP32 hardware pattern). */
+    private static long selectAndAccumulate12(ElementType type, int[] keys, byte[] flags, int count,
+                                              MaskStats.Acc acc) {
+        float[] table = Magnitudes.table(type);
+        long tied = 0;
+        double total = 0;
+        double kept = 0;
+        long zeroGroups = 0;
+        long underfilled = 0;
+        for (int q = 0, o = 0; q < count; q++, o += 2) {
+            // keys are in [0, 2^31): differences cannot overflow, so comparisons become shifts
+            int a = keys[o];
+            int b = keys[o + 1];
+            int first = (b - a - 1) >>> 31; // 1 iff a >= b (ties keep the lower index)
+            flags[o] = (byte) first;
+            flags[o + 1] = (byte) (1 - first);
+            tied += ((a ^ b) - 1) >>> 31;
+            int keptKey = (a & -first) | (b & (first - 1));
+            float ma = table != null ? table[a] : Float.intBitsToFloat(a);
+            float mb = table != null ? table[b] : Float.intBitsToFloat(b);
+            float g = ma + mb;
+            if (Float.isFinite(g)) {
+                total += g;
+                kept += table != null ? table[keptKey] : Float.intBitsToFloat(keptKey);
+            } else {
+                acc.nonFinite += slowGroup(table, keys, flags, o, 2, acc);
+            }
+            int nz = ((a | -a) >>> 31) + ((b | -b) >>> 31);
+            zeroGroups += (nz - 1) >>> 31;
+            underfilled += (nz - 1) >>> 31;
+        }
+        acc.elements += (long) count * 2;
+        acc.kept += count;
+        acc.groups += count;
+        acc.zeroGroups += zeroGroups;
+        acc.underfilled += underfilled;
+        acc.total += total;
+        acc.keptSum += kept;
+        return tied;
+    }
+
+    /** Exact statistics of a group holding a non-finite value (or overflowing in float); returns non-finite count. */
+    private static long slowGroup(float[] table, int[] keys, byte[] flags, int o, int m, MaskStats.Acc acc) {
+        long nonFinite = 0;
+        for (int j = 0; j < m; j++) {
+            float mag = Magnitudes.of(table, keys[o + j]);
+            if (Float.isNaN(mag)) {
+                nonFinite++;
+            } else {
+                acc.total += mag;
+                acc.keptSum += flags[o + j] != 0 ? mag : 0;
+            }
+        }
+        return nonFinite;
+    }
+
+    /** 1:2 selection: keep the first unless the second is strictly larger. */
+    private static long select12(int[] k, byte[] flags, int count) {
+        long tied = 0;
+        for (int q = 0, o = 0; q < count; q++, o += 2) {
+            int a = k[o];
+            int b = k[o + 1];
+            int first = a >= b ? 1 : 0;
+            flags[o] = (byte) first;
+            flags[o + 1] = (byte) (1 - first);
+            tied += a == b ? 1 : 0;
+        }
+        return tied;
+    }
+
+    private static long selectGeneric(int[] k, byte[] flags, int count, int m, int n) {
+        long tied = 0;
+        for (int q = 0, o = 0; q < count; q++, o += m) {
+            int minKept = Integer.MAX_VALUE;
+            int maxDropped = Integer.MIN_VALUE;
+            for (int j = 0; j < m; j++) {
+                int kj = k[o + j];
+                int rank = 0;
+                for (int i = 0; i < m; i++) {
+                    int ki = k[o + i];
+                    rank += (ki > kj ? 1 : 0) + (ki == kj & i < j ? 1 : 0);
+                }
+                boolean keep = rank < n;
+                flags[o + j] = (byte) (keep ? 1 : 0);
+                if (keep) {
+                    minKept = Math.min(minKept, kj);
+                } else {
+                    maxDropped = Math.max(maxDropped, kj);
+                }
+            }
+            tied += minKept == maxDropped ? 1 : 0;
+        }
+        return tied;
+    }
+
+    /**
+     * Magnitude sums and group counts for one block. Sums are formed per group in float (exact
+     * enough for statistics, and the same on every path) and added to double accumulators; a group
+     * whose sum is not finite (NaN, infinity, or float overflow) is recounted exactly.
+     */
+    private static void accumulate(ElementType type, int[] keys, byte[] flags, int count, int m, int n,
+                                   MaskStats.Acc acc) {
+        float[] table = Magnitudes.table(type);
+        double total = 0;
+        double kept = 0;
+        long nonFinite = 0;
+        long zeroGroups = 0;
+        long underfilled = 0;
+        for (int q = 0, o = 0; q < count; q++, o += m) {
+            int nz = 0;
+            float gTotal = 0;
+            float gKept = 0;
+            for (int j = 0; j < m; j++) {
+                int key = keys[o + j];
+                nz += (key | -key) >>> 31;
+                float mag = table != null ? table[key] : Float.intBitsToFloat(key);
+                gTotal += mag;
+                gKept += mag * flags[o + j];
+            }
+            if (Float.isFinite(gTotal)) {
+                total += gTotal;
+                kept += gKept;
+            } else {
+                for (int j = 0; j < m; j++) {
+                    float mag = Magnitudes.of(table, keys[o + j]);
+                    if (Float.isNaN(mag)) {
+                        nonFinite++;
+                    } else {
+                        total += mag;
+                        kept += flags[o + j] != 0 ? mag : 0;
+                    }
+                }
+            }
+            zeroGroups += (nz - 1) >>> 31;
+            underfilled += (nz - n) >>> 31;
+        }
+        acc.elements += (long) count * m;
+        acc.kept += (long) count * n;
+        acc.groups += count;
+        acc.zeroGroups += zeroGroups;
+        acc.underfilled += underfilled;
+        acc.nonFinite += nonFinite;
+        acc.total += total;
+        acc.keptSum += kept;
+    }
+
+    @Override
+    public String toString() {
+        return "StripMasker[" + pattern + (parallel == null ? "" : parallel ? ", parallel" : ", sequential") + "]";
+    }
+}

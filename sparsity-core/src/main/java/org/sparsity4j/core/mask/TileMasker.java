@@ -1,0 +1,339 @@
+package org.sparsity4j.core.mask;
+
+import java.util.stream.IntStream;
+import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.tensor.Shape;
+import org.sparsity4j.core.tensor.Tensor;
+
+/**
+ * Chooses transposable 2:4 masks: the matrix spanned by a reduction axis (columns of a tile) and
+ * a second axis (rows of a tile) is cut into 4×4 tiles, and each tile keeps the one of the 90
+ * patterns with exactly 2 kept per row and 2 per column that maximises the kept L1 magnitude
+ * (or kept score), found exhaustively. The result is 2:4 along both axes, so the same mask serves
+ * {@code W} and {@code Wᵀ} (forward and backward GEMMs). Any further axes (for example the kernel
+ * positions of a convolution weight) index independent matrices.
+ *
+ * <h2>Rules</h2>
+ * <ul>
+ *   <li>The reduction axis length must be a multiple of 4. The second axis may be ragged: a last
+ *       partial tile is treated as padded with zero rows; its real rows keep exactly 2 of 4 each and
+ *       its columns keep at most 2.</li>
+ *   <li>Ties between patterns: the first in a fixed enumeration order wins (see the
+ *       documentation of the pattern order: row by row, lower column pairs first), which for one row
+ *       is the strip rule "ties go to the lower index".</li>
+ *   <li>Non-finite values: a tile maximises first the number of kept NaNs, then of kept
+ *       infinities, then the kept finite L1.</li>
+ * </ul>
+ *
+ * <p>Results do not depend on parallelism (fixed partition, ordered merge). Immutable, thread-safe.
+ */
+public final class TileMasker {
+    private static final SparsityPattern PATTERN = SparsityPattern.TWO_OF_FOUR;
+    private final Boolean parallel;
+
+    private TileMasker(Boolean parallel) {
+        this.parallel = parallel;
+    }
+
+    /**
+     * Returns the transposable 2:4 masker.
+     *
+     * @return the masker
+     */
+    public static TileMasker twoOfFour() {
+        return new TileMasker(null);
+    }
+
+    /**
+     * Returns a masker that always ({@code true}) or never ({@code false}) runs in parallel.
+     *
+     * @param enabled whether to use the common fork-join pool
+     * @return a new masker
+     */
+    public TileMasker parallel(boolean enabled) {
+        return new TileMasker(enabled);
+    }
+
+    /**
+     * Computes the transposable mask by magnitude; {@code t} is not changed.
+     *
+     * @param t the tensor (rank ≥ 2)
+     * @param reductionAxis the axis whose length must be a multiple of 4 (tile columns)
+     * @param otherAxis the second axis (tile rows), may be ragged
+     * @return the mask
+     * @throws IllegalArgumentException on an invalid axis or length
+     */
+    public Mask compute(Tensor t, int reductionAxis, int otherAxis) {
+        return run(t, null, reductionAxis, otherAxis, false);
+    }
+
+    /**
+     * Computes the transposable mask and zeroes pruned elements in place.
+     *
+     * @param t the tensor, modified
+     * @param reductionAxis tile columns
+     * @param otherAxis tile rows
+     * @return the mask with statistics of the tensor before pruning
+     */
+    public Mask prune(Tensor t, int reductionAxis, int otherAxis) {
+        return run(t, null, reductionAxis, otherAxis, true);
+    }
+
+    /**
+     * Computes the transposable mask maximising the kept score sum per tile.
+     *
+     * @param weights the tensor the mask is for (not changed)
+     * @param scores FP32 scores of the same shape, finite and {@code >= 0}
+     * @param reductionAxis tile columns
+     * @param otherAxis tile rows
+     * @return the mask (statistics include retained score)
+     */
+    public Mask computeFromScores(Tensor weights, Tensor scores, int reductionAxis, int otherAxis) {
+        Scores.check(weights, scores);
+        return run(weights, scores, reductionAxis, otherAxis, false);
+    }
+
+    private Mask run(Tensor t, Tensor scores, int reductionAxis, int otherAxis, boolean apply) {
+        Shape shape = t.shape();
+        int ra = Axes.checkGrouped(shape, reductionAxis, PATTERN);
+        int oa = Axes.checkOther(shape, ra, otherAxis);
+        int lenRa = (int) shape.dim(ra);
+        int lenOa = (int) shape.dim(oa);
+        int sRa = shape.inner(ra);
+        int sOa = shape.inner(oa);
+        int[] batchBase = batchOffsets(shape, ra, oa);
+        int tileRows = (lenOa + 3) / 4;
+        int units = batchBase.length * tileRows;
+        long[] words = new long[(shape.size() + 63) >>> 6];
+        MaskStats.Acc[] partial = new MaskStats.Acc[units];
+        boolean par = parallel != null ? parallel : shape.size() >= StripMasker.PARALLEL_THRESHOLD;
+        ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(() -> new Scratch(lenRa));
+        IntStream us = IntStream.range(0, units);
+        (par ? us.parallel() : us).forEach(u -> {
+            MaskStats.Acc acc = new MaskStats.Acc();
+            int base = batchBase[u / tileRows] + (u % tileRows) * 4 * sOa;
+            int rows = Math.min(4, lenOa - (u % tileRows) * 4);
+            tileRow(t, scores, base, rows, lenRa, sRa, sOa, scratch.get(), words, acc, apply);
+            partial[u] = acc;
+        });
+        MaskStats.Acc total = new MaskStats.Acc();
+        for (MaskStats.Acc acc : partial) {
+            total.add(acc);
+        }
+        return new Mask(shape, PATTERN, MaskKind.TILE, ra, oa, words, total.toStats(scores != null));
+    }
+
+    /** Flat offsets of element (0 along ra, 0 along oa) for every combination of the other axes. */
+    private static int[] batchOffsets(Shape shape, int ra, int oa) {
+        int rank = shape.rank();
+        long[] dims = shape.dims();
+        int count = 1;
+        for (int a = 0; a < rank; a++) {
+            if (a != ra && a != oa) {
+                count *= (int) dims[a];
+            }
+        }
+        if (dims[ra] == 0 || dims[oa] == 0) {
+            count = 0;
+        }
+        int[] out = new int[count];
+        for (int b = 0; b < count; b++) {
+            int rest = b;
+            int off = 0;
+            for (int a = rank - 1; a >= 0; a--) {
+                if (a == ra || a == oa) {
+                    continue;
+                }
+                int c = rest % (int) dims[a];
+                rest /= (int) dims[a];
+                off += c * shape.inner(a);
+            }
+            out[b] = off;
+        }
+        return out;
+    }
+
+    private static final class Scratch {
+        final int[] keys;
+        final int[] scoreKeys;
+        final byte[] flags;
+        final double[] v = new double[16];
+        final double[] pair = new double[24];
+
+        Scratch(int lenRa) {
+            keys = new int[4 * lenRa];
+            scoreKeys = new int[4 * lenRa];
+            flags = new byte[4 * lenRa];
+        }
+    }
+
+    private static void tileRow(Tensor t, Tensor scores, int base, int rows, int lenRa, int sRa, int sOa,
+                                Scratch s, long[] words, MaskStats.Acc acc, boolean apply) {
+        float[] table = Magnitudes.table(t.type());
+        int[] keys = s.keys;
+        for (int r = 0; r < rows; r++) {
+            t.magnitudeKeys(base + r * sOa, sRa, lenRa, keys, r * lenRa, 1);
+            if (scores != null) {
+                scores.magnitudeKeys(base + r * sOa, sRa, lenRa, s.scoreKeys, r * lenRa, 1);
+            }
+        }
+        double[] v = s.v;
+        byte[] flags = s.flags;
+        for (int g = 0; g < lenRa; g += 4) {
+            boolean nonFinite = false;
+            for (int r = 0; r < 4; r++) {
+                for (int c = 0; c < 4; c++) {
+                    double x;
+                    if (r >= rows) {
+                        x = 0;
+                    } else if (scores != null) {
+                        x = Float.intBitsToFloat(s.scoreKeys[r * lenRa + g + c]);
+                    } else {
+                        x = Magnitudes.of(table, keys[r * lenRa + g + c]);
+                        nonFinite |= Double.isNaN(x);
+                    }
+                    v[r * 4 + c] = x;
+                }
+            }
+            int best = nonFinite ? bestNonFinite(keys, t, rows, lenRa, g, acc) : best(v, s.pair, acc);
+            int mask = TilePatterns.MASKS[best];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < 4; c++) {
+                    flags[r * lenRa + g + c] = (byte) ((mask >>> (r * 4 + c)) & 1);
+                }
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            int start = base + r * sOa;
+            if (sRa == 1) {
+                Bits.orRun(words, start, lenRa, flags, r * lenRa, 1);
+            } else {
+                for (int x = 0; x < lenRa; x++) {
+                    if (flags[r * lenRa + x] != 0) {
+                        Bits.set(words, start + x * sRa);
+                    }
+                }
+            }
+            if (apply) {
+                t.zeroUnflagged(start, sRa, lenRa, flags, r * lenRa, 1);
+            }
+        }
+        // statistics, per group of 4 along the reduction axis
+        double total = 0;
+        double kept = 0;
+        double totalScore = 0;
+        double keptScore = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int g = 0; g < lenRa; g += 4) {
+                int nz = 0;
+                for (int c = 0; c < 4; c++) {
+                    int e = r * lenRa + g + c;
+                    nz += keys[e] != 0 ? 1 : 0;
+                    float mag = Magnitudes.of(table, keys[e]);
+                    if (Float.isNaN(mag)) {
+                        acc.nonFinite++;
+                    } else {
+                        total += mag;
+                        kept += flags[e] != 0 ? mag : 0;
+                    }
+                    if (scores != null) {
+                        float sc = Float.intBitsToFloat(s.scoreKeys[e]);
+                        totalScore += sc;
+                        keptScore += flags[e] != 0 ? sc : 0;
+                    }
+                }
+                acc.groups++;
+                acc.zeroGroups += nz == 0 ? 1 : 0;
+                acc.underfilled += nz < 2 ? 1 : 0;
+            }
+        }
+        acc.elements += (long) rows * lenRa;
+        acc.kept += (long) rows * lenRa / 2;
+        acc.total += total;
+        acc.keptSum += kept;
+        acc.totalScore += totalScore;
+        acc.keptScore += keptScore;
+    }
+
+    /** Exhaustive search over the 90 patterns on finite values; counts a tie when the best is not unique. */
+    private static int best(double[] v, double[] pair, MaskStats.Acc acc) {
+        for (int r = 0; r < 4; r++) {
+            for (int p = 0; p < 6; p++) {
+                int[] cols = TilePatterns.PAIRS[p];
+                pair[r * 6 + p] = v[r * 4 + cols[0]] + v[r * 4 + cols[1]];
+            }
+        }
+        int[] rows = TilePatterns.ROWS;
+        int best = 0;
+        double bestSum = -1;
+        int ties = 0;
+        for (int k = 0; k < TilePatterns.COUNT; k++) {
+            int o = k * 4;
+            double sum = ((pair[rows[o]] + pair[6 + rows[o + 1]]) + pair[12 + rows[o + 2]]) + pair[18 + rows[o + 3]];
+            if (sum > bestSum) {
+                bestSum = sum;
+                best = k;
+                ties = 0;
+            } else if (sum == bestSum) {
+                ties++;
+            }
+        }
+        acc.tied += ties > 0 ? 1 : 0;
+        return best;
+    }
+
+    /** Lexicographic search (kept NaN count, kept infinity count, kept finite sum) for tiles with non-finite values. */
+    private static int bestNonFinite(int[] keys, Tensor t, int rows, int lenRa, int g, MaskStats.Acc acc) {
+        float[] table = Magnitudes.table(t.type());
+        int best = 0;
+        long[] bestKey = null;
+        int ties = 0;
+        for (int k = 0; k < TilePatterns.COUNT; k++) {
+            int mask = TilePatterns.MASKS[k];
+            long nan = 0;
+            long inf = 0;
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < 4; c++) {
+                    if (((mask >>> (r * 4 + c)) & 1) == 0) {
+                        continue;
+                    }
+                    int key = keys[r * lenRa + g + c];
+                    if (t.type().isNaNKey(key)) {
+                        nan++;
+                    } else if (t.type().isInfiniteKey(key)) {
+                        inf++;
+                    } else {
+                        sum += Magnitudes.of(table, key);
+                    }
+                }
+            }
+            long[] cand = {nan, inf, Double.doubleToLongBits(sum)}; // sum >= 0: bits order == value order
+            int cmp = bestKey == null ? 1 : compare(cand, bestKey);
+            if (cmp > 0) {
+                bestKey = cand;
+                best = k;
+                ties = 0;
+            } else if (cmp == 0) {
+                ties++;
+            }
+        }
+        acc.tied += ties > 0 ? 1 : 0;
+        return best;
+    }
+
+    private static int compare(long[] a, long[] b) {
+        for (int i = 0; i < a.length; i++) {
+            int c = Long.compare(a[i], b[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
+    @Override
+    public String toString() {
+        return "TileMasker[2:4 transposable" + (parallel == null ? "" : parallel ? ", parallel" : ", sequential") + "]";
+    }
+}
