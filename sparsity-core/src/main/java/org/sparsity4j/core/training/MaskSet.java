@@ -10,11 +10,11 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.sparsity4j.core.mask.Mask;
 import org.sparsity4j.core.mask.MaskKind;
 import org.sparsity4j.core.pattern.SparsityPattern;
 import org.sparsity4j.core.tensor.Shape;
@@ -26,7 +26,8 @@ import org.sparsity4j.core.tensor.Shape;
  * <p>File format (big-endian, as {@link DataOutputStream} writes it): the 8 ASCII bytes
  * {@code S4JMASK1}; an int count; per mask: UTF name, int n, int m, byte kind (0 strip, 1 tile),
  * int axis, int other axis (-1 for strip), int rank, rank longs of dims, int word count and that many
- * longs of {@link BitSet#toLongArray()} for the kept elements in row-major order.
+ * longs of {@link Mask#toBitWords()} (kept elements in row-major order). Reading re-checks that every
+ * group keeps exactly N elements.
  */
 public final class MaskSet {
     private static final byte[] MAGIC = {'S', '4', 'J', 'M', 'A', 'S', 'K', '1'};
@@ -138,7 +139,7 @@ public final class MaskSet {
             for (long d : dims) {
                 out.writeLong(d);
             }
-            long[] words = m.keptBits().toLongArray();
+            long[] words = m.mask().toBitWords();
             out.writeInt(words.length);
             for (long w : words) {
                 out.writeLong(w);
@@ -185,15 +186,19 @@ public final class MaskSet {
             }
             Shape shape = Shape.of(dims);
             int words = in.readInt();
-            if (words < 0 || words > (shape.size() + 63) / 64) {
+            if (words != (shape.size() + 63) / 64) {
                 throw new IOException("mask '" + name + "': " + words + " words for shape " + shape);
             }
             long[] bits = new long[words];
             for (int w = 0; w < words; w++) {
                 bits[w] = in.readLong();
             }
-            list.add(ParameterMask.of(name, shape, pattern, kindByte == 1 ? MaskKind.TILE : MaskKind.STRIP, axis,
-                    other, BitSet.valueOf(bits)));
+            try {
+                list.add(ParameterMask.of(name, Mask.fromBitWords(shape, pattern,
+                        kindByte == 1 ? MaskKind.TILE : MaskKind.STRIP, axis, other, bits)));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("mask '" + name + "': " + e.getMessage(), e);
+            }
         }
         if (in.read() != -1) {
             throw new IOException("trailing bytes after " + count + " masks");

@@ -95,7 +95,7 @@ public final class WeightPruner {
                 : StripMasker.of(options.pattern()).compute(t, axis);
         double retained = mask.stats().retainedMagnitude();
         mask.applyInPlace(t);
-        ParameterMask pm = ParameterMask.of(name, mask, otherAxis);
+        ParameterMask pm = ParameterMask.of(name, mask);
         String detail = tile ? "2:4 tile, axes " + axis + "," + otherAxis
                 : options.pattern() + " strip along axis " + axis + note;
         return new Outcome(pm, new PruneReport.Entry(name, layer, shape, true, detail, retained));

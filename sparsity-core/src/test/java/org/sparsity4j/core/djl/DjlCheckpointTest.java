@@ -14,13 +14,13 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.BitSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparsity4j.core.mask.MaskKind;
+import org.sparsity4j.core.mask.Mask;
+import org.sparsity4j.core.mask.StripMasker;
 import org.sparsity4j.core.pattern.SparsityPattern;
-import org.sparsity4j.core.tensor.Shape;
+import org.sparsity4j.core.tensor.Tensor;
 import org.sparsity4j.core.training.MaskSet;
 import org.sparsity4j.core.training.ParameterMask;
 import org.sparsity4j.core.training.PruneOptions;
@@ -89,7 +89,7 @@ class DjlCheckpointTest {
             DjlSparsity.save(model, dir, "mlp", masks[0]);
             try (Model resumed = load(dir, "mlp")) {
                 ParameterMask first = masks[0].masks().get(0);
-                int pruned = first.keptBits().nextClearBit(0);
+                int pruned = first.firstPruned();
                 NDArray w = resumed.getBlock().getParameters().get(first.name()).getArray();
                 float[] values = w.toFloatArray();
                 values[pruned] = 0.5f;
@@ -108,14 +108,13 @@ class DjlCheckpointTest {
     void aMaskNamingNoParameterIsRejected() {
         MaskSet[] masks = new MaskSet[1];
         try (Model model = prunedAndFineTuned(masks)) {
-            MaskSet bogus = MaskSet.of(List.of(ParameterMask.of("99Linear_weight", Shape.of(4, 4),
-                    SparsityPattern.TWO_OF_FOUR, MaskKind.STRIP, 1, -1, new BitSet())));
+            Mask mask4x4 = StripMasker.of(SparsityPattern.TWO_OF_FOUR).compute(Tensor.ofFloats(new float[16], 4, 4), 1);
+            MaskSet bogus = MaskSet.of(List.of(ParameterMask.of("99Linear_weight", mask4x4)));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> DjlSparsity.maskedOptimizer(sgd(), model.getBlock(), bogus));
             assertTrue(e.getMessage().contains("99Linear_weight"), e.getMessage());
             ParameterMask real = masks[0].masks().get(0);
-            MaskSet wrongShape = MaskSet.of(List.of(ParameterMask.of(real.name(), Shape.of(4, 4),
-                    SparsityPattern.TWO_OF_FOUR, MaskKind.STRIP, 1, -1, new BitSet())));
+            MaskSet wrongShape = MaskSet.of(List.of(ParameterMask.of(real.name(), mask4x4)));
             e = assertThrows(IllegalArgumentException.class, () -> DjlSparsity.applyMasks(model.getBlock(), wrongShape));
             assertTrue(e.getMessage().contains("[4, 4]") || e.getMessage().contains("4, 4"), e.getMessage());
         }

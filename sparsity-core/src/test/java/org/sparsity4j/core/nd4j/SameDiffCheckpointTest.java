@@ -67,7 +67,7 @@ class SameDiffCheckpointTest {
         SameDiffSparsity.save(sd, file, masks[0]);
         SameDiff resumed = SameDiff.load(file, true);
         ParameterMask first = masks[0].masks().get(0);
-        int pruned = first.keptBits().nextClearBit(0);
+        int pruned = first.firstPruned();
         INDArray w = resumed.getVariable(first.name()).getArr();
         long[] coords = first.shape().coordinates(pruned);
         w.putScalar(coords, 0.25);

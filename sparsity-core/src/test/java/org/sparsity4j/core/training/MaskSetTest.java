@@ -11,18 +11,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparsity4j.core.mask.MaskKind;
+import org.sparsity4j.core.mask.Mask;
+import org.sparsity4j.core.mask.StripMasker;
+import org.sparsity4j.core.mask.TileMasker;
 import org.sparsity4j.core.pattern.SparsityPattern;
 import org.sparsity4j.core.tensor.Shape;
+import org.sparsity4j.core.tensor.Tensor;
 
 /** The mask file format: round trips and malformed input. */
 class MaskSetTest {
 
+    /** Real masks of random tensors: strip masks of any rank and pattern, tile masks of rank-2 tensors. */
     static MaskSet randomMasks(long seed) {
         Random rng = new Random(seed);
         List<ParameterMask> list = new ArrayList<>();
@@ -31,19 +34,20 @@ class MaskSetTest {
             int rank = 1 + rng.nextInt(4);
             long[] dims = new long[rank];
             for (int d = 0; d < rank; d++) {
-                dims[d] = 4L * (1 + rng.nextInt(4));
+                dims[d] = 4L * (1 + rng.nextInt(3));
             }
             Shape shape = Shape.of(dims);
-            BitSet kept = new BitSet();
-            for (int j = 0; j < shape.size(); j++) {
-                if (rng.nextBoolean()) {
-                    kept.set(j);
-                }
+            float[] values = new float[shape.size()];
+            for (int j = 0; j < values.length; j++) {
+                values[j] = (float) rng.nextGaussian();
             }
-            boolean tile = rank >= 2 && rng.nextBoolean();
-            list.add(ParameterMask.of("layer" + i + "/w", shape, tile ? SparsityPattern.TWO_OF_FOUR
-                    : SparsityPattern.of(1 + rng.nextInt(2), 4), tile ? MaskKind.TILE : MaskKind.STRIP,
-                    rank - 1, tile ? 0 : -1, kept));
+            Tensor t = Tensor.ofFloats(values, dims);
+            int axis = rng.nextInt(rank);
+            Mask mask = rank == 2 && rng.nextBoolean()
+                    ? TileMasker.twoOfFour().compute(t, axis, 1 - axis)
+                    : StripMasker.of(rng.nextBoolean() ? SparsityPattern.TWO_OF_FOUR : SparsityPattern.ONE_OF_TWO)
+                            .compute(t, axis);
+            list.add(ParameterMask.of("layer" + i + "/w", mask));
         }
         return MaskSet.of(list);
     }
@@ -88,9 +92,23 @@ class MaskSetTest {
     }
 
     @Test
+    void bitsThatBreakThePatternAreRejected(@TempDir Path dir) throws IOException {
+        MaskSet masks = MaskSet.of(List.of(ParameterMask.of("w", StripMasker.of(SparsityPattern.TWO_OF_FOUR)
+                .compute(Tensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4), 1))));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        masks.writeTo(out);
+        byte[] b = out.toByteArray();
+        b[b.length - 1] ^= 1; // flip the bit of element 0 in the last (only) word, low byte last in big-endian
+        Path file = dir.resolve("flipped");
+        Files.write(file, b);
+        IOException e = assertThrows(IOException.class, () -> MaskSet.load(file));
+        assertTrue(e.getMessage().contains("mask 'w'") && e.getMessage().contains("keeps"), e.getMessage());
+    }
+
+    @Test
     void duplicateNamesAreRejected() {
-        ParameterMask m = ParameterMask.of("w", Shape.of(4), SparsityPattern.TWO_OF_FOUR, MaskKind.STRIP, 0, -1,
-                new BitSet());
+        ParameterMask m = ParameterMask.of("w", StripMasker.of(SparsityPattern.TWO_OF_FOUR)
+                .compute(Tensor.ofFloats(new float[] {1, 2, 3, 4}, 4), 0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MaskSet.of(List.of(m, m)));
         assertTrue(e.getMessage().contains("'w'"));
     }

@@ -36,7 +36,7 @@ class WithoutFrameworksTest {
                     int.class, optionsType);
             Object outcome = prune.invoke(null, "w", "plain", w, shape, 1, 0, options);
             Object mask = outcome.getClass().getMethod("mask").invoke(outcome);
-            assertEquals(8, mask.getClass().getMethod("keptCount").invoke(mask));
+            assertEquals(8L, mask.getClass().getMethod("keptCount").invoke(mask));
             assertEquals(0f, w[0]);
             assertEquals(-5f, w[1]);
 
