@@ -177,7 +177,9 @@ public final class DjlSparsity {
 
     /**
      * Saves a checkpoint: the model's parameters ({@code Model.save}) and the masks next to them in
-     * {@code <name>.s4jmasks}, so an interrupted fine-tune can resume with the same masks.
+     * {@code <name>.s4jmasks}, so an interrupted fine-tune can resume with the same masks. DJL does not
+     * save optimizer state: a resumed fine-tune starts the wrapped optimizer afresh (its momentum or
+     * moments rebuild from masked gradients, so they stay zero at pruned positions).
      *
      * @param model the model
      * @param dir target directory

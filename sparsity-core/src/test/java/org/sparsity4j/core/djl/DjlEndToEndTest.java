@@ -74,7 +74,8 @@ class DjlEndToEndTest {
                         + " kept weights changed");
             }
             assertTrue(dense > 0.75, "dense model did not learn the task: " + dense);
-            assertTrue(fineTuned >= dense - MARGIN, String.format(Locale.ROOT,
+            assertTrue(afterPrune < fineTuned, "fine-tuning did not improve on the freshly pruned model");
+        assertTrue(fineTuned >= dense - MARGIN, String.format(Locale.ROOT,
                     "fine-tuned %.4f not within %.2f of dense %.4f (pruned %.4f)", fineTuned, MARGIN, dense,
                     afterPrune));
         }

@@ -64,6 +64,7 @@ class SameDiffEndToEndTest {
                     + " kept weights changed");
         }
         assertTrue(dense > 0.75, "dense model did not learn the task: " + dense);
+        assertTrue(afterPrune < fineTuned, "fine-tuning did not improve on the freshly pruned model");
         assertTrue(fineTuned >= dense - MARGIN, String.format(Locale.ROOT,
                 "fine-tuned %.4f not within %.2f of dense %.4f (pruned %.4f)", fineTuned, MARGIN, dense, afterPrune));
     }
