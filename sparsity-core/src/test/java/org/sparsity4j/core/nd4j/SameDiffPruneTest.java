@@ -47,11 +47,11 @@ class SameDiffPruneTest {
         var(sd, "left", 4, 8).mmul(sd.transpose(x));                                  // a [M, K] -> axis 1
         sd.nn().linear(x, var(sd, "linear_w", 8, 16), var(sd, "linear_b", 16));    // xw_plus_b [in, out] -> 0
         x.mmul(var(sd, "odd_in", 8, 6)).mmul(var(sd, "six_in", 6, 4));             // 6 inputs: skipped
-        sd.cnn().conv2d(img, var(sd, "conv_yxio", 3, 3, 8, 16),
+        sd.cnn().conv2d("out_yxio", img, var(sd, "conv_yxio", 3, 3, 8, 16),
                 Conv2DConfig.builder().kH(3).kW(3).dataFormat("NCHW").build());    // [kH, kW, iC, oC] -> 2
-        sd.cnn().conv2d(img, var(sd, "conv_oiyx", 16, 8, 3, 3), Conv2DConfig.builder().kH(3).kW(3)
+        sd.cnn().conv2d("out_oiyx", img, var(sd, "conv_oiyx", 16, 8, 3, 3), Conv2DConfig.builder().kH(3).kW(3)
                 .dataFormat("NCHW").weightsFormat(WeightsFormat.OIYX).build());   // [oC, iC, kH, kW] -> 1
-        sd.cnn().conv1d(seq, var(sd, "conv1d_w", 3, 8, 4),
+        sd.cnn().conv1d("out_1d", seq, var(sd, "conv1d_w", 3, 8, 4),
                 Conv1DConfig.builder().k(3).paddingMode(PaddingMode.VALID).dataFormat("NCW").build());           // [k, iC, oC] -> 1
         SDVariable shared = var(sd, "shared", 8, 8);
         x.mmul(shared);                                                             // axis 0
@@ -76,6 +76,23 @@ class SameDiffPruneTest {
         assertFalse(c.containsKey("const_w"));
         assertFalse(c.containsKey("linear_b"));
         assertFalse(c.containsKey("frozen"));
+    }
+
+    @Test
+    void theConvolutionLayoutsAssumedAreTheOnesNd4jExecutes() {
+        // The input has 8 channels; each weight's axis that pruning treats as the input-channel axis has
+        // length 8, and the ops run with these weights, so the layouts match ND4J's.
+        SameDiff sd = graph();
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> out = sd.output(Map.of(
+                "img", Nd4j.rand(DataType.FLOAT, 2, 8, 6, 6), "seq", Nd4j.rand(DataType.FLOAT, 2, 8, 10)),
+                "out_yxio", "out_oiyx", "out_1d");
+        assertEquals(List.of(2L, 16L, 4L, 4L), box(out.get("out_yxio").shape()));
+        assertEquals(List.of(2L, 16L, 4L, 4L), box(out.get("out_oiyx").shape()));
+        assertEquals(List.of(2L, 4L, 8L), box(out.get("out_1d").shape()));
+    }
+
+    private static List<Long> box(long[] values) {
+        return java.util.Arrays.stream(values).boxed().collect(Collectors.toList());
     }
 
     @Test
