@@ -122,7 +122,7 @@ public final class DjlSparsity {
     }
 
     /**
-     * Zeroes the pruned positions of every masked weight (idempotent).
+     * Zeroes the pruned positions of every masked weight (idempotent); pruned positions become +0.
      *
      * @param block the model's root block
      * @param masks masks by full parameter name
@@ -299,7 +299,8 @@ public final class DjlSparsity {
 
     private static void multiplyInPlace(NDArray array, ParameterMask mask) {
         try (NDManager scratch = array.getManager().newSubManager()) {
-            array.muli(maskArray(scratch, mask.toFloats(), array));
+            // w * 0 is -0 for negative w; adding +0 turns -0 into +0 and leaves every other value as it is.
+            array.muli(maskArray(scratch, mask.toFloats(), array)).addi(0f);
         }
     }
 

@@ -177,14 +177,14 @@ public final class SameDiffSparsity {
             entries.add(outcome.entry());
             if (outcome.pruned()) {
                 masks.add(outcome.mask());
-                arr.muli(maskArray(outcome.mask(), arr.dataType()));
+                arr.muli(maskArray(outcome.mask(), arr.dataType())).addi(0.0);
             }
         }
         return new SameDiffPruneResult(MaskSet.of(masks), new PruneReport(entries));
     }
 
     /**
-     * Zeroes the pruned positions of every masked variable (idempotent).
+     * Zeroes the pruned positions of every masked variable (idempotent); pruned positions become +0.
      *
      * @param sd the graph
      * @param masks masks by variable name
@@ -193,7 +193,7 @@ public final class SameDiffSparsity {
         for (ParameterMask m : masks.masks()) {
             INDArray arr = requireArray(sd, m.name());
             requireSameShape(m, arr);
-            arr.muli(maskArray(m, arr.dataType()));
+            arr.muli(maskArray(m, arr.dataType())).addi(0.0); // -0 becomes +0, nothing else changes
         }
     }
 

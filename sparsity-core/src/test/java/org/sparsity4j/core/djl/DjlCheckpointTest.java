@@ -131,6 +131,14 @@ class DjlCheckpointTest {
                 VerificationReport again = DjlSparsity.verify(exported.getBlock(), masks[0]);
                 assertTrue(again.isValid(), again.toString());
                 assertEquals(3, again.checks().size());
+                for (ParameterMask m : masks[0].masks()) {
+                    float[] w = exported.getBlock().getParameters().get(m.name()).getArray().toFloatArray();
+                    for (int i = 0; i < w.length; i++) {
+                        if (!m.isKept(i)) {
+                            assertEquals(0, Float.floatToRawIntBits(w[i]), m.name() + " index " + i + " is not +0");
+                        }
+                    }
+                }
             }
         }
     }

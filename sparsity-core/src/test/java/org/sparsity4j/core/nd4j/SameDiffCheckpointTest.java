@@ -90,5 +90,13 @@ class SameDiffCheckpointTest {
         VerificationReport again = SameDiffSparsity.verify(exported, masks[0]);
         assertTrue(again.isValid(), again.toString());
         assertEquals(3, again.checks().size());
+        for (ParameterMask m : masks[0].masks()) {
+            float[] w = SameDiffSparsity.readFloats(exported.getVariable(m.name()).getArr());
+            for (int i = 0; i < w.length; i++) {
+                if (!m.isKept(i)) {
+                    assertEquals(0, Float.floatToRawIntBits(w[i]), m.name() + " index " + i + " is not +0");
+                }
+            }
+        }
     }
 }
