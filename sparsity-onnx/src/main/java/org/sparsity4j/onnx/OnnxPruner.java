@@ -147,6 +147,19 @@ public final class OnnxPruner {
     // ---------------------------------------------------------------- planning
 
     private List<Plan> plan() throws IOException {
+        IOException[] failure = {null};
+        TensorWalker.forEach(model.proto(), (path, t) -> {
+            if (failure[0] == null) {
+                try {
+                    TensorData.checkConsistent(t, label(t, path), model.baseDir());
+                } catch (IOException e) {
+                    failure[0] = e;
+                }
+            }
+        });
+        if (failure[0] != null) {
+            throw failure[0];
+        }
         List<Plan> plans = new ArrayList<>();
         for (Candidate c : WeightDiscovery.discover(model.proto(), model.baseDir())) {
             plans.add(decide(c));
@@ -564,7 +577,7 @@ public final class OnnxPruner {
             }
             out.add(new TensorReport(p.c.name(), p.c.path(), p.c.source(), List.copyOf(consumers), p.shape.dims(),
                     DataTypes.name(p.c.tensor().getDataType()), p.storage.name().toLowerCase(java.util.Locale.ROOT),
-                    p.axis, p.action, p.reason, p.retained, List.copyOf(p.hints)));
+                    p.axis, p.other, p.action, p.reason, p.retained, List.copyOf(p.hints)));
         }
         return new PruneReport(input.toString(), output == null ? null : output.toString(),
                 options.pattern().toString(), options.mask(), List.copyOf(out));

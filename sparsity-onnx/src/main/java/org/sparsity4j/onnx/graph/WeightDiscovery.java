@@ -409,7 +409,7 @@ public final class WeightDiscovery {
         switch (op) {
             case "MatMul":
                 if (r < 2) {
-                    t.blockers.add(n.label() + " uses it as a vector");
+                    blocked(t, op, name, via, n.label() + " uses it as a vector");
                     return;
                 }
                 k = r - 2;
@@ -417,7 +417,7 @@ public final class WeightDiscovery {
                 break;
             case "Gemm": {
                 if (r != 2) {
-                    t.blockers.add(n.label() + " has a rank-" + r + " B input");
+                    blocked(t, op, name, via, n.label() + " has a rank-" + r + " B input");
                     return;
                 }
                 int a = attributeIndex(n.node, "transB");
@@ -428,14 +428,14 @@ public final class WeightDiscovery {
             }
             default: { // Conv
                 if (r < 3) {
-                    t.blockers.add(n.label() + " has a rank-" + r + " weight");
+                    blocked(t, op, name, via, n.label() + " has a rank-" + r + " weight");
                     return;
                 }
                 int a = attributeIndex(n.node, "group");
                 long group = a >= 0 ? n.node.getAttribute(a).getI() : 1;
                 if (group != 1) {
-                    t.blockers.add((group == dims[0] ? "depthwise" : "grouped") + " convolution " + n.label()
-                            + " (group=" + group + "): TensorRT has no sparse kernels for it");
+                    blocked(t, op, name, via, (group == dims[0] ? "depthwise" : "grouped") + " convolution "
+                            + n.label() + " (group=" + group + "): TensorRT has no sparse kernels for it");
                     return;
                 }
                 k = 1;
@@ -448,6 +448,11 @@ public final class WeightDiscovery {
         if (sk < 0) {
             t.blockers.add("the axis " + n.label() + " reduces over cannot be traced back through " + via);
         }
+    }
+
+    private static void blocked(Trace t, String op, String name, String via, String reason) {
+        t.consumers.add(new ConsumerUse(op, name, -1, -1, -1, -1, via));
+        t.blockers.add(reason);
     }
 
     private static boolean isDefaultDomain(NodeProto n) {

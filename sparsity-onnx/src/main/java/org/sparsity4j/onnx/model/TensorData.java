@@ -151,6 +151,41 @@ public final class TensorData {
         }
     }
 
+    /**
+     * Checks that a tensor's stored data matches its dims and type: raw_data byte count, typed
+     * field value count, or the external data range (which must lie inside an existing file).
+     *
+     * @param t the tensor
+     * @param label the tensor's name for messages
+     * @param baseDir the model's directory
+     * @throws OnnxInputException on a mismatch
+     * @throws IOException on I/O errors
+     */
+    public static void checkConsistent(TensorProto t, String label, Path baseDir) throws IOException {
+        Shape shape = shape(t, label);
+        int bs = DataTypes.byteSize(t.getDataType());
+        long need = bs == 0 ? -1 : (long) shape.size() * bs;
+        switch (storage(t)) {
+            case RAW:
+                if (need >= 0 && t.getRawData().size() != need) {
+                    throw new OnnxInputException("tensor '" + label + "': raw_data holds " + t.getRawData().size()
+                            + " bytes but dims " + shape + " of " + DataTypes.name(t.getDataType()) + " need " + need);
+                }
+                break;
+            case EXTERNAL:
+                external(t, label, baseDir, need);
+                break;
+            case FLOAT_DATA:
+                requireCount(t.getFloatDataCount(), shape, label, "float_data");
+                break;
+            case INT32_DATA:
+                requireCount(t.getInt32DataCount(), shape, label, "int32_data");
+                break;
+            default:
+                break;
+        }
+    }
+
     private static void requireCount(int count, Shape shape, String label, String field) {
         if (count != shape.size()) {
             throw new OnnxInputException("tensor '" + label + "': " + field + " holds " + count
