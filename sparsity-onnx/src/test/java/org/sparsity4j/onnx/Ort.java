@@ -23,9 +23,10 @@ final class Ort {
     }
 
     static List<byte[]> run(Path model, long seed) throws OrtException {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OrtEnvironment.getEnvironment(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setIntraOpNumThreads(1);
+            opts.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
             opts.setInterOpNumThreads(1);
             try (OrtSession s = env.createSession(model.toString(), opts)) {
                 Random r = new Random(seed);
