@@ -81,6 +81,10 @@ public final class OnnxPruner {
         }
     }
 
+    /** Set the system property {@code sparsity.timing=true} to print phase timings to stderr. */
+    private static final boolean TIMING = Boolean.getBoolean("sparsity.timing");
+    private static final long START = System.nanoTime();
+
     private final ModelFile model;
     private final PruneOptions options;
     private ByteBuffer scratch;
@@ -343,6 +347,14 @@ public final class OnnxPruner {
         return report(plans, input, null);
     }
 
+    private static void time(String phase) {
+        if (TIMING) {
+            System.err.printf(java.util.Locale.ROOT, "[timing] %-24s %8.3f s since class init, JVM up %d ms%n", phase,
+                    (System.nanoTime() - START) / 1e9,
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+        }
+    }
+
     private static int countPending(List<Plan> plans) {
         int n = 0;
         for (Plan p : plans) {
@@ -360,7 +372,9 @@ public final class OnnxPruner {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("output directory " + dir + " does not exist");
         }
+        time("parsed");
         List<Plan> plans = plan();
+        time("planned");
         Map<String, Plan> pendingByPath = new HashMap<>();
         for (Plan p : plans) {
             if (p.pending()) {
@@ -408,6 +422,7 @@ public final class OnnxPruner {
                 writeExternal(externals, pendingByPath, tmpData, outData.getFileName().toString(), replacements,
                         done, total);
             }
+            time("typed+external done");
             ModelProto result = TensorReplacer.replace(proto, replacements);
             tmpModel = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
             try (FileChannel ch = FileChannel.open(tmpModel, StandardOpenOption.WRITE,
@@ -417,8 +432,10 @@ public final class OnnxPruner {
                 result.writeTo(cos);
                 cos.flush();
             }
+            time("serialized");
             // raw_data tensors: pruned in place in the written file.
             patchRaw(plans, tmpModel, done, total);
+            time("raw tensors pruned");
             force(tmpModel);
             if (tmpData != null) {
                 force(tmpData);
@@ -427,6 +444,7 @@ public final class OnnxPruner {
             }
             Files.move(tmpModel, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmpModel = null;
+            time("synced and renamed");
             ok = true;
         } finally {
             if (!ok) {
