@@ -52,8 +52,9 @@ import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
  * output ({@code OUT.data}). The same input and options always give the same bytes.
  *
  * <p>Memory: tensor bytes are never all on the heap at once. Single-file models are parsed over a
- * memory map and pruned in place in the written file one tensor at a time; external data is
- * streamed tensor by tensor.
+ * memory map (tensor bytes are not copied), the output is written as a byte copy of the input (or
+ * re-serialized when a message must change) and pruned in place one tensor at a time; external
+ * data is streamed tensor by tensor.
  */
 public final class OnnxPruner {
     /** Alignment of each tensor in a written external data file. */
@@ -423,16 +424,30 @@ public final class OnnxPruner {
                         done, total);
             }
             time("typed+external done");
-            ModelProto result = TensorReplacer.replace(proto, replacements);
             tmpModel = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
-            try (FileChannel ch = FileChannel.open(tmpModel, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-                    OutputStream os = Channels.newOutputStream(ch)) {
-                CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
-                result.writeTo(cos);
-                cos.flush();
+            if (replacements.isEmpty()) {
+                // No message changes: the output starts as a byte copy of the input (made by the kernel),
+                // so everything not pruned is preserved byte for byte.
+                try (FileChannel src = FileChannel.open(model.path(), StandardOpenOption.READ);
+                        FileChannel dst = FileChannel.open(tmpModel, StandardOpenOption.WRITE,
+                                StandardOpenOption.TRUNCATE_EXISTING)) {
+                    long size = src.size();
+                    long pos = 0;
+                    while (pos < size) {
+                        pos += src.transferTo(pos, size - pos, dst);
+                    }
+                }
+            } else {
+                ModelProto result = TensorReplacer.replace(proto, replacements);
+                try (FileChannel ch = FileChannel.open(tmpModel, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+                        OutputStream os = Channels.newOutputStream(ch)) {
+                    CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
+                    result.writeTo(cos);
+                    cos.flush();
+                }
             }
-            time("serialized");
+            time("written");
             // raw_data tensors: pruned in place in the written file.
             patchRaw(plans, tmpModel, done, total);
             time("raw tensors pruned");
@@ -476,6 +491,16 @@ public final class OnnxPruner {
     private void writeExternal(Map<String, TensorProto> externals, Map<String, Plan> pending, Path tmpData,
             String location, Map<String, TensorProto> replacements, int[] done, int total) throws IOException {
         Map<Path, FileChannel> inputs = new HashMap<>();
+        // Pruned tensors are written by a second thread while the next one is read and pruned, so that
+        // disk writes overlap the masking; two buffers alternate.
+        java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sparsity-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        ByteBuffer[] buffers = new ByteBuffer[2];
+        java.util.concurrent.Future<?>[] pendingWrites = new java.util.concurrent.Future<?>[2];
+        int slot = 0;
         try (FileChannel out = FileChannel.open(tmpData, StandardOpenOption.WRITE)) {
             long pos = 0;
             for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
@@ -489,11 +514,25 @@ public final class OnnxPruner {
                 boolean pruned = false;
                 if (p != null) {
                     progress(p, done, total);
-                    ByteBuffer buf = scratch(ref.length(), label);
+                    await(pendingWrites[slot]);
+                    if (ref.length() > Integer.MAX_VALUE - 8) {
+                        throw new OnnxInputException("tensor '" + label + "' has " + ref.length()
+                                + " bytes; one tensor must stay under 2 GiB");
+                    }
+                    if (buffers[slot] == null || buffers[slot].capacity() < ref.length()) {
+                        buffers[slot] = ByteBuffer.allocate((int) ref.length());
+                    }
+                    ByteBuffer buf = buffers[slot].duplicate().clear().limit((int) ref.length()).slice()
+                            .order(ByteOrder.LITTLE_ENDIAN);
                     TensorData.readFully(ref, buf, label);
                     buf.flip();
                     pruned = process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE);
-                    writeFully(out, buf, pos);
+                    long at = pos;
+                    pendingWrites[slot] = writer.submit(() -> {
+                        writeFully(out, buf, at);
+                        return null;
+                    });
+                    slot ^= 1;
                 } else {
                     FileChannel in = inputs.get(ref.file());
                     if (in == null) {
@@ -516,10 +555,31 @@ public final class OnnxPruner {
                 replacements.put(e.getKey(), b.build());
                 pos += ref.length();
             }
+            await(pendingWrites[0]);
+            await(pendingWrites[1]);
         } finally {
+            writer.shutdownNow();
             for (FileChannel ch : inputs.values()) {
                 ch.close();
             }
+        }
+    }
+
+    private static void await(java.util.concurrent.Future<?> write) throws IOException {
+        if (write == null) {
+            return;
+        }
+        try {
+            write.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while writing external data");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException) {
+                throw (IOException) c;
+            }
+            throw new IllegalStateException("writing external data failed", c);
         }
     }
 
@@ -567,8 +627,10 @@ public final class OnnxPruner {
                     continue;
                 }
                 long[] loc = where.get(p.c.path());
-                if (loc == null) {
-                    throw new IllegalStateException("raw_data of " + p.c.path() + " not found in the written model");
+                long need = (long) p.shape.size() * p.type.byteSize();
+                if (loc == null || loc[1] != need) {
+                    throw new OnnxInputException("tensor '" + p.c.name() + "': its raw_data could not be located"
+                            + " unambiguously in the model (repeated singular fields?)");
                 }
                 progress(p, done, total);
                 ByteBuffer buf = scratch(loc[1], p.c.name());
