@@ -314,7 +314,8 @@ public final class OnnxPruner {
             throw new OnnxInputException("tensor '" + label + "' has " + bytes + " bytes; one tensor must stay under 2 GiB");
         }
         if (scratch == null || scratch.capacity() < bytes) {
-            scratch = ByteBuffer.allocate((int) Math.max(bytes, 1 << 16));
+            // Direct, so that channel reads and writes need no temporary copy of the tensor.
+            scratch = ByteBuffer.allocateDirect((int) Math.max(bytes, 1 << 16));
         }
         ByteBuffer b = scratch.duplicate();
         b.clear().limit((int) bytes);
@@ -520,7 +521,7 @@ public final class OnnxPruner {
                                 + " bytes; one tensor must stay under 2 GiB");
                     }
                     if (buffers[slot] == null || buffers[slot].capacity() < ref.length()) {
-                        buffers[slot] = ByteBuffer.allocate((int) ref.length());
+                        buffers[slot] = ByteBuffer.allocateDirect((int) ref.length());
                     }
                     ByteBuffer buf = buffers[slot].duplicate().clear().limit((int) ref.length()).slice()
                             .order(ByteOrder.LITTLE_ENDIAN);
