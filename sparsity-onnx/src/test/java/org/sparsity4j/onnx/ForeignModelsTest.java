@@ -61,8 +61,8 @@ class ForeignModelsTest {
             PruneReport r = exported(name);
             assertEquals(6, r.count(Action.PRUNE), name + ": " + r.tensors());
             Fixtures.assertSkipped(r, "onnx::Conv_62", "not a multiple of 4"); // the 3-channel stem
-            r.tensors().stream().filter(t -> t.action() == Action.PRUNE)
-                    .forEach(t -> assertEquals(t.consumers().get(0).startsWith("Conv") ? 1 : 1, t.axis()));
+            // Conv W [Cout, Cin, kh, kw] and the classifier's Gemm B with transB=1 both reduce over axis 1.
+            r.tensors().stream().filter(t -> t.action() == Action.PRUNE).forEach(t -> assertEquals(1, t.axis()));
         }
     }
 

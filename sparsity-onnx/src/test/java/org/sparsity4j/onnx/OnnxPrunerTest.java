@@ -187,6 +187,31 @@ class OnnxPrunerTest {
     }
 
     @Test
+    void weightsInsideScanBodiesArePruned() throws Exception {
+        Random r = new Random(41);
+        TensorProto inner = floats("Wi", randomFloats(r, 64), 8, 8);
+        TensorProto outer = floats("Wo", randomFloats(r, 64), 8, 8);
+        GraphProto body = GraphProto.newBuilder().setName("body")
+                .addInput(value("s", F, 8)).addInput(value("xi", F, 8))
+                .addNode(node("Constant", "const_i", List.of(), List.of("Wi_c"), attrTensor("value", inner)))
+                .addNode(node("MatMul", "scan_mm", List.of("xi", "Wi_c"), List.of("h")))
+                .addNode(node("MatMul", "scan_mm2", List.of("h", "Wo"), List.of("h2")))
+                .addNode(node("Add", "acc", List.of("s", "h2"), List.of("s_out")))
+                .addNode(node("Identity", "yid", List.of("h2"), List.of("y")))
+                .addOutput(value("s_out", F, 8)).addOutput(value("y", F, 8)).build();
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(outer)
+                .addInput(value("s0", F, 8)).addInput(value("xs", F, 3, 8))
+                .addNode(node("Scan", "scan", List.of("s0", "xs"), List.of("sN", "ys"), attrGraph("body", body),
+                        attrInt("num_scan_inputs", 1)))
+                .addOutput(value("sN", F, 8)).addOutput(value("ys", F, 3, 8)).build();
+        Path in = Models.write(dir, "scan.onnx", Models.model(g));
+        PruneReport rep = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 42);
+        assertPruned(rep, "Wi_c", 0);
+        assertPruned(rep, "Wo", 0);
+        assertTrue(find(rep, "Wi_c").path().contains("/g/node[0]/attribute[0]/t"), find(rep, "Wi_c").path());
+    }
+
+    @Test
     void sharedWeightsArePrunedOnlyWhenAllConsumersAgree() throws Exception {
         Random r = new Random(5);
         GraphProto g = GraphProto.newBuilder().setName("g")
