@@ -11,10 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.sparsity4j.core.tensor.Tensor;
-import org.sparsity4j.onnx.model.DataTypes;
-import org.sparsity4j.onnx.model.ModelFile;
-import org.sparsity4j.onnx.model.TensorData;
-import org.sparsity4j.onnx.model.TensorWalker;
 import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
 
 /** Shared checks: prune, then compare with the core-masked reference in ONNX Runtime. */

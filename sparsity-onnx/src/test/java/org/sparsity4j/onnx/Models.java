@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
-import org.sparsity4j.onnx.model.DataTypes;
 import org.sparsity4j.onnx.proto.OnnxSubset.AttributeProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.GraphProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.ModelProto;

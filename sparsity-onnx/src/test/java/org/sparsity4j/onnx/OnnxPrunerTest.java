@@ -29,7 +29,6 @@ import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.tensor.HalfFloats;
 import org.sparsity4j.core.tensor.Tensor;
 import org.sparsity4j.core.validate.Validator;
-import org.sparsity4j.onnx.model.DataTypes;
 import org.sparsity4j.onnx.proto.OnnxSubset.GraphProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.ModelProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
@@ -41,7 +40,7 @@ class OnnxPrunerTest {
     Path dir;
 
     private static Tensor coreMasked(TensorProto t, int axis, SparsityPattern p) {
-        float[] v = new float[(int) t.getRawData().size() / 4];
+        float[] v = new float[t.getRawData().size() / 4];
         t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
         long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
         Tensor w = Tensor.ofFloats(v, dims);

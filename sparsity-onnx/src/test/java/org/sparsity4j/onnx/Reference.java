@@ -13,12 +13,6 @@ import org.sparsity4j.core.mask.TileMasker;
 import org.sparsity4j.core.pattern.SparsityPattern;
 import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.tensor.Tensor;
-import org.sparsity4j.onnx.model.DataTypes;
-import org.sparsity4j.onnx.model.ExternalRef;
-import org.sparsity4j.onnx.model.ModelFile;
-import org.sparsity4j.onnx.model.TensorData;
-import org.sparsity4j.onnx.model.TensorReplacer;
-import org.sparsity4j.onnx.model.TensorWalker;
 import org.sparsity4j.onnx.proto.OnnxSubset.ModelProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
 

@@ -1,4 +1,4 @@
-package org.sparsity4j.onnx.model;
+package org.sparsity4j.onnx;
 
 /**
  * Structural paths naming every tensor of a model, for example {@code graph/initializer[3]} or
@@ -6,7 +6,7 @@ package org.sparsity4j.onnx.model;
  * subgraphs may shadow and Constant tensors may lack, a path is unique and stable across a
  * parse/serialize round trip (repeated fields keep their order).
  */
-public final class TensorPaths {
+final class TensorPaths {
     /** The main graph's path. */
     public static final String GRAPH = "graph";
 

@@ -1,4 +1,4 @@
-package org.sparsity4j.onnx.model;
+package org.sparsity4j.onnx;
 
 import java.util.function.BiConsumer;
 import org.sparsity4j.onnx.proto.OnnxSubset.AttributeProto;
@@ -8,7 +8,7 @@ import org.sparsity4j.onnx.proto.OnnxSubset.NodeProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
 
 /** Visits every tensor of a model's graphs (initializers and attribute tensors, subgraphs included) in model order. */
-public final class TensorWalker {
+final class TensorWalker {
     private TensorWalker() {
     }
 

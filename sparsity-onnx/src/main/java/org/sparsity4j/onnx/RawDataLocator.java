@@ -1,4 +1,4 @@
-package org.sparsity4j.onnx.model;
+package org.sparsity4j.onnx;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,7 +14,7 @@ import java.util.Set;
  * walking the protobuf wire format without decoding tensor contents. Tensors are named by their
  * structural path (see {@link TensorPaths}), the same path the model traversal uses.
  */
-public final class RawDataLocator {
+final class RawDataLocator {
     private static final int WIRE_VARINT = 0;
     private static final int WIRE_FIXED64 = 1;
     private static final int WIRE_LEN = 2;

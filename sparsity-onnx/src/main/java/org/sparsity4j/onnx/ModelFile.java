@@ -1,4 +1,4 @@
-package org.sparsity4j.onnx.model;
+package org.sparsity4j.onnx;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import org.sparsity4j.onnx.OnnxInputException;
 import org.sparsity4j.onnx.proto.OnnxSubset.ModelProto;
 
 /**
@@ -18,7 +17,7 @@ import org.sparsity4j.onnx.proto.OnnxSubset.ModelProto;
  * ({@code raw_data}) are views of the mapping, never copied onto the heap: opening a model costs
  * little more memory than its structure.
  */
-public final class ModelFile {
+final class ModelFile {
     /** Protobuf's hard limit on one message: a model file must stay below it. */
     public static final long MAX_PROTOBUF_BYTES = Integer.MAX_VALUE;
 

@@ -1,4 +1,4 @@
-package org.sparsity4j.onnx.model;
+package org.sparsity4j.onnx;
 
 import com.google.protobuf.ByteString;
 import java.io.IOException;
@@ -13,12 +13,11 @@ import java.util.List;
 import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.tensor.Shape;
 import org.sparsity4j.core.tensor.Tensor;
-import org.sparsity4j.onnx.OnnxInputException;
 import org.sparsity4j.onnx.proto.OnnxSubset.StringStringEntryProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
 
 /** Reading, validating and rewriting the data of one {@code TensorProto} in any storage form. */
-public final class TensorData {
+final class TensorData {
     /** {@code TensorProto.DataLocation.EXTERNAL}. */
     public static final int EXTERNAL = 1;
 

@@ -1,9 +1,9 @@
-package org.sparsity4j.onnx.model;
+package org.sparsity4j.onnx;
 
 import org.sparsity4j.core.tensor.ElementType;
 
 /** ONNX {@code TensorProto.DataType} codes and their mapping to core element types. */
-public final class DataTypes {
+final class DataTypes {
     /** FLOAT. */
     public static final int FLOAT = 1;
     /** UINT8. */

@@ -1,4 +1,4 @@
-package org.sparsity4j.onnx.model;
+package org.sparsity4j.onnx;
 
 import java.util.Map;
 import org.sparsity4j.onnx.proto.OnnxSubset.AttributeProto;
@@ -10,7 +10,7 @@ import org.sparsity4j.onnx.proto.OnnxSubset.NodeProto;
  * Replaces tensors, named by {@link TensorPaths path}, in a model; only the messages on the way
  * to a replaced tensor are rebuilt, everything else (unknown fields included) is shared.
  */
-public final class TensorReplacer {
+final class TensorReplacer {
     private TensorReplacer() {
     }
 

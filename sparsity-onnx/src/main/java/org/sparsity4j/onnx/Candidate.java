@@ -1,4 +1,4 @@
-package org.sparsity4j.onnx.graph;
+package org.sparsity4j.onnx;
 
 import java.util.List;
 import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
@@ -14,6 +14,6 @@ import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
  * @param blockers reasons it must not be pruned (other uses, non-zero zero points...), empty if none
  * @param quantized whether it reaches a consumer through DequantizeLinear
  */
-public record Candidate(String name, String path, String source, TensorProto tensor, List<ConsumerUse> consumers,
+record Candidate(String name, String path, String source, TensorProto tensor, List<ConsumerUse> consumers,
         List<String> blockers, boolean quantized) {
 }

@@ -1,4 +1,4 @@
-package org.sparsity4j.onnx.graph;
+package org.sparsity4j.onnx;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,8 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.sparsity4j.onnx.model.TensorData;
-import org.sparsity4j.onnx.model.TensorPaths;
 import org.sparsity4j.onnx.proto.OnnxSubset.AttributeProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.GraphProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.ModelProto;
@@ -22,7 +20,7 @@ import org.sparsity4j.onnx.proto.OnnxSubset.ValueInfoProto;
  * Finds the candidate weights of a model. Reads no tensor data except small integer tensors
  * (Reshape target shapes, DequantizeLinear zero points).
  */
-public final class WeightDiscovery {
+final class WeightDiscovery {
     /** A named value in a scope: a stored tensor, or anything else (activations, inputs). */
     private static final class Value {
         final TensorProto tensor; // non-null for initializers and Constant outputs

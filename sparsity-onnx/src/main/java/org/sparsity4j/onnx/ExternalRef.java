@@ -1,4 +1,4 @@
-package org.sparsity4j.onnx.model;
+package org.sparsity4j.onnx;
 
 import java.nio.file.Path;
 
@@ -10,5 +10,5 @@ import java.nio.file.Path;
  * @param offset the first byte
  * @param length the byte count
  */
-public record ExternalRef(Path file, String location, long offset, long length) {
+record ExternalRef(Path file, String location, long offset, long length) {
 }

@@ -1,4 +1,4 @@
-package org.sparsity4j.onnx.graph;
+package org.sparsity4j.onnx;
 
 /**
  * One consumer of a weight that TensorRT can run with sparse kernels, with the consumer's axes
@@ -13,7 +13,7 @@ package org.sparsity4j.onnx.graph;
  * @param otherDim the length of the output-channel dimension as the consumer sees it
  * @param path the ops between the stored tensor and the consumer, e.g. "DequantizeLinear > Transpose"
  */
-public record ConsumerUse(String opType, String nodeName, int reductionAxis, int otherAxis, long reductionDim,
+record ConsumerUse(String opType, String nodeName, int reductionAxis, int otherAxis, long reductionDim,
         long otherDim, String path) {
 
     /** Returns e.g. {@code MatMul 'fc1'}. */
