@@ -316,11 +316,14 @@ class OnnxPrunerTest {
         for (int i = 0; i < 32; i++) {
             hd.addInt32Data(HalfFloats.floatToFp16((float) r.nextGaussian()) & 0xFFFF);
         }
-        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(fd).addInitializer(hd)
+        // A raw_data weight next to them: the model is re-serialized, then the raw tensor is patched.
+        TensorProto raw = floats("R", randomFloats(r, 64), 8, 8);
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(fd).addInitializer(hd).addInitializer(raw)
                 .addInput(value("x", F, 2, 8))
                 .addNode(node("MatMul", "mm", List.of("x", "Fd"), List.of("h")))
                 .addNode(node("Cast", "c", List.of("Hd"), List.of("Hf"), attrInt("to", 1)))
-                .addNode(node("MatMul", "mm2", List.of("h", "Hf"), List.of("y")))
+                .addNode(node("MatMul", "mm2", List.of("h", "Hf"), List.of("h2")))
+                .addNode(node("MatMul", "mm3", List.of("h2", "R"), List.of("y")))
                 .addOutput(value("y", F, 2, 8)).build();
         Path in = Models.write(dir, "typed.onnx", Models.model(g));
         PruneReport rep = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 19);
@@ -332,6 +335,9 @@ class OnnxPrunerTest {
         assertEquals(32, out.getGraph().getInitializer(0).getFloatDataCount());
         assertEquals(32, out.getGraph().getInitializer(1).getInt32DataCount());
         assertTrue(!out.getGraph().getInitializer(0).hasRawData());
+        assertPruned(rep, "R", 0);
+        assertBitsEqual(coreMasked(raw, 0, SparsityPattern.TWO_OF_FOUR),
+                Fixtures.tensors(dir.resolve("pruned-typed.onnx")).get("R"), "R");
     }
 
     @Test
