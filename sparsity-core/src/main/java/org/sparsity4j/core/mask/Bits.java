@@ -40,6 +40,33 @@ final class Bits {
         }
     }
 
+    /**
+     * Sets bit {@code startBit + k} for every {@code k < len} whose code {@code codes[k]} has bit
+     * {@code lane} set; edge words are OR-ed atomically as in {@link #orRun}.
+     */
+    static void orNibbleBit(long[] words, int startBit, int len, byte[] codes, int lane) {
+        if (len <= 0) {
+            return;
+        }
+        int endBit = startBit + len;
+        int firstWord = startBit >>> 6;
+        int lastWord = (endBit - 1) >>> 6;
+        int k = 0;
+        for (int w = firstWord; w <= lastWord; w++) {
+            int from = Math.max(startBit, w << 6);
+            int to = Math.min(endBit, (w + 1) << 6);
+            long acc = 0;
+            for (int b = from; b < to; b++, k++) {
+                acc |= (long) ((codes[k] >>> lane) & 1) << (b & 63);
+            }
+            if (w == firstWord || w == lastWord) {
+                WORDS.getAndBitwiseOr(words, w, acc);
+            } else {
+                words[w] = acc;
+            }
+        }
+    }
+
     /** Sets one bit atomically. */
     static void set(long[] words, int index) {
         WORDS.getAndBitwiseOr(words, index >>> 6, 1L << (index & 63));

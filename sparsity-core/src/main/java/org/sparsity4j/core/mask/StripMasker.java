@@ -136,6 +136,7 @@ public final class StripMasker {
         final int[] keys;
         final int[] scoreKeys;
         final byte[] flags;
+        final FusedStrip.Scratch fused = new FusedStrip.Scratch();
 
         Scratch(int n) {
             keys = new int[n];
@@ -209,6 +210,10 @@ public final class StripMasker {
         final int count = plan.count(b);
         final int gs = plan.groupStride();
         final int es = plan.elemStride();
+        if (scores == null && FusedStrip.supports(t.type(), pattern)) {
+            FusedStrip.run(t, pattern, base, count, gs, es, apply, words, acc, s.fused);
+            return;
+        }
         final int[] keys = s.keys;
         final byte[] flags = s.flags;
         loadKeys(t, plan, base, count, keys);

@@ -347,6 +347,96 @@ public final class Tensor {
         }
     }
 
+    /**
+     * Bulk-reads FP32 elements.
+     *
+     * @param start flat index of the first element
+     * @param dst destination
+     * @param off first destination index
+     * @param len number of elements
+     * @throws IllegalStateException if this tensor is not 32-bit
+     */
+    public void readFloats(int start, float[] dst, int off, int len) {
+        requireWidth(4);
+        ((FloatBuffer) storage).get(start, dst, off, len);
+    }
+
+    /**
+     * Bulk-writes FP32 elements (bit for bit).
+     *
+     * @param start flat index of the first element
+     * @param src source
+     * @param off first source index
+     * @param len number of elements
+     * @throws IllegalStateException if this tensor is not 32-bit
+     */
+    public void writeFloats(int start, float[] src, int off, int len) {
+        requireWidth(4);
+        ((FloatBuffer) storage).put(start, src, off, len);
+    }
+
+    /**
+     * Bulk-reads the raw bits of 16-bit elements.
+     *
+     * @param start flat index of the first element
+     * @param dst destination
+     * @param off first destination index
+     * @param len number of elements
+     * @throws IllegalStateException if this tensor is not 16-bit
+     */
+    public void readShorts(int start, short[] dst, int off, int len) {
+        requireWidth(2);
+        ((ShortBuffer) storage).get(start, dst, off, len);
+    }
+
+    /**
+     * Bulk-writes the raw bits of 16-bit elements.
+     *
+     * @param start flat index of the first element
+     * @param src source
+     * @param off first source index
+     * @param len number of elements
+     * @throws IllegalStateException if this tensor is not 16-bit
+     */
+    public void writeShorts(int start, short[] src, int off, int len) {
+        requireWidth(2);
+        ((ShortBuffer) storage).put(start, src, off, len);
+    }
+
+    /**
+     * Bulk-reads 8-bit elements.
+     *
+     * @param start flat index of the first element
+     * @param dst destination
+     * @param off first destination index
+     * @param len number of elements
+     * @throws IllegalStateException if this tensor is not 8-bit
+     */
+    public void readBytes(int start, byte[] dst, int off, int len) {
+        requireWidth(1);
+        ((ByteBuffer) storage).get(start, dst, off, len);
+    }
+
+    /**
+     * Bulk-writes 8-bit elements.
+     *
+     * @param start flat index of the first element
+     * @param src source
+     * @param off first source index
+     * @param len number of elements
+     * @throws IllegalStateException if this tensor is not 8-bit
+     */
+    public void writeBytes(int start, byte[] src, int off, int len) {
+        requireWidth(1);
+        ((ByteBuffer) storage).put(start, src, off, len);
+    }
+
+    private void requireWidth(int bytes) {
+        if (type.byteSize() != bytes) {
+            throw new IllegalStateException(this + " has " + type.byteSize() + "-byte elements, not " + bytes);
+        }
+    }
+
     /** Elements per bulk transfer in the bulk methods. */
     private static final int CHUNK = 4096;
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);

@@ -1,0 +1,381 @@
+package org.sparsity4j.core.mask;
+
+import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.tensor.ElementType;
+import org.sparsity4j.core.tensor.Tensor;
+
+/**
+ * Single-pass strip kernels for the hardware patterns along a contiguous axis: each chunk is
+ * bulk-read into a primitive array, and one loop computes keys, the keep choice, the zeroing, the
+ * statistics and the mask bits. Used by {@link StripMasker} for magnitude masks of
+ * 2:4 (every type) and 1:2 (FP32); the rules are exactly those of the general path.
+ *
+ * <p>Comparisons are arithmetic ({@code x >= y} as {@code (y - x - 1) >>> 31}, exact because keys
+ * lie in {@code [0, 2^31)}): keep patterns of real weights are random, so branches would mispredict.
+ */
+final class FusedStrip {
+    /** Elements per chunk: a multiple of 64, so chunks own whole mask words. */
+    static final int CHUNK = 4096;
+    private static final int MAX_KEY = Integer.MAX_VALUE;
+    private static final int[][] KEY8 = new int[ElementType.values().length][];
+
+    static {
+        for (ElementType t : ElementType.values()) {
+            if (t.byteSize() == 1) {
+                int[] k = new int[256];
+                for (int b = 0; b < 256; b++) {
+                    k[b] = t.magnitudeKey(b);
+                }
+                KEY8[t.ordinal()] = k;
+            }
+        }
+    }
+
+    private FusedStrip() {
+    }
+
+    static boolean supports(ElementType type, SparsityPattern p) {
+        return p.equals(SparsityPattern.TWO_OF_FOUR) || (p.equals(SparsityPattern.ONE_OF_TWO) && type == ElementType.FP32);
+    }
+
+    /** Per-thread chunk buffers: lane j of a strided block is row j; a contiguous chunk uses lane 0. */
+    static final class Scratch {
+        final float[][] floats = new float[4][CHUNK];
+        final short[][] shorts = new short[4][CHUNK];
+        final byte[][] bytes = new byte[4][CHUNK];
+        final byte[] nibs = new byte[CHUNK];
+    }
+
+    /**
+     * Processes {@code count} groups of one block: group q's element j is at
+     * {@code base + q * groupStride + j * elemStride}. Contiguous axis: groupStride = M,
+     * elemStride = 1, and {@code base} is a multiple of 64 (the block owns its mask words). Strided
+     * axis: groupStride = 1 and elemStride = the axis stride (each lane is a run of one row).
+     */
+    static void run(Tensor t, SparsityPattern p, int base, int count, int groupStride, int elemStride, boolean apply,
+                    long[] words, MaskStats.Acc acc, Scratch s) {
+        int m = p.m();
+        boolean contiguous = elemStride == 1 && groupStride == m;
+        int perChunk = CHUNK / m;
+        for (int done = 0; done < count; done += perChunk) {
+            int g = Math.min(perChunk, count - done);
+            int at = base + done * groupStride;
+            if (contiguous) {
+                transfer(t, at, g * m, 0, s, false);
+                kernel(t.type(), m, g, s, true, acc);
+                if (apply) {
+                    transfer(t, at, g * m, 0, s, true);
+                }
+                pack(words, at, g, m, s.nibs);
+            } else {
+                for (int j = 0; j < m; j++) {
+                    transfer(t, at + j * elemStride, g, j, s, false);
+                }
+                kernel(t.type(), m, g, s, false, acc);
+                for (int j = 0; j < m; j++) {
+                    if (apply) {
+                        transfer(t, at + j * elemStride, g, j, s, true);
+                    }
+                    Bits.orNibbleBit(words, at + j * elemStride, g, s.nibs, j);
+                }
+            }
+        }
+        acc.elements += (long) count * m;
+        acc.kept += (long) count * p.n();
+        acc.groups += count;
+    }
+
+    /** Reads ({@code write == false}) or writes {@code len} elements at {@code at} into lane {@code lane}. */
+    private static void transfer(Tensor t, int at, int len, int lane, Scratch s, boolean write) {
+        switch (t.type().byteSize()) {
+            case 4:
+                if (write) {
+                    t.writeFloats(at, s.floats[lane], 0, len);
+                } else {
+                    t.readFloats(at, s.floats[lane], 0, len);
+                }
+                break;
+            case 2:
+                if (write) {
+                    t.writeShorts(at, s.shorts[lane], 0, len);
+                } else {
+                    t.readShorts(at, s.shorts[lane], 0, len);
+                }
+                break;
+            default:
+                if (write) {
+                    t.writeBytes(at, s.bytes[lane], 0, len);
+                } else {
+                    t.readBytes(at, s.bytes[lane], 0, len);
+                }
+        }
+    }
+
+    /** Runs the loop for the type and layout on {@code g} groups; keep codes go to {@code s.nibs}. */
+    private static void kernel(ElementType type, int m, int g, Scratch s, boolean contiguous, MaskStats.Acc acc) {
+        float[] table = Magnitudes.table(type);
+        int step = contiguous ? m : 1;
+        int l1 = contiguous ? 0 : 1;
+        int l2 = contiguous ? 0 : 2;
+        int l3 = contiguous ? 0 : 3;
+        int b1 = contiguous ? 1 : 0;
+        int b2 = contiguous ? 2 : 0;
+        int b3 = contiguous ? 3 : 0;
+        switch (type.byteSize()) {
+            case 4: {
+                float[][] f = s.floats;
+                if (m == 2) {
+                    fp32x12(f[0], f[l1], b1, step, g, s.nibs, acc);
+                } else {
+                    fp32x24(f[0], f[l1], f[l2], f[l3], 0, b1, b2, b3, step, g, s.nibs, acc);
+                }
+                break;
+            }
+            case 2: {
+                short[][] h = s.shorts;
+                half24(h[0], h[l1], h[l2], h[l3], 0, b1, b2, b3, step, g, s.nibs,
+                        type == ElementType.FP16 ? 0x7C01 : 0x7F81, table, acc);
+                break;
+            }
+            default: {
+                byte[][] v = s.bytes;
+                byte24(v[0], v[l1], v[l2], v[l3], 0, b1, b2, b3, step, g, s.nibs, KEY8[type.ordinal()], table, acc);
+            }
+        }
+    }
+
+    /** Packs keep codes of a contiguous chunk (M bits per group) into its own mask words. */
+    private static void pack(long[] words, int at, int groups, int m, byte[] nibs) {
+        int word = at >>> 6;
+        int perWord = 64 / m;
+        for (int q = 0; q < groups; q += perWord) {
+            long bits = 0;
+            int end = Math.min(groups, q + perWord);
+            for (int k = q; k < end; k++) {
+                bits |= (long) nibs[k] << ((k - q) * m);
+            }
+            words[word++] = bits;
+        }
+    }
+
+    /** Keep nibble of a 2:4 group: bit j set for the 2 largest keys, ties to the lower index. */
+    private static int keep24(int a, int b, int c, int d) {
+        int ab = (b - a - 1) >>> 31; // a beats b
+        int ac = (c - a - 1) >>> 31;
+        int ad = (d - a - 1) >>> 31;
+        int bc = (c - b - 1) >>> 31;
+        int bd = (d - b - 1) >>> 31;
+        int cd = (d - c - 1) >>> 31;
+        int ra = 3 - ab - ac - ad;
+        int rb = 2 + ab - bc - bd;
+        int rc = 1 + ac + bc - cd;
+        int rd = ad + bd + cd;
+        return ((ra - 2) >>> 31) | (((rb - 2) >>> 31) << 1) | (((rc - 2) >>> 31) << 2) | (((rd - 2) >>> 31) << 3);
+    }
+
+    /** 1 if the smallest kept key equals the largest pruned key (the tie rule decided the group). */
+    private static int tie24(int a, int b, int c, int d, int nib) {
+        int fa = nib & 1;
+        int fb = (nib >>> 1) & 1;
+        int fc = (nib >>> 2) & 1;
+        int fd = nib >>> 3;
+        int minKept = Math.min(Math.min(a | ((fa - 1) & MAX_KEY), b | ((fb - 1) & MAX_KEY)),
+                Math.min(c | ((fc - 1) & MAX_KEY), d | ((fd - 1) & MAX_KEY)));
+        int maxPruned = Math.max(Math.max(a & (fa - 1), b & (fb - 1)), Math.max(c & (fc - 1), d & (fd - 1)));
+        return (((minKept ^ maxPruned) - 1) >>> 31);
+    }
+
+    private static int nz(int k) {
+        return (k | -k) >>> 31;
+    }
+
+    private static void fp32x24(float[] v0, float[] v1, float[] v2, float[] v3, int b0, int b1, int b2, int b3,
+            int step, int groups, byte[] nibs, MaskStats.Acc acc) {
+        double total = 0;
+        double kept = 0;
+        long tied = 0;
+        long zero = 0;
+        long under = 0;
+        for (int q = 0; q < groups; q++) {
+            int i0 = b0 + q * step;
+            int i1 = b1 + q * step;
+            int i2 = b2 + q * step;
+            int i3 = b3 + q * step;
+            int x0 = Float.floatToRawIntBits(v0[i0]);
+            int x1 = Float.floatToRawIntBits(v1[i1]);
+            int x2 = Float.floatToRawIntBits(v2[i2]);
+            int x3 = Float.floatToRawIntBits(v3[i3]);
+            int a = Math.min(x0 & 0x7FFF_FFFF, 0x7F80_0001);
+            int b = Math.min(x1 & 0x7FFF_FFFF, 0x7F80_0001);
+            int c = Math.min(x2 & 0x7FFF_FFFF, 0x7F80_0001);
+            int d = Math.min(x3 & 0x7FFF_FFFF, 0x7F80_0001);
+            int nib = keep24(a, b, c, d);
+            v0[i0] = Float.intBitsToFloat(x0 & -(nib & 1));
+            v1[i1] = Float.intBitsToFloat(x1 & -((nib >>> 1) & 1));
+            v2[i2] = Float.intBitsToFloat(x2 & -((nib >>> 2) & 1));
+            v3[i3] = Float.intBitsToFloat(x3 & -(nib >>> 3));
+            tied += tie24(a, b, c, d, nib);
+            float ma = Float.intBitsToFloat(a);
+            float mb = Float.intBitsToFloat(b);
+            float mc = Float.intBitsToFloat(c);
+            float md = Float.intBitsToFloat(d);
+            float g = (ma + mb) + (mc + md);
+            if (Float.isFinite(g)) {
+                total += g;
+                kept += (Float.intBitsToFloat(a & -(nib & 1)) + Float.intBitsToFloat(b & -((nib >>> 1) & 1)))
+                        + (Float.intBitsToFloat(c & -((nib >>> 2) & 1)) + Float.intBitsToFloat(d & -(nib >>> 3)));
+            } else {
+                slow(new int[] {a, b, c, d}, nib, null, acc);
+            }
+            int z = nz(a) + nz(b) + nz(c) + nz(d);
+            zero += (z - 1) >>> 31;
+            under += (z - 2) >>> 31;
+            nibs[q] = (byte) nib;
+        }
+        add(acc, total, kept, tied, zero, under);
+    }
+
+    private static void fp32x12(float[] v0, float[] v1, int b1, int step, int groups, byte[] nibs,
+                                MaskStats.Acc acc) {
+        double total = 0;
+        double kept = 0;
+        long tied = 0;
+        long zero = 0;
+        for (int q = 0; q < groups; q++) {
+            int i0 = q * step;
+            int i1 = b1 + q * step;
+            int x0 = Float.floatToRawIntBits(v0[i0]);
+            int x1 = Float.floatToRawIntBits(v1[i1]);
+            int a = Math.min(x0 & 0x7FFF_FFFF, 0x7F80_0001);
+            int b = Math.min(x1 & 0x7FFF_FFFF, 0x7F80_0001);
+            int first = (b - a - 1) >>> 31; // a >= b: ties keep the lower index
+            v0[i0] = Float.intBitsToFloat(x0 & -first);
+            v1[i1] = Float.intBitsToFloat(x1 & (first - 1));
+            tied += ((a ^ b) - 1) >>> 31;
+            float g = Float.intBitsToFloat(a) + Float.intBitsToFloat(b);
+            int code = 2 - first; // bit 0: first kept, bit 1: second kept
+            if (Float.isFinite(g)) {
+                total += g;
+                kept += Float.intBitsToFloat((a & -first) | (b & (first - 1)));
+            } else {
+                slow(new int[] {a, b}, code, null, acc);
+            }
+            zero += (nz(a) + nz(b) - 1) >>> 31;
+            nibs[q] = (byte) code;
+        }
+        add(acc, total, kept, tied, zero, zero);
+    }
+
+    private static void half24(short[] v0, short[] v1, short[] v2, short[] v3, int b0, int b1, int b2, int b3,
+            int step, int groups, byte[] nibs, int cap, float[] table, MaskStats.Acc acc) {
+        double total = 0;
+        double kept = 0;
+        long tied = 0;
+        long zero = 0;
+        long under = 0;
+        for (int q = 0; q < groups; q++) {
+            int i0 = b0 + q * step;
+            int i1 = b1 + q * step;
+            int i2 = b2 + q * step;
+            int i3 = b3 + q * step;
+            int x0 = v0[i0];
+            int x1 = v1[i1];
+            int x2 = v2[i2];
+            int x3 = v3[i3];
+            int a = Math.min(x0 & 0x7FFF, cap);
+            int b = Math.min(x1 & 0x7FFF, cap);
+            int c = Math.min(x2 & 0x7FFF, cap);
+            int d = Math.min(x3 & 0x7FFF, cap);
+            int nib = keep24(a, b, c, d);
+            v0[i0] = (short) (x0 & -(nib & 1));
+            v1[i1] = (short) (x1 & -((nib >>> 1) & 1));
+            v2[i2] = (short) (x2 & -((nib >>> 2) & 1));
+            v3[i3] = (short) (x3 & -(nib >>> 3));
+            tied += tie24(a, b, c, d, nib);
+            float ma = table[a];
+            float mb = table[b];
+            float mc = table[c];
+            float md = table[d];
+            float g = (ma + mb) + (mc + md);
+            if (Float.isFinite(g)) {
+                total += g;
+                kept += (table[a & -(nib & 1)] + table[b & -((nib >>> 1) & 1)])
+                        + (table[c & -((nib >>> 2) & 1)] + table[d & -(nib >>> 3)]);
+            } else {
+                slow(new int[] {a, b, c, d}, nib, table, acc);
+            }
+            int z = nz(a) + nz(b) + nz(c) + nz(d);
+            zero += (z - 1) >>> 31;
+            under += (z - 2) >>> 31;
+            nibs[q] = (byte) nib;
+        }
+        add(acc, total, kept, tied, zero, under);
+    }
+
+    private static void byte24(byte[] v0, byte[] v1, byte[] v2, byte[] v3, int b0, int b1, int b2, int b3,
+            int step, int groups, byte[] nibs, int[] keyOf, float[] table, MaskStats.Acc acc) {
+        double total = 0;
+        double kept = 0;
+        long tied = 0;
+        long zero = 0;
+        long under = 0;
+        for (int q = 0; q < groups; q++) {
+            int i0 = b0 + q * step;
+            int i1 = b1 + q * step;
+            int i2 = b2 + q * step;
+            int i3 = b3 + q * step;
+            int x0 = v0[i0];
+            int x1 = v1[i1];
+            int x2 = v2[i2];
+            int x3 = v3[i3];
+            int a = keyOf[x0 & 0xFF];
+            int b = keyOf[x1 & 0xFF];
+            int c = keyOf[x2 & 0xFF];
+            int d = keyOf[x3 & 0xFF];
+            int nib = keep24(a, b, c, d);
+            v0[i0] = (byte) (x0 & -(nib & 1));
+            v1[i1] = (byte) (x1 & -((nib >>> 1) & 1));
+            v2[i2] = (byte) (x2 & -((nib >>> 2) & 1));
+            v3[i3] = (byte) (x3 & -(nib >>> 3));
+            tied += tie24(a, b, c, d, nib);
+            float ma = table[a];
+            float mb = table[b];
+            float mc = table[c];
+            float md = table[d];
+            float g = (ma + mb) + (mc + md);
+            if (Float.isFinite(g)) {
+                total += g;
+                kept += (table[a & -(nib & 1)] + table[b & -((nib >>> 1) & 1)])
+                        + (table[c & -((nib >>> 2) & 1)] + table[d & -(nib >>> 3)]);
+            } else {
+                slow(new int[] {a, b, c, d}, nib, table, acc);
+            }
+            int z = nz(a) + nz(b) + nz(c) + nz(d);
+            zero += (z - 1) >>> 31;
+            under += (z - 2) >>> 31;
+            nibs[q] = (byte) nib;
+        }
+        add(acc, total, kept, tied, zero, under);
+    }
+
+    /** Exact statistics of a group with a non-finite value (or a float overflow). */
+    private static void slow(int[] keys, int nib, float[] table, MaskStats.Acc acc) {
+        for (int j = 0; j < keys.length; j++) {
+            float mag = Magnitudes.of(table, keys[j]);
+            if (Float.isNaN(mag)) {
+                acc.nonFinite++;
+            } else {
+                acc.total += mag;
+                acc.keptSum += ((nib >>> j) & 1) != 0 ? mag : 0;
+            }
+        }
+    }
+
+    private static void add(MaskStats.Acc acc, double total, double kept, long tied, long zero, long under) {
+        acc.total += total;
+        acc.keptSum += kept;
+        acc.tied += tied;
+        acc.zeroGroups += zero;
+        acc.underfilled += under;
+    }
+}
