@@ -75,6 +75,25 @@ public final class DeviceBuffer implements AutoCloseable {
     }
 
     /**
+     * Copies host bytes into this buffer starting at a byte offset.
+     *
+     * @param src bytes to copy
+     * @param offset destination byte offset; {@code offset + src.length} must not exceed the size
+     */
+    public void copyFrom(byte[] src, long offset) {
+        Objects.requireNonNull(src, "src");
+        checkOpen();
+        if (offset < 0 || offset + src.length > byteSize) {
+            throw new IllegalArgumentException("copy of " + src.length + " bytes at offset " + offset
+                    + " does not fit a buffer of " + byteSize + " bytes");
+        }
+        try (BytePointer host = new BytePointer(src)) {
+            Status.cuda(cudaMemcpy(new Ptr(address + offset), host, src.length, cudaMemcpyHostToDevice),
+                    "cudaMemcpy(H2D at offset " + offset + ")");
+        }
+    }
+
+    /**
      * Copies the remaining bytes of a host buffer to the start of this buffer (position unchanged).
      *
      * @param src the bytes to copy
