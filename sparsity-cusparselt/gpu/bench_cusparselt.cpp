@@ -159,6 +159,12 @@ int main(int argc, char** argv) {
             size_t wss2;
             CHECK_LT(cusparseLtMatmulGetWorkspace(&lt, &plan, &wss2));
             if (wss2 > wss) { CHECK_CUDA(cudaFree(ws)); CHECK_CUDA(cudaMalloc(&ws, wss2)); }
+            // the searched configuration may use another compressed layout: compress again with it
+            size_t cs2, cbs2;
+            CHECK_LT(cusparseLtSpMMACompressedSize(&lt, &plan, &cs2, &cbs2));
+            if (cs2 > cs) { CHECK_CUDA(cudaFree(dAc)); CHECK_CUDA(cudaMalloc(&dAc, cs2)); }
+            if (cbs2 > cbs) { CHECK_CUDA(cudaFree(dCbuf)); CHECK_CUDA(cudaMalloc(&dCbuf, cbs2)); }
+            CHECK_LT(cusparseLtSpMMACompress(&lt, &plan, dA, dAc, dCbuf, stream));
             int algId = -1;
             CHECK_LT(cusparseLtMatmulAlgGetAttribute(&lt, &sel, CUSPARSELT_MATMUL_ALG_CONFIG_ID, &algId, sizeof(algId)));
             double sparseMs, sparseUs;

@@ -22,10 +22,11 @@ def num(s):
 cpp = load(sys.argv[1])
 java = load(sys.argv[2])
 device = sys.argv[3] if len(sys.argv) > 3 else "GPU"
+mode = sys.argv[4] if len(sys.argv) > 4 else "own stream, searched"
 print(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {device}; "
       "CUDA-event medians of 30 calls after 5 warm-ups; A (N x K) 2:4-sparse row-major, "
       "B (K x M) column-major, D column-major; dense = cuBLASLt on the pruned A; sparse = cuSPARSELt "
-      "with a searched algorithm and a cached plan.\n")
+      "with a searched algorithm and a cached plan. Java benchmark mode: " + mode + ".\n")
 print("| type | N, K, M | dense ms | C++ sparse ms | Java sparse ms | C++ speedup | Java speedup "
       "| Java / C++ time | C++ host µs/call | Java host µs/call |")
 print("|---|---|---|---|---|---|---|---|---|---|")

@@ -47,13 +47,13 @@ cp "$GPU/run.sh" "$DEST/run.sh"
 # JNI source for the cuSPARSELt glue (compiled on the GPU machine by run.sh)
 "$JDK/bin/java" -cp "$CP" org.bytedeco.javacpp.tools.Builder -nocompile -cp "$MOD/target/classes" \
     -d "$STAGE/cpp" 'org.sparsity4j.cusparselt.gen.**' > "$STAGE/builder.log"
-cp "$STAGE/cpp/jniCusparseLt.cpp" "$DEST/native/"
+cp "$STAGE/cpp/jniCusparseLt.cpp" "$STAGE/cpp/jnijavacpp.cpp" "$DEST/native/"
 cp "$JDK/include/jni.h" "$DEST/native/include/"
 cp "$JDK/include/linux/jni_md.h" "$DEST/native/include/linux/"
 # the smallest runtime that runs JavaCPP, the API, the benchmark and the JUnit console launcher
 MODS=$("$JDK/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 17 -q \
     --class-path "$CP" "$DEST"/lib/*.jar "$DEST/test-classes" 2>/dev/null | tail -1)
-MODS="$MODS,java.logging,java.xml,jdk.unsupported,java.management"
+MODS="$MODS,java.logging,java.xml,jdk.unsupported,java.management,jdk.zipfs"
 "$JDK/bin/jlink" --add-modules "$MODS" --compress=2 --strip-debug --no-header-files --no-man-pages \
     --output "$DEST/jre"
 rm -rf "$STAGE"

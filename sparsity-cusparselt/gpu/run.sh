@@ -24,7 +24,7 @@ mkdir -p "$B/native/lib" "$B/bin"
 if [ ! -f "$B/native/lib/libjniCusparseLt.so" ]; then
     echo "== building libjniCusparseLt.so"
     time g++ -std=c++11 -O2 -fPIC -shared -w -I"$B/native/include" -I"$B/native/include/linux" -I"$CSL/include" \
-        -I"$CUDA/include" "$B/native/jniCusparseLt.cpp" -o "$B/native/lib/libjniCusparseLt.so" \
+        -I"$CUDA/include" "$B/native/jniCusparseLt.cpp" "$B/native/jnijavacpp.cpp" -o "$B/native/lib/libjniCusparseLt.so" \
         -L"$CSL/lib" -l:libcusparseLt.so.0 -L"$CUDA/lib64" -lcudart -Wl,-rpath,"$CSL/lib" -Wl,-rpath,"$CUDA/lib64" \
         || { echo "glue build failed"; exit 1; }
 fi
@@ -33,28 +33,43 @@ CP=$(ls "$B"/lib/*.jar | grep -v junit-platform-console | tr '\n' ':')
 JOPTS=(-Dsparsity.cusparselt.jniDir="$B/native/lib" -Dsparsity.cusparselt.home="$CSL" -Xmx8g)
 "$JAVA" -version
 RC=0
-if [ "$WHAT" = all ] || [ "$WHAT" = tests ]; then
-    echo "== GPU tests"
-    timeout 270 "$JAVA" "${JOPTS[@]}" -Dsparsity.requireGpu=true -jar "$B/lib/junit-platform-console-standalone.jar" \
-        execute --class-path "$CP$B/test-classes" --select-package org.sparsity4j.cusparselt \
-        --details=tree --details-theme=ascii --disable-banner > "$OUT/gpu-tests.log" 2>&1
-    RC=$?
-    tail -40 "$OUT/gpu-tests.log"
-    echo "== tests exit code $RC"
-fi
 if [ "$WHAT" = all ] || [ "$WHAT" = bench ]; then
     echo "== building the C++ reference benchmark"
     nvcc -O2 -std=c++17 -I"$CSL/include" "$B/bench/bench_cusparselt.cpp" -o "$B/bin/bench_cusparselt" \
         -L"$CSL/lib" -l:libcusparseLt.so.0 -lcublasLt -Xlinker -rpath="$CSL/lib" || { echo "bench build failed"; exit 1; }
     echo "== C++ benchmark"
-    timeout 130 "$B/bin/bench_cusparselt" "${TYPES[@]}" > "$OUT/bench-cpp.csv"
+    timeout "${CPP_BENCH_TIMEOUT:-130}" "$B/bin/bench_cusparselt" "${TYPES[@]}" > "$OUT/bench-cpp.csv"
     echo "C++ exit $?"; cat "$OUT/bench-cpp.csv"
     echo "== Java benchmark"
-    timeout 160 "$JAVA" "${JOPTS[@]}" -cp "$CP" org.sparsity4j.benchmarks.gpu.CusparseLtGpuBenchmark "${TYPES[@]}" \
-        > "$OUT/bench-java.csv"
-    echo "Java exit $?"; cat "$OUT/bench-java.csv"
+    # own stream + searched plan is the normal mode; the other modes run only if it fails, to show which part fails
+    JMODE=none
+    for mode in "" "--stream=default" "--stream=default --nosearch"; do
+        timeout "${JAVA_BENCH_TIMEOUT:-50}" "$JAVA" "${JOPTS[@]}" -cp "$CP" org.sparsity4j.benchmarks.gpu.CusparseLtGpuBenchmark \
+            $mode "${TYPES[@]}" > "$OUT/bench-java.csv" 2> "$OUT/bench-java.err"
+        JRC=$?
+        echo "Java benchmark mode '${mode:-own stream, searched}' exit $JRC"; head -c 1500 "$OUT/bench-java.err"
+        if [ $JRC -eq 0 ]; then JMODE="${mode:-own stream, searched}"; break; fi
+    done
+    cat "$OUT/bench-java.csv"
     python3 "$B/bench/merge_results.py" "$OUT/bench-cpp.csv" "$OUT/bench-java.csv" \
-        "$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)" > "$OUT/cusparselt.md"
+        "$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)" "$JMODE" > "$OUT/cusparselt.md"
     cat "$OUT/cusparselt.md"
+fi
+if [ "${SANITIZE:-0}" = 1 ] && [ "${JMODE:-}" != "own stream, searched" ] && command -v compute-sanitizer >/dev/null; then
+    echo "== compute-sanitizer memcheck of the Java benchmark (fp16, first shape)"
+    timeout "${SANITIZE_TIMEOUT:-40}" compute-sanitizer --tool memcheck --print-limit 4 "$JAVA" "${JOPTS[@]}" -cp "$CP" \
+        org.sparsity4j.benchmarks.gpu.CusparseLtGpuBenchmark fp16 2>&1 | grep -v '^\s*at ' | head -60
+fi
+if [ "$WHAT" = all ] || [ "$WHAT" = tests ]; then
+    echo "== GPU tests"
+    timeout "${TEST_TIMEOUT:-330}" "$JAVA" "${JOPTS[@]}" -Dsparsity.requireGpu=true \
+        -Dsparsity.cusparselt.planCycles="${PLAN_CYCLES:-100000}" -jar "$B/lib/junit-platform-console-standalone.jar" \
+        execute --class-path "$CP$B/test-classes" --select-package org.sparsity4j.cusparselt \
+        --config=junit.jupiter.execution.timeout.default="${PER_TEST_TIMEOUT:-120s}" \
+        --config=junit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD \
+        --details=testfeed --details-theme=ascii --disable-banner > "$OUT/gpu-tests.log" 2>&1
+    RC=$?
+    tail -40 "$OUT/gpu-tests.log"
+    echo "== tests exit code $RC"
 fi
 exit $RC

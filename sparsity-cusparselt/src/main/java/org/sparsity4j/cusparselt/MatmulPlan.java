@@ -47,7 +47,9 @@ public final class MatmulPlan implements AutoCloseable {
     private cusparseLtMatmulAlgSelection_t algSel;
     private cusparseLtMatmulPlan_t plan;
     private boolean planInitialised;
-    private final FloatPointer alphaBeta = new FloatPointer(2);
+    // separate host scalars: JavaCPP offsets void* arguments by their position in bytes
+    private final FloatPointer alphaHost = new FloatPointer(1);
+    private final FloatPointer betaHost = new FloatPointer(1);
     private final PointerPointer<Pointer> streams = new PointerPointer<>(1);
     private final IntPointer scratchInt = new IntPointer(1);
     private long workspace;
@@ -117,22 +119,17 @@ public final class MatmulPlan implements AutoCloseable {
                 "cusparseLtMatmulAlgSelectionInit");
         Status.lt(cusparseLtMatmulPlanInit(h, plan, matmul, algSel), "cusparseLtMatmulPlanInit");
         planInitialised = true;
-        try (SizeTPointer a = new SizeTPointer(1); SizeTPointer b = new SizeTPointer(1)) {
-            Status.lt(cusparseLtSpMMACompressedSize(h, plan, a, b), "cusparseLtSpMMACompressedSize");
-            compressedSize = a.get();
-            compressBufferSize = b.get();
-        }
-        compressBuffer = compressBufferSize > 0 ? malloc(compressBufferSize) : 0;
-        refreshWorkspace();
+        refreshSizes();
         if (options.search() || options.denseFallback()) {
             try (Scratch x = new Scratch()) {
                 if (options.search()) {
                     streams.put(0, (Pointer) null);
-                    alphaBeta.put(0, 1f).put(1, 0f);
-                    Status.lt(cusparseLtMatmulSearch(h, plan, alphaBeta, new Ptr(x.sparseSlotA()),
-                            new Ptr(x.sparseSlotB()), alphaBeta.getPointer(1), new Ptr(x.c.address()),
-                            new Ptr(x.c.address()), new Ptr(workspace), streams, 0), "cusparseLtMatmulSearch");
-                    refreshWorkspace();
+                    alphaHost.put(1f);
+                    betaHost.put(0f);
+                    Status.lt(cusparseLtMatmulSearch(h, plan, alphaHost, new Ptr(x.sparseSlotA()),
+                            new Ptr(x.sparseSlotB()), betaHost, new Ptr(x.c.address()),
+                            new Ptr(x.c.address()), new Ptr(workspace()), streams, 0), "cusparseLtMatmulSearch");
+                    refreshSizes();
                 }
                 if (options.denseFallback()) {
                     decideBackend(x);
@@ -162,7 +159,7 @@ public final class MatmulPlan implements AutoCloseable {
             Status.lt(cusparseLtSpMMAPrune(context.handle(), matmul, new Ptr(dense), new Ptr(dense),
                     CUSPARSELT_PRUNE_SPMMA_STRIP, null), "cusparseLtSpMMAPrune");
             Status.lt(cusparseLtSpMMACompress(context.handle(), plan, new Ptr(dense), new Ptr(compressed.address()),
-                    new Ptr(compressBuffer), null), "cusparseLtSpMMACompress");
+                    new Ptr(compressBuffer()), null), "cusparseLtSpMMACompress");
         }
 
         long sparseSlotA() {
@@ -238,19 +235,43 @@ public final class MatmulPlan implements AutoCloseable {
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
-    private void refreshWorkspace() {
-        try (SizeTPointer w = new SizeTPointer(1)) {
+    /**
+     * Queries workspace and compressed sizes (they may change when search picks another kernel);
+     * device memory for workspace and compression scratch is allocated lazily on first use, so a
+     * plan that is never executed holds none.
+     */
+    private void refreshSizes() {
+        try (SizeTPointer w = new SizeTPointer(1); SizeTPointer a = new SizeTPointer(1);
+             SizeTPointer b = new SizeTPointer(1)) {
             Status.lt(cusparseLtMatmulGetWorkspace(context.handle(), plan, w), "cusparseLtMatmulGetWorkspace");
+            Status.lt(cusparseLtSpMMACompressedSize(context.handle(), plan, a, b), "cusparseLtSpMMACompressedSize");
             long need = w.get();
-            if (need > workspaceSize || workspace == 0) {
-                if (workspace != 0) {
-                    free(workspace);
-                    workspace = 0;
-                }
-                workspaceSize = need;
-                workspace = malloc(Math.max(need, 256));
+            if (workspace != 0 && need > workspaceSize) {
+                free(workspace);
+                workspace = 0;
             }
+            workspaceSize = Math.max(workspaceSize, need);
+            compressedSize = a.get();
+            if (compressBuffer != 0 && b.get() > compressBufferSize) {
+                free(compressBuffer);
+                compressBuffer = 0;
+            }
+            compressBufferSize = Math.max(compressBufferSize, b.get());
         }
+    }
+
+    private long workspace() {
+        if (workspace == 0) {
+            workspace = malloc(Math.max(workspaceSize, 256));
+        }
+        return workspace;
+    }
+
+    private long compressBuffer() {
+        if (compressBuffer == 0) {
+            compressBuffer = malloc(Math.max(compressBufferSize, 256));
+        }
+        return compressBuffer;
     }
 
     private static long malloc(long bytes) {
@@ -386,7 +407,7 @@ public final class MatmulPlan implements AutoCloseable {
         requireAddress("dense", dense);
         requireAddress("compressed", compressed);
         Status.lt(cusparseLtSpMMACompress(context.handle(), plan, new Ptr(dense), new Ptr(compressed),
-                new Ptr(compressBuffer), Ptr.stream(stream)), "cusparseLtSpMMACompress");
+                new Ptr(compressBuffer()), Ptr.stream(stream)), "cusparseLtSpMMACompress");
     }
 
     /**
@@ -505,10 +526,11 @@ public final class MatmulPlan implements AutoCloseable {
     }
 
     private synchronized void enqueueSparse(float alpha, long a, long b, float beta, long c, long d, long stream) {
-        alphaBeta.put(0, alpha).put(1, beta);
+        alphaHost.put(alpha);
+        betaHost.put(beta);
         streams.put(0, stream == 0 ? null : new Ptr(stream));
-        Status.lt(cusparseLtMatmul(context.handle(), plan, alphaBeta, new Ptr(a), new Ptr(b),
-                alphaBeta.getPointer(1), new Ptr(c), new Ptr(d), new Ptr(workspace), streams, 1), "cusparseLtMatmul");
+        Status.lt(cusparseLtMatmul(context.handle(), plan, alphaHost, new Ptr(a), new Ptr(b),
+                betaHost, new Ptr(c), new Ptr(d), new Ptr(workspace()), streams, 1), "cusparseLtMatmul");
     }
 
     /**
@@ -607,7 +629,7 @@ public final class MatmulPlan implements AutoCloseable {
             compressBuffer = 0;
             first = keep(first, () -> free(cb));
         }
-        for (Pointer p : new Pointer[] {plan, algSel, matmul, matA, matB, matC, alphaBeta, streams, scratchInt}) {
+        for (Pointer p : new Pointer[] {plan, algSel, matmul, matA, matB, matC, alphaHost, betaHost, streams, scratchInt}) {
             if (p != null) {
                 p.close();
             }

@@ -9,6 +9,12 @@ final class Gpu {
     private Gpu() {
     }
 
+    /** Prints a timestamped progress line immediately (the GPU run's log shows where time goes). */
+    static void progress(String what) {
+        System.out.println(java.time.Instant.now() + " " + what);
+        System.out.flush();
+    }
+
     static void require() {
         if (CusparseLt.isAvailable()) {
             return;

@@ -13,21 +13,39 @@ import org.junit.jupiter.api.Test;
 @Tag("gpu")
 class LifecycleGpuTest {
 
+    @org.junit.jupiter.api.BeforeEach
+    void announce(org.junit.jupiter.api.TestInfo info) {
+        Gpu.progress("START " + getClass().getSimpleName() + "." + info.getDisplayName());
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void done(org.junit.jupiter.api.TestInfo info) {
+        Gpu.progress("END   " + getClass().getSimpleName() + "." + info.getDisplayName());
+    }
+
     @Test
     void hundredThousandPlanCyclesDoNotGrowDeviceOrHostMemory() {
         Gpu.require();
         MatmulSpec spec = MatmulSpec.builder(256, 128, 256).input(DataType.FP16).build();
         try (SparseContext ctx = SparseContext.create(0)) {
             for (int i = 0; i < 2_000; i++) {
-                ctx.createPlan(spec, PlanOptions.noSearch()).close();
+                try (MatmulPlan p = ctx.createPlan(spec, PlanOptions.noSearch())) {
+                    p.multiply(new byte[(int) spec.bytesA()], new byte[(int) spec.bytesB()], null, 1f, 0f);
+                }
             }
             System.gc();
             long deviceFreeBefore = ctx.memoryInfo()[0];
             long trackedBefore = Pointer.totalBytes();
             long rssBefore = Pointer.physicalBytes();
-            int cycles = 100_000;
+            int cycles = Integer.getInteger("sparsity.cusparselt.planCycles", 100_000);
+            byte[] zerosA = new byte[(int) spec.bytesA()];
+            byte[] zerosB = new byte[(int) spec.bytesB()];
             for (int i = 0; i < cycles; i++) {
                 MatmulPlan p = ctx.createPlan(spec, PlanOptions.noSearch());
+                if (i % 100 == 0) {
+                    // every 100th plan also allocates its workspace, compresses and executes
+                    p.multiply(zerosA, zerosB, null, 1f, 0f);
+                }
                 p.close();
             }
             System.gc();

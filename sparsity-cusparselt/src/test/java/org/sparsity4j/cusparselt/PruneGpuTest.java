@@ -27,6 +27,16 @@ class PruneGpuTest {
 
     private static SparseContext ctx;
 
+    @org.junit.jupiter.api.BeforeEach
+    void announce(org.junit.jupiter.api.TestInfo info) {
+        Gpu.progress("START " + getClass().getSimpleName() + "." + info.getDisplayName());
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void done(org.junit.jupiter.api.TestInfo info) {
+        Gpu.progress("END   " + getClass().getSimpleName() + "." + info.getDisplayName());
+    }
+
     @BeforeAll
     static void open() {
         Gpu.require();

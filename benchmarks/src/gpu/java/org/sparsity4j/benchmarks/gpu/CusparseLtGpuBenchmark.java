@@ -34,7 +34,8 @@ import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
  * D column-major, exactly as the C++ reference program {@code bench_cusparselt} does. Prints CSV:
  * per-call CUDA-event median in ms and median host enqueue time in microseconds.
  *
- * <p>Usage: {@code CusparseLtGpuBenchmark [fp16|bf16|int8|e4m3 ...]}.
+ * <p>Usage: {@code CusparseLtGpuBenchmark [--stream=default] [--nosearch] [fp16|bf16|int8|e4m3 ...]}:
+ * by default the products run on a stream created by the benchmark, with a searched algorithm.
  */
 public final class CusparseLtGpuBenchmark {
 
@@ -42,6 +43,8 @@ public final class CusparseLtGpuBenchmark {
         {4096, 4096, 16}, {4096, 4096, 2048}, {11008, 4096, 2048}, {8192, 8192, 8192}, {16384, 16384, 8192}};
     private static final int WARMUP = 5;
     private static final int ITERS = 30;
+    private static boolean defaultStream;
+    private static boolean search = true;
 
     private CusparseLtGpuBenchmark() {
     }
@@ -56,7 +59,17 @@ public final class CusparseLtGpuBenchmark {
             System.err.println("cuSPARSELt unavailable: " + CusparseLt.unavailableReason());
             System.exit(2);
         }
-        List<String> want = Arrays.asList(args);
+        List<String> want = new ArrayList<>();
+        for (String a : args) {
+            if (a.equals("--stream=default")) {
+                defaultStream = true;
+            } else if (a.equals("--nosearch")) {
+                search = false;
+            } else {
+                want.add(a);
+            }
+        }
+        System.err.println("benchmark mode: stream=" + (defaultStream ? "default" : "own") + ", search=" + search);
         String[][] types = {{"fp16", "FP16"}, {"bf16", "BF16"}, {"int8", "INT8"}, {"e4m3", "FP8_E4M3"}};
         System.out.println("type,N,K,M,layoutC,java_sparse_ms,java_host_us,alg_id,fallback_choice");
         try (SparseContext ctx = SparseContext.create(0); CudaStream stream = ctx.createStream()) {
@@ -78,11 +91,11 @@ public final class CusparseLtGpuBenchmark {
         String layoutC = "col";
         MatmulPlan plan;
         try {
-            plan = ctx.plan(spec);
+            plan = ctx.plan(spec, search ? PlanOptions.defaults() : PlanOptions.noSearch());
         } catch (RuntimeException e) {
             spec = spec.toBuilder().layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.ROW_MAJOR).build();
             layoutC = "row";
-            plan = ctx.plan(spec);
+            plan = ctx.plan(spec, search ? PlanOptions.defaults() : PlanOptions.noSearch());
         }
         try (DeviceBuffer a = ctx.allocate(spec.bytesA());
              DeviceBuffer b = ctx.allocate(spec.bytesB());
@@ -99,20 +112,20 @@ public final class CusparseLtGpuBenchmark {
                 }
             }
             try (SparseOperand op = plan.compress(a)) {
-                long s = stream.handle();
+                long s = defaultStream ? 0 : stream.handle();
                 long dB = b.address();
                 long dC = c.address();
                 MatmulPlan p = plan;
                 for (int i = 0; i < WARMUP; i++) {
                     p.matmul(1f, op, dB, 0f, dC, dC, s);
                 }
-                stream.synchronize();
+                ctx.synchronize();
                 CUevent_st[] ev = new CUevent_st[2 * ITERS];
                 for (int i = 0; i < ev.length; i++) {
                     ev[i] = new CUevent_st();
                     check(cudaEventCreate(ev[i]), "cudaEventCreate");
                 }
-                CUstream_st cs = new CUstream_st(new Pointer() {
+                CUstream_st cs = s == 0 ? null : new CUstream_st(new Pointer() {
                     {
                         address = s;
                     }
@@ -126,7 +139,7 @@ public final class CusparseLtGpuBenchmark {
                     check(cudaEventRecord(ev[2 * i + 1], cs), "cudaEventRecord");
                     host[i] = (t1 - t0) / 1000.0;
                 }
-                stream.synchronize();
+                ctx.synchronize();
                 double[] dev = new double[ITERS];
                 try (FloatPointer ms = new FloatPointer(1)) {
                     for (int i = 0; i < ITERS; i++) {
