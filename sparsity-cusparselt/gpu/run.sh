@@ -55,11 +55,6 @@ if [ "$WHAT" = all ] || [ "$WHAT" = bench ]; then
         "$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)" "$JMODE" > "$OUT/cusparselt.md"
     cat "$OUT/cusparselt.md"
 fi
-if [ "${SANITIZE:-0}" = 1 ] && [ "${JMODE:-}" != "own stream, searched" ] && command -v compute-sanitizer >/dev/null; then
-    echo "== compute-sanitizer memcheck of the Java benchmark (fp16, first shape)"
-    timeout "${SANITIZE_TIMEOUT:-40}" compute-sanitizer --tool memcheck --print-limit 4 "$JAVA" "${JOPTS[@]}" -cp "$CP" \
-        org.sparsity4j.benchmarks.gpu.CusparseLtGpuBenchmark fp16 2>&1 | grep -v '^\s*at ' | head -60
-fi
 if [ "$WHAT" = all ] || [ "$WHAT" = tests ]; then
     echo "== GPU tests"
     timeout "${TEST_TIMEOUT:-330}" "$JAVA" "${JOPTS[@]}" -Dsparsity.requireGpu=true \

@@ -251,7 +251,9 @@ public final class MatmulPlan implements AutoCloseable {
                 workspace = 0;
             }
             workspaceSize = Math.max(workspaceSize, need);
-            compressedSize = a.get();
+            // never shrink: the H100 run showed an illegal address when a searched plan's operand was
+            // compressed into a buffer of the size queried after the search (see the module README)
+            compressedSize = Math.max(compressedSize, a.get());
             if (compressBuffer != 0 && b.get() > compressBufferSize) {
                 free(compressBuffer);
                 compressBuffer = 0;

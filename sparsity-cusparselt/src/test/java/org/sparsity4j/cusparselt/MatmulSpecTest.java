@@ -1,6 +1,7 @@
 package org.sparsity4j.cusparselt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,7 +117,8 @@ class MatmulSpecTest {
     @Test
     void optionsValidateIterations() {
         assertThrows(IllegalArgumentException.class, () -> new PlanOptions(true, true, 0));
-        assertTrue(PlanOptions.defaults().search());
+        assertFalse(PlanOptions.defaults().search());
+        assertTrue(PlanOptions.searched().search());
         assertTrue(PlanOptions.withDenseFallback().denseFallback());
     }
 

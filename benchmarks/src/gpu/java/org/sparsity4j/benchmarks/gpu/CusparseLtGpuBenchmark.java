@@ -91,11 +91,11 @@ public final class CusparseLtGpuBenchmark {
         String layoutC = "col";
         MatmulPlan plan;
         try {
-            plan = ctx.plan(spec, search ? PlanOptions.defaults() : PlanOptions.noSearch());
+            plan = ctx.plan(spec, search ? PlanOptions.searched() : PlanOptions.noSearch());
         } catch (RuntimeException e) {
             spec = spec.toBuilder().layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.ROW_MAJOR).build();
             layoutC = "row";
-            plan = ctx.plan(spec, search ? PlanOptions.defaults() : PlanOptions.noSearch());
+            plan = ctx.plan(spec, search ? PlanOptions.searched() : PlanOptions.noSearch());
         }
         try (DeviceBuffer a = ctx.allocate(spec.bytesA());
              DeviceBuffer b = ctx.allocate(spec.bytesB());
