@@ -29,7 +29,7 @@ final class Bits {
             int to = Math.min(endBit, (w + 1) << 6);
             long acc = 0;
             for (int b = from; b < to; b++, f += stride) {
-                acc |= (long) (flags[f] != 0 ? 1 : 0) << (b & 63);
+                acc |= (long) ((flags[f] | -flags[f]) >>> 31) << (b & 63);
             }
             bit = to;
             if (w == firstWord || w == lastWord) { // edge words may be shared with a neighbouring run

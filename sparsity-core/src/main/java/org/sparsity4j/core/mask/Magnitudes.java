@@ -13,7 +13,7 @@ final class Magnitudes {
                 for (int k = 0; k < table.length; k++) {
                     double m = t.magnitudeOfKey(k);
                     // non-finite keys contribute nothing to the sums; they are counted separately
-                    table[k] = Double.isFinite(m) ? (float) m : -1f;
+                    table[k] = Double.isFinite(m) ? (float) m : Float.NaN;
                 }
                 TABLES[t.ordinal()] = table;
             }
@@ -24,18 +24,18 @@ final class Magnitudes {
     }
 
     /**
-     * Returns a table from key to magnitude, with -1 for non-finite keys; null for FP32, whose
+     * Returns a table from key to magnitude, with NaN for non-finite keys; null for FP32, whose
      * key is itself the float bits of the magnitude.
      */
     static float[] table(ElementType type) {
         return TABLES[type.ordinal()];
     }
 
-    /** Returns the magnitude of a key, or -1 if non-finite. */
+    /** Returns the magnitude of a key, or NaN if the element is NaN or infinite. */
     static float of(float[] table, int key) {
         if (table != null) {
             return table[key];
         }
-        return key >= 0x7F80_0000 ? -1f : Float.intBitsToFloat(key);
+        return key >= 0x7F80_0000 ? Float.NaN : Float.intBitsToFloat(key);
     }
 }

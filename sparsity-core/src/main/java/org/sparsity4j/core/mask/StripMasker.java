@@ -211,23 +211,27 @@ public final class StripMasker {
         final int es = plan.elemStride();
         final int[] keys = s.keys;
         final byte[] flags = s.flags;
-        for (int j = 0; j < m; j++) {
-            t.magnitudeKeys(base + j * es, gs, count, keys, j, m);
-        }
+        loadKeys(t, plan, base, count, keys);
         int[] sel = keys;
         if (scores != null) {
-            for (int j = 0; j < m; j++) {
-                scores.magnitudeKeys(base + j * es, gs, count, s.scoreKeys, j, m);
-            }
+            loadKeys(scores, plan, base, count, s.scoreKeys);
             sel = s.scoreKeys;
         }
         long tied;
         if (m == 4 && n == 2) {
             tied = select24(sel, flags, count);
+        } else if (m == 2 && n == 1 && scores == null) {
+            tied = 0; // counted by the fused pass below
+        } else if (m == 2 && n == 1) {
+            tied = select12(sel, flags, count);
         } else {
             tied = selectGeneric(sel, flags, count, m, n);
         }
-        accumulate(t.type(), keys, flags, count, m, n, acc);
+        if (m == 2 && n == 1 && scores == null) {
+            tied = selectAndAccumulate12(t.type(), keys, flags, count, acc);
+        } else {
+            accumulate(t.type(), keys, flags, count, m, n, acc);
+        }
         acc.tied += tied;
         if (scores != null) {
             double total = 0;
@@ -256,6 +260,14 @@ public final class StripMasker {
         }
     }
 
+    /** All ones below the sign bit: larger than every key. */
+    private static final int MAX_KEY = Integer.MAX_VALUE;
+
+    /** 1 if x == y, else 0, for x, y in [0, 2^31). */
+    private static int eq(int x, int y) {
+        return ((x ^ y) - 1) >>> 31;
+    }
+
     /** 2:4 selection: rank of each element = number of others that beat it (ties: lower index wins). */
     private static long select24(int[] k, byte[] flags, int count) {
         long tied = 0;
@@ -264,28 +276,112 @@ public final class StripMasker {
             int b = k[o + 1];
             int c = k[o + 2];
             int d = k[o + 3];
-            int ab = a >= b ? 1 : 0; // a beats b (a is earlier)
-            int ac = a >= c ? 1 : 0;
-            int ad = a >= d ? 1 : 0;
-            int bc = b >= c ? 1 : 0;
-            int bd = b >= d ? 1 : 0;
-            int cd = c >= d ? 1 : 0;
+            // x >= y as (y - x - 1) >>> 31: keys are in [0, 2^31), so no overflow and no branch
+            int ab = (b - a - 1) >>> 31; // a beats b (a is earlier, so ties go to a)
+            int ac = (c - a - 1) >>> 31;
+            int ad = (d - a - 1) >>> 31;
+            int bc = (c - b - 1) >>> 31;
+            int bd = (d - b - 1) >>> 31;
+            int cd = (d - c - 1) >>> 31;
             int ra = (1 - ab) + (1 - ac) + (1 - ad);
             int rb = ab + (1 - bc) + (1 - bd);
             int rc = ac + bc + (1 - cd);
             int rd = ad + bd + cd;
-            int ka = ra < 2 ? 1 : 0;
-            int kb = rb < 2 ? 1 : 0;
-            int kc = rc < 2 ? 1 : 0;
-            int kd = rd < 2 ? 1 : 0;
-            flags[o] = (byte) ka;
-            flags[o + 1] = (byte) kb;
-            flags[o + 2] = (byte) kc;
-            flags[o + 3] = (byte) kd;
-            // tie at the boundary: the 2nd kept (rank 1) equals the 1st pruned (rank 2)
-            int second = ra == 1 ? a : rb == 1 ? b : rc == 1 ? c : d;
-            int third = ra == 2 ? a : rb == 2 ? b : rc == 2 ? c : d;
-            tied += second == third ? 1 : 0;
+            int fa = (ra - 2) >>> 31;
+            int fb = (rb - 2) >>> 31;
+            int fc = (rc - 2) >>> 31;
+            int fd = (rd - 2) >>> 31;
+            flags[o] = (byte) fa;
+            flags[o + 1] = (byte) fb;
+            flags[o + 2] = (byte) fc;
+            flags[o + 3] = (byte) fd;
+            // tie at the boundary: the smallest kept key equals the largest pruned key
+            int minKept = Math.min(Math.min(a | ((fa - 1) & MAX_KEY), b | ((fb - 1) & MAX_KEY)),
+                    Math.min(c | ((fc - 1) & MAX_KEY), d | ((fd - 1) & MAX_KEY)));
+            int maxPruned = Math.max(Math.max(a & (fa - 1), b & (fb - 1)), Math.max(c & (fc - 1), d & (fd - 1)));
+            tied += eq(minKept, maxPruned);
+        }
+        return tied;
+    }
+
+    /** Loads the keys of one block into {@code dst[q * m + j]}; one sequential pass when the axis is contiguous. */
+    private static void loadKeys(Tensor t, Plan plan, int base, int count, int[] dst) {
+        int m = plan.m;
+        if (plan.segsPerRow == 0) {
+            t.magnitudeKeys(base, 1, count * m, dst, 0, 1);
+        } else {
+            for (int j = 0; j < m; j++) {
+                t.magnitudeKeys(base + j * plan.inner, 1, count, dst, j, m);
+            }
+        }
+    }
+
+    /** Fused 1:2 selection and statistics (the FP32 hardware pattern). */
+    private static long selectAndAccumulate12(ElementType type, int[] keys, byte[] flags, int count,
+                                              MaskStats.Acc acc) {
+        float[] table = Magnitudes.table(type);
+        long tied = 0;
+        double total = 0;
+        double kept = 0;
+        long zeroGroups = 0;
+        long underfilled = 0;
+        for (int q = 0, o = 0; q < count; q++, o += 2) {
+            // keys are in [0, 2^31): differences cannot overflow, so comparisons become shifts
+            int a = keys[o];
+            int b = keys[o + 1];
+            int first = (b - a - 1) >>> 31; // 1 iff a >= b (ties keep the lower index)
+            flags[o] = (byte) first;
+            flags[o + 1] = (byte) (1 - first);
+            tied += ((a ^ b) - 1) >>> 31;
+            int keptKey = (a & -first) | (b & (first - 1));
+            float ma = table != null ? table[a] : Float.intBitsToFloat(a);
+            float mb = table != null ? table[b] : Float.intBitsToFloat(b);
+            float g = ma + mb;
+            if (Float.isFinite(g)) {
+                total += g;
+                kept += table != null ? table[keptKey] : Float.intBitsToFloat(keptKey);
+            } else {
+                acc.nonFinite += slowGroup(table, keys, flags, o, 2, acc);
+            }
+            int nz = ((a | -a) >>> 31) + ((b | -b) >>> 31);
+            zeroGroups += (nz - 1) >>> 31;
+            underfilled += (nz - 1) >>> 31;
+        }
+        acc.elements += (long) count * 2;
+        acc.kept += count;
+        acc.groups += count;
+        acc.zeroGroups += zeroGroups;
+        acc.underfilled += underfilled;
+        acc.total += total;
+        acc.keptSum += kept;
+        return tied;
+    }
+
+    /** Exact statistics of a group holding a non-finite value (or overflowing in float); returns non-finite count. */
+    private static long slowGroup(float[] table, int[] keys, byte[] flags, int o, int m, MaskStats.Acc acc) {
+        long nonFinite = 0;
+        for (int j = 0; j < m; j++) {
+            float mag = Magnitudes.of(table, keys[o + j]);
+            if (Float.isNaN(mag)) {
+                nonFinite++;
+            } else {
+                acc.total += mag;
+                acc.keptSum += flags[o + j] != 0 ? mag : 0;
+            }
+        }
+        return nonFinite;
+    }
+
+    /** 1:2 selection: keep the first unless the second is strictly larger. */
+    private static long select12(int[] k, byte[] flags, int count) {
+        long tied = 0;
+        for (int q = 0, o = 0; q < count; q++, o += 2) {
+            int a = k[o];
+            int b = k[o + 1];
+            int first = a >= b ? 1 : 0;
+            flags[o] = (byte) first;
+            flags[o + 1] = (byte) (1 - first);
+            tied += a == b ? 1 : 0;
         }
         return tied;
     }
@@ -300,7 +396,7 @@ public final class StripMasker {
                 int rank = 0;
                 for (int i = 0; i < m; i++) {
                     int ki = k[o + i];
-                    rank += (ki > kj || (ki == kj && i < j)) ? 1 : 0;
+                    rank += (ki > kj ? 1 : 0) + (ki == kj & i < j ? 1 : 0);
                 }
                 boolean keep = rank < n;
                 flags[o + j] = (byte) (keep ? 1 : 0);
@@ -315,7 +411,11 @@ public final class StripMasker {
         return tied;
     }
 
-    /** Magnitude sums and group counts for one block. */
+    /**
+     * Magnitude sums and group counts for one block. Sums are formed per group in float (exact
+     * enough for statistics, and the same on every path) and added to double accumulators; a group
+     * whose sum is not finite (NaN, infinity, or float overflow) is recounted exactly.
+     */
     private static void accumulate(ElementType type, int[] keys, byte[] flags, int count, int m, int n,
                                    MaskStats.Acc acc) {
         float[] table = Magnitudes.table(type);
@@ -326,19 +426,31 @@ public final class StripMasker {
         long underfilled = 0;
         for (int q = 0, o = 0; q < count; q++, o += m) {
             int nz = 0;
+            float gTotal = 0;
+            float gKept = 0;
             for (int j = 0; j < m; j++) {
                 int key = keys[o + j];
-                nz += key != 0 ? 1 : 0;
-                float mag = Magnitudes.of(table, key);
-                if (mag < 0) {
-                    nonFinite++;
-                } else {
-                    total += mag;
-                    kept += flags[o + j] != 0 ? mag : 0;
+                nz += (key | -key) >>> 31;
+                float mag = table != null ? table[key] : Float.intBitsToFloat(key);
+                gTotal += mag;
+                gKept += mag * flags[o + j];
+            }
+            if (Float.isFinite(gTotal)) {
+                total += gTotal;
+                kept += gKept;
+            } else {
+                for (int j = 0; j < m; j++) {
+                    float mag = Magnitudes.of(table, keys[o + j]);
+                    if (Float.isNaN(mag)) {
+                        nonFinite++;
+                    } else {
+                        total += mag;
+                        kept += flags[o + j] != 0 ? mag : 0;
+                    }
                 }
             }
-            zeroGroups += nz == 0 ? 1 : 0;
-            underfilled += nz < n ? 1 : 0;
+            zeroGroups += (nz - 1) >>> 31;
+            underfilled += (nz - n) >>> 31;
         }
         acc.elements += (long) count * m;
         acc.kept += (long) count * n;

@@ -190,7 +190,7 @@ public final class TileMasker {
                         x = Float.intBitsToFloat(s.scoreKeys[r * lenRa + g + c]);
                     } else {
                         x = Magnitudes.of(table, keys[r * lenRa + g + c]);
-                        nonFinite |= x < 0;
+                        nonFinite |= Double.isNaN(x);
                     }
                     v[r * 4 + c] = x;
                 }
@@ -230,7 +230,7 @@ public final class TileMasker {
                     int e = r * lenRa + g + c;
                     nz += keys[e] != 0 ? 1 : 0;
                     float mag = Magnitudes.of(table, keys[e]);
-                    if (mag < 0) {
+                    if (Float.isNaN(mag)) {
                         acc.nonFinite++;
                     } else {
                         total += mag;

@@ -212,60 +212,77 @@ public final class Tensor {
      * @param dstStride distance between destination entries
      */
     public void magnitudeKeys(int start, int stride, int count, int[] dst, int dstOff, int dstStride) {
-        int i = start;
-        int d = dstOff;
-        switch (type) {
-            case FP32: {
-                FloatBuffer b = (FloatBuffer) storage;
-                for (int k = 0; k < count; k++, i += stride, d += dstStride) {
-                    dst[d] = Math.min(Float.floatToRawIntBits(b.get(i)) & 0x7FFF_FFFF, 0x7F80_0001);
-                }
-                break;
+        if (stride != 1) {
+            for (int k = 0, i = start, d = dstOff; k < count; k++, i += stride, d += dstStride) {
+                dst[d] = type.magnitudeKey(bits(i));
             }
-            case FP16: {
-                ShortBuffer b = (ShortBuffer) storage;
-                for (int k = 0; k < count; k++, i += stride, d += dstStride) {
-                    dst[d] = Math.min(b.get(i) & 0x7FFF, 0x7C01);
+            return;
+        }
+        // Bulk-copy chunks into a primitive scratch array, then convert with a plain array loop:
+        // per-element Buffer access costs about three times more once several buffer classes are in use.
+        Scratch s = SCRATCH.get();
+        for (int done = 0; done < count; done += CHUNK) {
+            int len = Math.min(CHUNK, count - done);
+            int d = dstOff + done * dstStride;
+            switch (type) {
+                case FP32: {
+                    ((FloatBuffer) storage).get(start + done, s.floats, 0, len);
+                    float[] f = s.floats;
+                    for (int k = 0; k < len; k++, d += dstStride) {
+                        dst[d] = Math.min(Float.floatToRawIntBits(f[k]) & 0x7FFF_FFFF, 0x7F80_0001);
+                    }
+                    break;
                 }
-                break;
-            }
-            case BF16: {
-                ShortBuffer b = (ShortBuffer) storage;
-                for (int k = 0; k < count; k++, i += stride, d += dstStride) {
-                    dst[d] = Math.min(b.get(i) & 0x7FFF, 0x7F81);
+                case FP16: {
+                    ((ShortBuffer) storage).get(start + done, s.shorts, 0, len);
+                    short[] h = s.shorts;
+                    for (int k = 0; k < len; k++, d += dstStride) {
+                        dst[d] = Math.min(h[k] & 0x7FFF, 0x7C01);
+                    }
+                    break;
                 }
-                break;
-            }
-            case INT8: {
-                ByteBuffer b = (ByteBuffer) storage;
-                for (int k = 0; k < count; k++, i += stride, d += dstStride) {
-                    dst[d] = Math.abs((int) b.get(i));
+                case BF16: {
+                    ((ShortBuffer) storage).get(start + done, s.shorts, 0, len);
+                    short[] h = s.shorts;
+                    for (int k = 0; k < len; k++, d += dstStride) {
+                        dst[d] = Math.min(h[k] & 0x7FFF, 0x7F81);
+                    }
+                    break;
                 }
-                break;
-            }
-            case FP8_E4M3: {
-                ByteBuffer b = (ByteBuffer) storage;
-                for (int k = 0; k < count; k++, i += stride, d += dstStride) {
-                    dst[d] = b.get(i) & 0x7F;
+                case INT8: {
+                    ((ByteBuffer) storage).get(start + done, s.bytes, 0, len);
+                    byte[] v = s.bytes;
+                    for (int k = 0; k < len; k++, d += dstStride) {
+                        dst[d] = Math.abs((int) v[k]);
+                    }
+                    break;
                 }
-                break;
-            }
-            case FP8_E5M2: {
-                ByteBuffer b = (ByteBuffer) storage;
-                for (int k = 0; k < count; k++, i += stride, d += dstStride) {
-                    dst[d] = Math.min(b.get(i) & 0x7F, 0x7D);
+                case FP8_E4M3: {
+                    ((ByteBuffer) storage).get(start + done, s.bytes, 0, len);
+                    byte[] v = s.bytes;
+                    for (int k = 0; k < len; k++, d += dstStride) {
+                        dst[d] = v[k] & 0x7F;
+                    }
+                    break;
                 }
-                break;
+                case FP8_E5M2: {
+                    ((ByteBuffer) storage).get(start + done, s.bytes, 0, len);
+                    byte[] v = s.bytes;
+                    for (int k = 0; k < len; k++, d += dstStride) {
+                        dst[d] = Math.min(v[k] & 0x7F, 0x7D);
+                    }
+                    break;
+                }
+                default:
+                    throw new AssertionError(type);
             }
-            default:
-                throw new AssertionError(type);
         }
     }
 
     /**
      * Sets to zero ({@code +0} for floating-point types) every element at {@code start + k * stride},
      * {@code k < count}, whose flag {@code flags[flagOff + k * flagStride]} is 0; elements whose
-     * flag is non-zero are left untouched (bit for bit).
+     * flag is non-zero keep their bits.
      *
      * @param start flat index of the first element
      * @param stride distance between elements, in elements
@@ -275,36 +292,71 @@ public final class Tensor {
      * @param flagStride distance between flags
      */
     public void zeroUnflagged(int start, int stride, int count, byte[] flags, int flagOff, int flagStride) {
-        int i = start;
-        int f = flagOff;
-        switch (type.byteSize()) {
-            case 4: {
-                FloatBuffer b = (FloatBuffer) storage;
-                for (int k = 0; k < count; k++, i += stride, f += flagStride) {
-                    if (flags[f] == 0) {
-                        b.put(i, 0f);
-                    }
+        if (stride != 1) {
+            for (int k = 0, i = start, f = flagOff; k < count; k++, i += stride, f += flagStride) {
+                if (flags[f] == 0) {
+                    setBits(i, 0);
                 }
-                break;
             }
-            case 2: {
-                ShortBuffer b = (ShortBuffer) storage;
-                for (int k = 0; k < count; k++, i += stride, f += flagStride) {
-                    if (flags[f] == 0) {
-                        b.put(i, (short) 0);
+            return;
+        }
+        // Branch-free on chunks: bits AND-ed with 0 or all ones (keep patterns are random, so a
+        // branch per element would mispredict about half the time).
+        Scratch s = SCRATCH.get();
+        for (int done = 0; done < count; done += CHUNK) {
+            int len = Math.min(CHUNK, count - done);
+            int f = flagOff + done * flagStride;
+            int at = start + done;
+            switch (type.byteSize()) {
+                case 4: {
+                    FloatBuffer b = (FloatBuffer) storage;
+                    b.get(at, s.floats, 0, len);
+                    int[] bits = s.ints;
+                    for (int k = 0; k < len; k++, f += flagStride) {
+                        int keep = -((flags[f] | -flags[f]) >>> 31);
+                        bits[k] = Float.floatToRawIntBits(s.floats[k]) & keep;
                     }
+                    for (int k = 0; k < len; k++) {
+                        s.floats[k] = Float.intBitsToFloat(bits[k]);
+                    }
+                    b.put(at, s.floats, 0, len);
+                    break;
                 }
-                break;
-            }
-            default: {
-                ByteBuffer b = (ByteBuffer) storage;
-                for (int k = 0; k < count; k++, i += stride, f += flagStride) {
-                    if (flags[f] == 0) {
-                        b.put(i, (byte) 0);
+                case 2: {
+                    ShortBuffer b = (ShortBuffer) storage;
+                    b.get(at, s.shorts, 0, len);
+                    short[] h = s.shorts;
+                    for (int k = 0; k < len; k++, f += flagStride) {
+                        int keep = -((flags[f] | -flags[f]) >>> 31);
+                        h[k] = (short) (h[k] & keep);
                     }
+                    b.put(at, h, 0, len);
+                    break;
+                }
+                default: {
+                    ByteBuffer b = (ByteBuffer) storage;
+                    b.get(at, s.bytes, 0, len);
+                    byte[] v = s.bytes;
+                    for (int k = 0; k < len; k++, f += flagStride) {
+                        int keep = -((flags[f] | -flags[f]) >>> 31);
+                        v[k] = (byte) (v[k] & keep);
+                    }
+                    b.put(at, v, 0, len);
                 }
             }
         }
+    }
+
+    /** Elements per bulk transfer in the bulk methods. */
+    private static final int CHUNK = 4096;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** Per-thread transfer buffers of the bulk methods. */
+    private static final class Scratch {
+        final float[] floats = new float[CHUNK];
+        final int[] ints = new int[CHUNK];
+        final short[] shorts = new short[CHUNK];
+        final byte[] bytes = new byte[CHUNK];
     }
 
     /**

@@ -1,0 +1,240 @@
+package org.sparsity4j.benchmarks.onnx;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * End-to-end benchmark of {@code ./sparsity prune} (JVM start included) on synthetic models: a
+ * single-file fp32 MLP of {@code layers} MatMul weights {@code [dim, dim]}, and the same with every
+ * weight in one external data file. Models are written here with a minimal protobuf encoder (no
+ * dependency), into a scratch directory, never committed. Each run goes through
+ * {@code /usr/bin/time -v}; the report gives weights per second and peak RSS.
+ *
+ * <p>Usage (from the repository root, after {@code ./mvnw -q -B package -DskipTests}):
+ * {@code java -cp benchmarks/target/classes org.sparsity4j.benchmarks.onnx.OnnxPruneBenchmark
+ * SCRATCH_DIR [single|external] LAYERS DIM [REPEATS]}
+ */
+public final class OnnxPruneBenchmark {
+    private OnnxPruneBenchmark() {
+    }
+
+    /**
+     * Generates the model (unless present) and times the tool on it.
+     *
+     * @param args scratch directory, kind, layers, dim, repeats
+     * @throws Exception on failure
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 4) {
+            System.err.println("usage: OnnxPruneBenchmark SCRATCH_DIR single|external LAYERS DIM [REPEATS]");
+            System.exit(2);
+        }
+        Path scratch = Path.of(args[0]);
+        boolean external = args[1].equals("external");
+        int layers = Integer.parseInt(args[2]);
+        int dim = Integer.parseInt(args[3]);
+        int repeats = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+        Files.createDirectories(scratch);
+        String name = (external ? "ext" : "single") + "-" + layers + "x" + dim + ".onnx";
+        Path model = scratch.resolve(name);
+        if (!Files.exists(model)) {
+            long t0 = System.nanoTime();
+            write(model, layers, dim, external);
+            System.out.printf(Locale.ROOT, "generated %s in %.1f s%n", model, (System.nanoTime() - t0) / 1e9);
+        }
+        long weights = (long) layers * dim * dim;
+        long bytes = Files.size(model) + (external ? Files.size(scratch.resolve(name + ".data")) : 0);
+        System.out.printf(Locale.ROOT, "model %s: %d weights, %.1f MiB%n", name, weights, bytes / 1048576.0);
+        Path out = scratch.resolve("pruned-" + name);
+        for (int i = 0; i < repeats; i++) {
+            Process p = new ProcessBuilder("/usr/bin/time", "-v", "./sparsity", "prune", model.toString(), "-o",
+                    out.toString(), "--quiet").redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int code = p.waitFor();
+            if (code != 0) {
+                System.out.println(log);
+                throw new IllegalStateException("sparsity exited with " + code);
+            }
+            double wall = wallSeconds(log);
+            long rssKb = Long.parseLong(find(log, "Maximum resident set size \\(kbytes\\): (\\d+)"));
+            System.out.printf(Locale.ROOT, "run %d: wall %.2f s, %.1f M weights/s, peak RSS %.1f MiB (%.2fx model),"
+                    + " user %s s, sys %s s%n", i + 1, wall, weights / wall / 1e6, rssKb / 1024.0,
+                    rssKb * 1024.0 / bytes, find(log, "User time \\(seconds\\): ([0-9.]+)"),
+                    find(log, "System time \\(seconds\\): ([0-9.]+)"));
+        }
+    }
+
+    private static String find(String log, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(log);
+        if (!m.find()) {
+            throw new IllegalStateException("no '" + regex + "' in:\n" + log);
+        }
+        return m.group(1);
+    }
+
+    private static double wallSeconds(String log) {
+        String t = find(log, "Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\): ([0-9:.]+)");
+        String[] parts = t.split(":");
+        double s = 0;
+        for (String part : parts) {
+            s = s * 60 + Double.parseDouble(part);
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ minimal ONNX writer
+
+    private static void write(Path model, int layers, int dim, boolean external) throws IOException {
+        long tensorBytes = (long) dim * dim * 4;
+        SplittableRandom rnd = new SplittableRandom(42);
+        Path data = model.resolveSibling(model.getFileName() + ".data");
+        List<byte[]> headers = new ArrayList<>();
+        List<byte[]> nodes = new ArrayList<>();
+        for (int i = 0; i < layers; i++) {
+            ByteArrayOutputStream t = new ByteArrayOutputStream();
+            varintField(t, 1, dim);
+            varintField(t, 1, dim);
+            varintField(t, 2, 1);
+            bytesField(t, 8, ("w" + i).getBytes(StandardCharsets.UTF_8));
+            if (external) {
+                bytesField(t, 13, entry("location", data.getFileName().toString()));
+                bytesField(t, 13, entry("offset", Long.toString(i * tensorBytes)));
+                bytesField(t, 13, entry("length", Long.toString(tensorBytes)));
+                varintField(t, 14, 1);
+            } else {
+                tag(t, 9, 2);
+                varint(t, tensorBytes); // raw_data bytes follow
+            }
+            headers.add(t.toByteArray());
+            ByteArrayOutputStream n = new ByteArrayOutputStream();
+            bytesField(n, 1, (i == 0 ? "x" : "h" + (i - 1)).getBytes(StandardCharsets.UTF_8));
+            bytesField(n, 1, ("w" + i).getBytes(StandardCharsets.UTF_8));
+            bytesField(n, 2, (i == layers - 1 ? "y" : "h" + i).getBytes(StandardCharsets.UTF_8));
+            bytesField(n, 3, ("mm" + i).getBytes(StandardCharsets.UTF_8));
+            bytesField(n, 4, "MatMul".getBytes(StandardCharsets.UTF_8));
+            nodes.add(n.toByteArray());
+        }
+        ByteArrayOutputStream small = new ByteArrayOutputStream();
+        for (byte[] n : nodes) {
+            bytesField(small, 1, n);
+        }
+        bytesField(small, 2, "mlp".getBytes(StandardCharsets.UTF_8));
+        bytesField(small, 11, valueInfo("x", 1, dim));
+        bytesField(small, 12, valueInfo("y", 1, dim));
+        long graphLen = small.size();
+        for (byte[] h : headers) {
+            long len = h.length + (external ? 0 : tensorBytes);
+            graphLen += 1 + varintSize(len) + len;
+        }
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        varintField(head, 1, 8);
+        ByteArrayOutputStream opset = new ByteArrayOutputStream();
+        varintField(opset, 2, 17);
+        bytesField(head, 8, opset.toByteArray());
+        tag(head, 7, 2);
+        varint(head, graphLen);
+        ByteBuffer buf = ByteBuffer.allocate((int) tensorBytes).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(model, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                FileChannel dch = external ? FileChannel.open(data, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE) : null) {
+            OutputStream os = java.nio.channels.Channels.newOutputStream(ch);
+            os.write(head.toByteArray());
+            os.write(small.toByteArray());
+            for (byte[] h : headers) {
+                long len = h.length + (external ? 0 : tensorBytes);
+                ByteArrayOutputStream f = new ByteArrayOutputStream();
+                tag(f, 5, 2);
+                varint(f, len);
+                os.write(f.toByteArray());
+                os.write(h);
+                buf.clear();
+                while (buf.hasRemaining()) {
+                    buf.putFloat((rnd.nextInt(1 << 24) - (1 << 23)) / (float) (1 << 23));
+                }
+                buf.flip();
+                if (external) {
+                    while (buf.hasRemaining()) {
+                        dch.write(buf);
+                    }
+                } else {
+                    os.flush();
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                }
+            }
+            os.flush();
+        }
+    }
+
+    private static byte[] entry(String k, String v) throws IOException {
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        bytesField(e, 1, k.getBytes(StandardCharsets.UTF_8));
+        bytesField(e, 2, v.getBytes(StandardCharsets.UTF_8));
+        return e.toByteArray();
+    }
+
+    private static byte[] valueInfo(String name, int batch, int dim) throws IOException {
+        ByteArrayOutputStream shape = new ByteArrayOutputStream();
+        for (int d : new int[] {batch, dim}) {
+            ByteArrayOutputStream dd = new ByteArrayOutputStream();
+            varintField(dd, 1, d);
+            bytesField(shape, 1, dd.toByteArray());
+        }
+        ByteArrayOutputStream tensor = new ByteArrayOutputStream();
+        varintField(tensor, 1, 1);
+        bytesField(tensor, 2, shape.toByteArray());
+        ByteArrayOutputStream type = new ByteArrayOutputStream();
+        bytesField(type, 1, tensor.toByteArray());
+        ByteArrayOutputStream vi = new ByteArrayOutputStream();
+        bytesField(vi, 1, name.getBytes(StandardCharsets.UTF_8));
+        bytesField(vi, 2, type.toByteArray());
+        return vi.toByteArray();
+    }
+
+    private static void tag(OutputStream o, int field, int wire) throws IOException {
+        varint(o, (long) field << 3 | wire);
+    }
+
+    private static void varintField(OutputStream o, int field, long v) throws IOException {
+        tag(o, field, 0);
+        varint(o, v);
+    }
+
+    private static void bytesField(OutputStream o, int field, byte[] b) throws IOException {
+        tag(o, field, 2);
+        varint(o, b.length);
+        o.write(b);
+    }
+
+    private static void varint(OutputStream o, long v) throws IOException {
+        while ((v & ~0x7FL) != 0) {
+            o.write((int) (v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        o.write((int) v);
+    }
+
+    private static int varintSize(long v) {
+        int n = 1;
+        while ((v & ~0x7FL) != 0) {
+            n++;
+            v >>>= 7;
+        }
+        return n;
+    }
+}

@@ -1,0 +1,156 @@
+package org.sparsity4j.core.djl;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.optimizer.Optimizer;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+import org.sparsity4j.core.training.ParameterMask;
+
+/**
+ * An optimizer that holds N:M masks through training by wrapping another DJL optimizer.
+ *
+ * <p>For a masked parameter each update step (1) multiplies the gradient by the mask before the
+ * wrapped optimizer sees it, so its state (momentum buffers, Adam's first and second moments) never
+ * receives anything at a pruned position and weight decay acts on zeros there; (2) lets the wrapped
+ * optimizer update the weight; (3) multiplies the weight by the mask. Step (3) changes nothing when the
+ * wrapped optimizer's state is clean; when it was not (for example an optimizer that already trained
+ * the dense model carries momentum at positions that are now pruned), it is what keeps those positions
+ * at exactly zero, and {@link #leakedPositions()} counts how many positions it had to re-zero.
+ * Unmasked parameters are passed through unchanged.
+ *
+ * <p>Created by {@link DjlSparsity#maskedOptimizer}. Holds the masks as arrays on each device it sees;
+ * {@link #close()} frees them (idempotent); an update after close throws {@link IllegalStateException}.
+ */
+public final class MaskedOptimizer extends Optimizer implements AutoCloseable {
+    private final Optimizer delegate;
+    private final Map<String, ParameterMask> masksById;
+    private final Map<String, Map<Device, NDArray[]>> arrays = new HashMap<>();
+    private final Map<Device, NDManager> managers = new HashMap<>();
+    private final AtomicLong leaked = new AtomicLong();
+    private final AtomicLong maskedUpdates = new AtomicLong();
+    private boolean closed;
+
+    MaskedOptimizer(Optimizer delegate, Map<String, ParameterMask> masksById) {
+        super(new Builder());
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.masksById = Map.copyOf(masksById);
+    }
+
+    /**
+     * The wrapped optimizer.
+     *
+     * @return the delegate
+     */
+    public Optimizer delegate() {
+        return delegate;
+    }
+
+    /**
+     * How many pruned positions the wrapped optimizer made non-zero (and this wrapper re-zeroed) so far.
+     * Zero whenever the wrapped optimizer started fine-tuning with clean state.
+     *
+     * @return the count over all steps and parameters
+     */
+    public long leakedPositions() {
+        return leaked.get();
+    }
+
+    /**
+     * How many masked parameter updates ran.
+     *
+     * @return the count
+     */
+    public long maskedUpdates() {
+        return maskedUpdates.get();
+    }
+
+    /**
+     * Masks the gradient, delegates the update, re-applies the mask.
+     *
+     * @param parameterId the parameter's id
+     * @param weight the weight, updated in place
+     * @param grad its gradient
+     */
+    @Override
+    public synchronized void update(String parameterId, NDArray weight, NDArray grad) {
+        if (closed) {
+            throw new IllegalStateException("MaskedOptimizer is closed");
+        }
+        ParameterMask mask = masksById.get(parameterId);
+        if (mask == null) {
+            delegate.update(parameterId, weight, grad);
+            return;
+        }
+        NDArray[] m = maskArrays(parameterId, mask, weight);
+        try (NDArray maskedGrad = grad.mul(m[0])) {
+            delegate.update(parameterId, weight, maskedGrad);
+        }
+        try (NDArray pruned = weight.mul(m[1]); NDArray nonZero = pruned.countNonzero()) {
+            long n = nonZero.getDataType() == DataType.INT64 ? nonZero.getLong() : (long) nonZero.toType(
+                    DataType.FLOAT64, false).getDouble();
+            if (n != 0) {
+                leaked.addAndGet(n);
+            }
+        }
+        weight.muli(m[0]);
+        maskedUpdates.incrementAndGet();
+    }
+
+    private NDArray[] maskArrays(String id, ParameterMask mask, NDArray weight) {
+        Map<Device, NDArray[]> perDevice = arrays.computeIfAbsent(id, k -> new HashMap<>());
+        NDArray[] cached = perDevice.get(weight.getDevice());
+        if (cached != null && cached[0].getDataType() == weight.getDataType()) {
+            return cached;
+        }
+        if (weight.getShape().size() != mask.size()) {
+            throw new IllegalArgumentException("parameter '" + mask.name() + "' has shape " + weight.getShape()
+                    + " but its mask has shape " + mask.shape());
+        }
+        NDManager manager = managers.computeIfAbsent(weight.getDevice(),
+                d -> weight.getManager().getEngine().newBaseManager(d));
+        NDArray[] created = {
+            DjlSparsity.maskArray(manager, mask.toFloats(), weight),
+            DjlSparsity.maskArray(manager, inverse(mask.toFloats()), weight)
+        };
+        if (cached != null) {
+            cached[0].close();
+            cached[1].close();
+        }
+        perDevice.put(weight.getDevice(), created);
+        return created;
+    }
+
+    private static float[] inverse(float[] mask) {
+        float[] out = new float[mask.length];
+        for (int i = 0; i < mask.length; i++) {
+            out[i] = mask[i] - 1f;
+        }
+        return out;
+    }
+
+    /** Frees the mask arrays. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (NDManager m : managers.values()) {
+            m.close();
+        }
+        managers.clear();
+        arrays.clear();
+    }
+
+    private static final class Builder extends OptimizerBuilder<Builder> {
+        @Override
+        protected Builder self() {
+            return this;
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package org.sparsity4j.core.mask;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.tensor.ElementType;
+import org.sparsity4j.core.tensor.HalfFloats;
+import org.sparsity4j.core.tensor.Shape;
+import org.sparsity4j.core.tensor.Tensor;
+import org.sparsity4j.core.testutil.Gen;
+import org.sparsity4j.core.testutil.Reference;
+import org.sparsity4j.core.validate.Validator;
+
+class StripMaskerTest {
+    private static final SparsityPattern P24 = SparsityPattern.TWO_OF_FOUR;
+
+    private static boolean[] kept(Mask m) {
+        boolean[] k = new boolean[m.shape().size()];
+        for (int i = 0; i < k.length; i++) {
+            k[i] = m.isKept(i);
+        }
+        return k;
+    }
+
+    /**
+     * All 16 non-zero patterns of a group of 4, for every type: a group with at most 2 non-zeros
+     * is left unchanged by pruning; with more, exactly the 2 largest survive; the result is valid.
+     */
+    @ParameterizedTest
+    @EnumSource(ElementType.class)
+    void all16NonZeroPatternsOfAGroup(ElementType type) {
+        for (int nz = 0; nz < 16; nz++) {
+            Tensor t = Tensor.zeros(type, Shape.of(1, 4));
+            for (int j = 0; j < 4; j++) {
+                if ((nz >> j & 1) != 0) {
+                    t.setBits(j, Gen.encodeSmall(type, 1 + (j % 3))); // magnitudes 1,2,3,1
+                }
+            }
+            Tensor before = t.copy();
+            Mask m = StripMasker.of(P24).prune(t, 1);
+            assertEquals(2, m.keptCount());
+            assertTrue(Validator.checkStrip(t, P24, 1).isValid());
+            if (Integer.bitCount(nz) <= 2) {
+                for (int j = 0; j < 4; j++) {
+                    assertEquals(before.bits(j), t.bits(j), type + " pattern " + nz + " must be unchanged");
+                    if ((nz >> j & 1) != 0) {
+                        assertTrue(m.isKept(j));
+                    }
+                }
+            } else {
+                boolean[] ref = Reference.stripKeep(before, null, 1, 2, 4);
+                assertArrayEquals(ref, kept(m), type + " pattern " + nz);
+            }
+        }
+    }
+
+    /** All 4^4 assignments of magnitude levels {0,1,2,3} (ties everywhere), every type, against the reference. */
+    @ParameterizedTest
+    @EnumSource(ElementType.class)
+    void allMagnitudeOrderingsIncludingTiesMatchReference(ElementType type) {
+        int groups = 256;
+        Tensor t = Tensor.zeros(type, Shape.of(groups, 4));
+        for (int g = 0; g < groups; g++) {
+            for (int j = 0; j < 4; j++) {
+                int level = (g >> (2 * j)) & 3;
+                int bits = level == 0 ? 0 : Gen.encodeSmall(type, level);
+                t.setBits(g * 4 + j, ((g + j) & 1) == 0 ? bits : Gen.negate(type, bits));
+            }
+        }
+        Mask m = StripMasker.of(P24).compute(t, 1);
+        assertArrayEquals(Reference.stripKeep(t, null, 1, 2, 4), kept(m), type.toString());
+    }
+
+    @Test
+    void nonFiniteValuesRankAboveFiniteWithNaNHighest() {
+        float nan = Float.NaN;
+        float inf = Float.POSITIVE_INFINITY;
+        Tensor t = Tensor.ofFloats(new float[] {
+            1, nan, 3, 2,        // NaN and 3
+            -inf, 5, nan, 1e30f, // NaN and -inf
+            7, -inf, 8, inf,     // both infinities (tie between them -> both kept)
+            nan, nan, nan, 9,    // three NaNs tie: the first two
+        }, 4, 4);
+        Mask m = StripMasker.of(P24).compute(t, 1);
+        boolean[] expected = {
+            false, true, true, false,
+            true, false, true, false,
+            false, true, false, true,
+            true, true, false, false};
+        assertArrayEquals(expected, kept(m));
+        assertEquals(8, m.stats().nonFiniteElements());
+    }
+
+    @Test
+    void signedZerosTieAndGoToTheLowerIndex() {
+        short[] bits = {(short) 0x8000, 0x0000, (short) 0x8000, 0x0000};
+        Mask m = StripMasker.of(P24).compute(Tensor.ofShorts(ElementType.FP16, bits, 4), 0);
+        assertArrayEquals(new boolean[] {true, true, false, false}, kept(m));
+        assertEquals(1, m.stats().zeroGroups());
+        assertEquals(1, m.stats().tiedGroups());
+    }
+
+    /** The layer layouts of the issue, against the coordinate-based reference. */
+    @Test
+    void layerLayoutsPickTheRightGroups() {
+        long[][] shapes = {{64, 32}, {32, 48}, {3, 16, 20}, {8, 16, 3, 3}, {8, 12, 5}, {4, 8, 2, 3, 3}};
+        int[] axes = {1, 0, 1, 1, 1, 1};
+        String[] names = {"Linear [out,in]", "MatMul B [K,N]", "batched [b,K,N]", "Conv2d [Cout,Cin,kh,kw]",
+            "Conv1d [Cout,Cin,k]", "Conv3d [Cout,Cin,d,h,w]"};
+        for (int c = 0; c < shapes.length; c++) {
+            for (ElementType type : ElementType.values()) {
+                SplittableRandom r = Gen.random("layouts", c * 10L + type.ordinal());
+                Tensor t = Gen.tensor(type, Shape.of(shapes[c]), r, true);
+                SparsityPattern p = type.hardwarePattern();
+                Tensor before = t.copy();
+                Mask m = StripMasker.of(p).prune(t, axes[c]);
+                String msg = names[c] + " " + type + " " + Gen.seedOf("layouts", c * 10L + type.ordinal());
+                assertArrayEquals(Reference.stripKeep(before, null, axes[c], p.n(), p.m()), kept(m), msg);
+                assertTrue(Validator.checkStrip(t, p, axes[c]).isValid(), msg);
+                assertEquals(axes[c], m.axis());
+                for (int i = 0; i < t.size(); i++) {
+                    assertEquals(m.isKept(i) ? before.bits(i) : 0, t.bits(i), msg + " element " + i);
+                }
+            }
+        }
+    }
+
+    /** Random tensors, shapes, axes, patterns and types: the properties of the issue. */
+    @Test
+    void propertiesOnRandomTensors() {
+        SparsityPattern[] patterns = {P24, SparsityPattern.ONE_OF_TWO, SparsityPattern.of(4, 8), SparsityPattern.of(1, 4),
+            SparsityPattern.of(3, 8)};
+        long tied = 0;
+        long zero = 0;
+        for (int k = 0; k < 300; k++) {
+            SplittableRandom r = Gen.random("strip-props", k);
+            String seed = Gen.seedOf("strip-props", k);
+            ElementType type = ElementType.values()[r.nextInt(ElementType.values().length)];
+            SparsityPattern p = patterns[r.nextInt(patterns.length)];
+            int rank = 1 + r.nextInt(4);
+            int axis = r.nextInt(rank);
+            long[] dims = new long[rank];
+            for (int a = 0; a < rank; a++) {
+                dims[a] = a == axis ? p.m() * (1 + r.nextInt(4)) : 1 + r.nextInt(5);
+            }
+            Tensor t = Gen.tensor(type, Shape.of(dims), r, r.nextBoolean());
+            if (axis == rank - 1) {
+                Gen.zeroSomeGroups(t, p.m(), r);
+            }
+            Tensor original = t.copy();
+            Mask m = StripMasker.of(p).compute(t, axis);
+            // not modified by compute
+            for (int i = 0; i < t.size(); i++) {
+                assertEquals(original.bits(i), t.bits(i), seed);
+            }
+            // matches the reference (tie rule included)
+            assertArrayEquals(Reference.stripKeep(t, null, axis, p.n(), p.m()), kept(m), seed + " " + type + " " + p);
+            // exactly N kept per group, and no other legal choice keeps a larger L1 (finite groups)
+            List<int[]> groups = Reference.groups(t.shape(), axis, p.m());
+            for (int[] g : groups) {
+                int c = 0;
+                for (int idx : g) {
+                    c += m.isKept(idx) ? 1 : 0;
+                }
+                assertEquals(p.n(), c, seed);
+                assertNoBetterChoice(t, g, m, p.n(), seed);
+            }
+            // prune is compute + apply; validation passes; pruning again changes nothing
+            Tensor pruned = t.copy();
+            Mask m2 = StripMasker.of(p).prune(pruned, axis);
+            assertEquals(m, m2, seed);
+            assertTrue(Validator.checkStrip(pruned, p, axis).isValid(), seed);
+            Tensor again = pruned.copy();
+            Mask m3 = StripMasker.of(p).prune(again, axis);
+            for (int i = 0; i < t.size(); i++) {
+                assertEquals(pruned.bits(i), again.bits(i), seed + " idempotent");
+                if (pruned.type().isNonZero(pruned.bits(i))) {
+                    assertTrue(m3.isKept(i), seed + " a second mask keeps every surviving non-zero");
+                }
+            }
+            Tensor applied = m.applyToCopy(t);
+            for (int i = 0; i < t.size(); i++) {
+                assertEquals(pruned.bits(i), applied.bits(i), seed + " applyToCopy == prune");
+            }
+            tied += m.stats().tiedGroups();
+            zero += m.stats().zeroGroups();
+        }
+        // coverage: the generator really produced ties and all-zero groups
+        assertTrue(tied > 100, "tied groups seen: " + tied);
+        assertTrue(zero > 50, "all-zero groups seen: " + zero);
+    }
+
+    /** Compares kept L1 against every other choice of n of the group (finite values only). */
+    private static void assertNoBetterChoice(Tensor t, int[] g, Mask m, int n, String seed) {
+        int mm = g.length;
+        if (mm > 8) {
+            return; // C(m, n) small enough only for m <= 8
+        }
+        double keptSum = 0;
+        for (int idx : g) {
+            double v = Math.abs(t.get(idx));
+            if (!Double.isFinite(v)) {
+                return;
+            }
+            keptSum += m.isKept(idx) ? v : 0;
+        }
+        for (int sub = 0; sub < (1 << mm); sub++) {
+            if (Integer.bitCount(sub) != n) {
+                continue;
+            }
+            double s = 0;
+            for (int j = 0; j < mm; j++) {
+                s += (sub >> j & 1) != 0 ? Math.abs(t.get(g[j])) : 0;
+            }
+            assertTrue(s <= keptSum + 1e-9 * Math.abs(keptSum), seed + " choice " + sub + " keeps more");
+        }
+    }
+
+    @Test
+    void parallelEqualsSequentialOnLargeTensors() {
+        long[][] shapes = {{512, 2048}, {2048, 600}, {4, 64, 8, 3, 3}};
+        int[] axes = {1, 0, 1};
+        for (int c = 0; c < shapes.length; c++) {
+            for (ElementType type : new ElementType[] {ElementType.FP32, ElementType.FP16, ElementType.INT8}) {
+                SplittableRandom r = Gen.random("parallel", c * 10L + type.ordinal());
+                Tensor t = Gen.tensor(type, Shape.of(shapes[c]), r, true);
+                SparsityPattern p = type.hardwarePattern();
+                Mask seq = StripMasker.of(p).parallel(false).compute(t, axes[c]);
+                Mask par = StripMasker.of(p).parallel(true).compute(t, axes[c]);
+                String seed = Gen.seedOf("parallel", c * 10L + type.ordinal());
+                assertEquals(seq, par, seed);
+                assertEquals(seq.stats().toString(), par.stats().toString(), seed);
+                assertEquals(Double.doubleToLongBits(seq.stats().keptMagnitude()),
+                        Double.doubleToLongBits(par.stats().keptMagnitude()), seed);
+                Tensor a = t.copy();
+                Tensor b = t.copy();
+                StripMasker.of(p).parallel(false).prune(a, axes[c]);
+                StripMasker.of(p).parallel(true).prune(b, axes[c]);
+                for (int i = 0; i < t.size(); i++) {
+                    assertEquals(a.bits(i), b.bits(i), seed);
+                }
+            }
+        }
+    }
+
+    @Test
+    void byteBufferTensorsGiveTheSameMaskAsArrays() {
+        SplittableRandom r = Gen.random("buffers", 0);
+        for (ElementType type : ElementType.values()) {
+            Tensor t = Gen.tensor(type, Shape.of(16, 32), r, true);
+            ByteBuffer direct = ByteBuffer.allocateDirect(t.size() * type.byteSize());
+            direct.put(t.toLittleEndianBytes()).flip();
+            Tensor d = Tensor.wrap(type, t.shape(), direct);
+            assertEquals(StripMasker.of(type.hardwarePattern()).compute(t, 0),
+                    StripMasker.of(type.hardwarePattern()).prune(d, 0), type.toString());
+            assertTrue(Validator.checkStrip(d, type.hardwarePattern(), 0).isValid());
+        }
+    }
+
+    @Test
+    void statisticsCountRetainedMagnitude() {
+        Tensor t = Tensor.ofFloats(new float[] {4, -3, 2, 1, 0, 0, 0, 0}, 8);
+        MaskStats s = StripMasker.of(P24).compute(t, 0).stats();
+        assertEquals(2, s.groups());
+        assertEquals(4, s.keptElements());
+        assertEquals(1, s.zeroGroups());
+        assertEquals(1, s.underfilledGroups());
+        assertEquals(10.0, s.totalMagnitude());
+        assertEquals(7.0, s.keptMagnitude());
+        assertEquals(0.7, s.retainedMagnitude(), 1e-12);
+        assertTrue(Double.isNaN(s.retainedScore()));
+        assertEquals(1.0, StripMasker.of(P24).compute(Tensor.ofFloats(new float[4], 4), 0).stats().retainedMagnitude());
+    }
+
+    @Test
+    void scoresDecideInsteadOfMagnitudes() {
+        Tensor w = Tensor.ofFloats(new float[] {10, 9, 1, 2}, 1, 4);
+        Tensor scores = Tensor.ofFloats(new float[] {0.1f, 0.2f, 5f, 0.2f}, 1, 4);
+        Mask m = StripMasker.of(P24).computeFromScores(w, scores, 1);
+        // 5 first, then 0.2 at index 1 wins the tie against index 3
+        assertArrayEquals(new boolean[] {false, true, true, false}, kept(m));
+        assertEquals((9 + 1) / 22.0, m.stats().retainedMagnitude(), 1e-12);
+        assertEquals(5.2 / 5.5, m.stats().retainedScore(), 1e-6);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StripMasker.of(P24).computeFromScores(w, Tensor.ofFloats(new float[] {1, -1, 0, 0}, 1, 4), 1));
+        assertTrue(e.getMessage().contains("[0, 1]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> StripMasker.of(P24).computeFromScores(w, Tensor.ofFloats(new float[] {1, Float.NaN, 0, 0}, 1, 4), 1));
+        assertThrows(IllegalArgumentException.class,
+                () -> StripMasker.of(P24).computeFromScores(w, Tensor.ofFloats(new float[4], 4, 1), 1));
+        assertThrows(IllegalArgumentException.class,
+                () -> StripMasker.of(P24).computeFromScores(w, Tensor.ofShorts(ElementType.FP16, new short[4], 1, 4), 1));
+    }
+
+    @Test
+    void scoreMasksMatchTheReferenceOnRandomInput() {
+        for (int k = 0; k < 50; k++) {
+            SplittableRandom r = Gen.random("scores", k);
+            Tensor w = Gen.tensor(ElementType.BF16, Shape.of(8, 16), r, false);
+            float[] s = new float[w.size()];
+            for (int i = 0; i < s.length; i++) {
+                s[i] = r.nextInt(4) == 0 ? 1f : (float) r.nextDouble();
+            }
+            Tensor scores = Tensor.ofFloats(s, 8, 16);
+            int axis = r.nextInt(2);
+            Mask m = StripMasker.of(P24).computeFromScores(w, scores, axis);
+            assertArrayEquals(Reference.stripKeep(w, scores, axis, 2, 4), kept(m), Gen.seedOf("scores", k));
+        }
+    }
+
+    @Test
+    void badAxesAreRejectedNamingShapeAndAxis() {
+        Tensor t = Tensor.ofShorts(ElementType.FP16, new short[24], 4, 6);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> StripMasker.of(P24).compute(t, 1));
+        assertTrue(e.getMessage().contains("axis 1") && e.getMessage().contains("[4, 6]") && e.getMessage().contains("M=4"),
+                e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> StripMasker.of(P24).compute(t, 2));
+        assertTrue(e.getMessage().contains("axis 2") && e.getMessage().contains("[4, 6]"), e.getMessage());
+        assertEquals(0, StripMasker.of(P24).compute(Tensor.ofFloats(new float[0], 0, 4), 1).keptCount());
+    }
+
+    @Test
+    void fp16ValuesAreComparedByMagnitudeNotBits() {
+        short[] bits = {HalfFloats.floatToFp16(-0.5f), HalfFloats.floatToFp16(0.25f),
+            HalfFloats.floatToFp16(-1000f), HalfFloats.floatToFp16(6e-8f)};
+        Mask m = StripMasker.of(P24).compute(Tensor.ofShorts(ElementType.FP16, bits, 4), 0);
+        assertArrayEquals(new boolean[] {true, false, true, false}, kept(m));
+        assertFalse(m.isKept(3));
+    }
+}

@@ -1,0 +1,146 @@
+package org.sparsity4j.core.nd4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv1DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.factory.Nd4j;
+import org.sparsity4j.core.mask.MaskKind;
+import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.tensor.Tensor;
+import org.sparsity4j.core.training.MaskSet;
+import org.sparsity4j.core.training.ParameterMask;
+import org.sparsity4j.core.training.PruneOptions;
+import org.sparsity4j.core.training.PruneReport;
+import org.sparsity4j.core.validate.Validator;
+
+/** Which SameDiff variables are pruned along which axis, and which are skipped with which reason. */
+class SameDiffPruneTest {
+
+    private static SDVariable var(SameDiff sd, String name, long... shape) {
+        return sd.var(name, Nd4j.randn(DataType.FLOAT, shape));
+    }
+
+    /** A graph with every supported op and layout, plus things that must be skipped. */
+    private static SameDiff graph() {
+        Nd4j.getRandom().setSeed(21);
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder("x", DataType.FLOAT, -1, 8);
+        SDVariable img = sd.placeHolder("img", DataType.FLOAT, -1, 8, 6, 6);
+        SDVariable seq = sd.placeHolder("seq", DataType.FLOAT, -1, 8, 10);
+        x.mmul(var(sd, "dense_in_out", 8, 12));                                    // [in, out] -> axis 0
+        sd.mmul(x, var(sd, "dense_out_in", 12, 8), false, true, false);            // transposed b [out, in] -> 1
+        var(sd, "left", 4, 8).mmul(sd.transpose(x));                                  // a [M, K] -> axis 1
+        sd.nn().linear(x, var(sd, "linear_w", 8, 16), var(sd, "linear_b", 16));    // xw_plus_b [in, out] -> 0
+        x.mmul(var(sd, "odd_in", 8, 6)).mmul(var(sd, "six_in", 6, 4));             // 6 inputs: skipped
+        sd.cnn().conv2d("out_yxio", img, var(sd, "conv_yxio", 3, 3, 8, 16),
+                Conv2DConfig.builder().kH(3).kW(3).dataFormat("NCHW").build());    // [kH, kW, iC, oC] -> 2
+        sd.cnn().conv2d("out_oiyx", img, var(sd, "conv_oiyx", 16, 8, 3, 3), Conv2DConfig.builder().kH(3).kW(3)
+                .dataFormat("NCHW").weightsFormat(WeightsFormat.OIYX).build());   // [oC, iC, kH, kW] -> 1
+        sd.cnn().conv1d("out_1d", seq, var(sd, "conv1d_w", 3, 8, 4),
+                Conv1DConfig.builder().k(3).paddingMode(PaddingMode.VALID).dataFormat("NCW").build());           // [k, iC, oC] -> 1
+        SDVariable shared = var(sd, "shared", 8, 8);
+        x.mmul(shared);                                                             // axis 0
+        shared.mmul(sd.transpose(x));                                                 // axis 1: conflict
+        sd.constant("frozen", Nd4j.randn(DataType.FLOAT, 8, 4)).mul(2);            // constant: never a candidate
+        x.mmul(sd.constant("const_w", Nd4j.randn(DataType.FLOAT, 8, 4)));
+        return sd;
+    }
+
+    @Test
+    void findsWeightsWithTheirAxesFromTheConsumingOps() {
+        Map<String, SameDiffWeight> c = SameDiffSparsity.candidates(graph()).stream()
+                .collect(Collectors.toMap(SameDiffWeight::name, w -> w));
+        assertEquals(0, c.get("dense_in_out").axis());
+        assertEquals(1, c.get("dense_out_in").axis());
+        assertEquals(1, c.get("left").axis());
+        assertEquals(0, c.get("linear_w").axis());
+        assertEquals(2, c.get("conv_yxio").axis());
+        assertEquals(1, c.get("conv_oiyx").axis());
+        assertEquals(1, c.get("conv1d_w").axis());
+        assertNotNull(c.get("shared").conflict());
+        assertFalse(c.containsKey("const_w"));
+        assertFalse(c.containsKey("linear_b"));
+        assertFalse(c.containsKey("frozen"));
+    }
+
+    @Test
+    void theConvolutionLayoutsAssumedAreTheOnesNd4jExecutes() {
+        // The input has 8 channels; each weight's axis that pruning treats as the input-channel axis has
+        // length 8, and the ops run with these weights, so the layouts match ND4J's.
+        SameDiff sd = graph();
+        Map<String, org.nd4j.linalg.api.ndarray.INDArray> out = sd.output(Map.of(
+                "img", Nd4j.rand(DataType.FLOAT, 2, 8, 6, 6), "seq", Nd4j.rand(DataType.FLOAT, 2, 8, 10)),
+                "out_yxio", "out_oiyx", "out_1d");
+        assertEquals(List.of(2L, 16L, 4L, 4L), box(out.get("out_yxio").shape()));
+        assertEquals(List.of(2L, 16L, 4L, 4L), box(out.get("out_oiyx").shape()));
+        assertEquals(List.of(2L, 4L, 8L), box(out.get("out_1d").shape()));
+    }
+
+    private static List<Long> box(long[] values) {
+        return java.util.Arrays.stream(values).boxed().collect(Collectors.toList());
+    }
+
+    @Test
+    void prunesAlongTheInferredAxesAndReportsSkips() {
+        SameDiff sd = graph();
+        PruneReport report = SameDiffSparsity.prune(sd, PruneOptions.twoOfFour()).report();
+        System.out.println(report);
+        Map<String, PruneReport.Entry> byName = report.entries().stream()
+                .collect(Collectors.toMap(PruneReport.Entry::name, e -> e));
+        Map<String, Integer> axes = Map.of("dense_in_out", 0, "dense_out_in", 1, "left", 1, "linear_w", 0,
+                "odd_in", 0, "conv_yxio", 2, "conv_oiyx", 1, "conv1d_w", 1);
+        for (Map.Entry<String, Integer> e : axes.entrySet()) {
+            assertTrue(byName.get(e.getKey()).pruned(), byName.get(e.getKey()).toString());
+            float[] w = SameDiffSparsity.readFloats(sd.getVariable(e.getKey()).getArr());
+            Tensor t = Tensor.ofFloats(w, sd.getVariable(e.getKey()).getArr().shape());
+            assertTrue(Validator.checkStrip(t, SparsityPattern.TWO_OF_FOUR, e.getValue()).isValid(), e.getKey());
+        }
+        assertFalse(byName.get("six_in").pruned());
+        assertTrue(byName.get("six_in").detail().contains("length 6"), byName.get("six_in").detail());
+        assertFalse(byName.get("shared").pruned());
+        assertTrue(byName.get("shared").detail().contains("axis 0") && byName.get("shared").detail().contains("axis 1"));
+    }
+
+    @Test
+    void namedVariablesArePrunedAlongTheGivenAxis() {
+        SameDiff sd = graph();
+        MaskSet masks = SameDiffSparsity.prune(sd, PruneOptions.twoOfFour().excluding("conv|dense|left|linear|odd"),
+                Map.of("shared", 1)).masks();
+        assertEquals(List.of("shared"), masks.names());
+        assertEquals(1, masks.get("shared").axis());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SameDiffSparsity.prune(sd, PruneOptions.twoOfFour(), Map.of("const_w", 0)));
+        assertTrue(e.getMessage().contains("const_w"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> SameDiffSparsity.prune(sd, PruneOptions.twoOfFour(), Map.of("nope", 0)));
+        assertTrue(e.getMessage().contains("nope"), e.getMessage());
+    }
+
+    @Test
+    void tileMasksForRankTwoWeightsStripForConvolutions() {
+        SameDiff sd = graph();
+        MaskSet masks = SameDiffSparsity.prune(sd, PruneOptions.twoOfFour().withTileMasks()).masks();
+        ParameterMask dense = masks.get("dense_in_out");
+        assertEquals(MaskKind.TILE, dense.kind());
+        assertEquals(0, dense.axis());
+        assertEquals(1, dense.otherAxis());
+        assertEquals(MaskKind.STRIP, masks.get("conv_yxio").kind());
+        assertNull(masks.get("odd_in").kind() == MaskKind.TILE ? "odd_in has 6 outputs, no tile" : null);
+        assertTrue(SameDiffSparsity.verify(sd, masks).isValid());
+    }
+}

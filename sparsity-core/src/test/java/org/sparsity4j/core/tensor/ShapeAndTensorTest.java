@@ -1,0 +1,78 @@
+package org.sparsity4j.core.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.junit.jupiter.api.Test;
+
+class ShapeAndTensorTest {
+
+    @Test
+    void negativeDimensionIsRejectedNamingTheShape() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Shape.of(4, -1, 2));
+        assertTrue(e.getMessage().contains("[4, -1, 2]"), e.getMessage());
+        assertTrue(e.getMessage().contains("dimension 1"), e.getMessage());
+    }
+
+    @Test
+    void overflowingShapeIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Shape.of(1L << 20, 1L << 20, 1L << 30));
+        assertTrue(e.getMessage().contains("more elements"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Shape.of(Long.MAX_VALUE, 2));
+    }
+
+    @Test
+    void axisOutOfRangeNamesShapeAndAxis() {
+        Shape s = Shape.of(2, 8);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.normalizeAxis(2));
+        assertTrue(e.getMessage().contains("axis 2") && e.getMessage().contains("[2, 8]"), e.getMessage());
+        assertEquals(1, s.normalizeAxis(-1));
+        assertThrows(IllegalArgumentException.class, () -> s.normalizeAxis(-3));
+    }
+
+    @Test
+    void coordinatesAndExtents() {
+        Shape s = Shape.of(2, 3, 4);
+        assertArrayEquals(new long[] {1, 2, 3}, s.coordinates(23));
+        assertEquals(2, s.outer(1));
+        assertEquals(4, s.inner(1));
+        assertEquals(24, s.size());
+        assertEquals(0, Shape.of(3, 0, 5).size());
+        assertEquals(1, Shape.of().size());
+    }
+
+    @Test
+    void wrapChecksByteLengthAndReadsLittleEndian() {
+        ByteBuffer bb = ByteBuffer.allocate(8).order(ByteOrder.BIG_ENDIAN);
+        bb.put(0, (byte) 0x00).put(1, (byte) 0x3C); // 1.0 in binary16, little-endian
+        Tensor t = Tensor.wrap(ElementType.FP16, Shape.of(4), bb);
+        assertEquals(1.0, t.get(0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.wrap(ElementType.FP16, Shape.of(5), bb));
+        assertTrue(e.getMessage().contains("8 bytes") && e.getMessage().contains("[5]") && e.getMessage().contains("10"),
+                e.getMessage());
+        t.setBits(3, 0xBC00);
+        assertEquals((byte) 0xBC, bb.get(7), "writes go through to the caller's buffer, little-endian");
+    }
+
+    @Test
+    void arrayFactoriesCheckLengthAndType() {
+        assertThrows(IllegalArgumentException.class, () -> Tensor.ofFloats(new float[5], 2, 2));
+        assertThrows(IllegalArgumentException.class, () -> Tensor.ofShorts(ElementType.INT8, new short[4], 4));
+        assertThrows(IllegalArgumentException.class, () -> Tensor.ofBytes(ElementType.FP16, new byte[4], 4));
+        float[] data = {1, -2, Float.NaN, -0f};
+        Tensor t = Tensor.ofFloats(data, 2, 2);
+        Tensor c = t.copy();
+        c.setBits(0, 0);
+        assertEquals(1f, data[0], "copy is independent");
+        assertEquals(Float.floatToRawIntBits(-0f), c.bits(3), "copy preserves bits");
+        ByteBuffer le = t.toLittleEndianBytes();
+        assertEquals(16, le.remaining());
+        assertEquals(0x3F80_0000, le.getInt(0));
+    }
+}

@@ -1,0 +1,115 @@
+package org.sparsity4j.core.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsity4j.core.mask.Mask;
+import org.sparsity4j.core.mask.StripMasker;
+import org.sparsity4j.core.mask.TileMasker;
+import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.tensor.Shape;
+import org.sparsity4j.core.tensor.Tensor;
+
+/** The mask file format: round trips and malformed input. */
+class MaskSetTest {
+
+    /** Real masks of random tensors: strip masks of any rank and pattern, tile masks of rank-2 tensors. */
+    static MaskSet randomMasks(long seed) {
+        Random rng = new Random(seed);
+        List<ParameterMask> list = new ArrayList<>();
+        int count = 1 + rng.nextInt(5);
+        for (int i = 0; i < count; i++) {
+            int rank = 1 + rng.nextInt(4);
+            long[] dims = new long[rank];
+            for (int d = 0; d < rank; d++) {
+                dims[d] = 4L * (1 + rng.nextInt(3));
+            }
+            Shape shape = Shape.of(dims);
+            float[] values = new float[shape.size()];
+            for (int j = 0; j < values.length; j++) {
+                values[j] = (float) rng.nextGaussian();
+            }
+            Tensor t = Tensor.ofFloats(values, dims);
+            int axis = rng.nextInt(rank);
+            Mask mask = rank == 2 && rng.nextBoolean()
+                    ? TileMasker.twoOfFour().compute(t, axis, 1 - axis)
+                    : StripMasker.of(rng.nextBoolean() ? SparsityPattern.TWO_OF_FOUR : SparsityPattern.ONE_OF_TWO)
+                            .compute(t, axis);
+            list.add(ParameterMask.of("layer" + i + "/w", mask));
+        }
+        return MaskSet.of(list);
+    }
+
+    @Test
+    void roundTripsThroughStreamsAndFiles(@TempDir Path dir) throws IOException {
+        for (long seed = 1; seed <= 50; seed++) {
+            MaskSet masks = randomMasks(seed);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            masks.writeTo(out);
+            assertEquals(masks, MaskSet.readFrom(new ByteArrayInputStream(out.toByteArray())), "seed " + seed);
+            Path file = dir.resolve("m" + seed);
+            masks.save(file);
+            MaskSet loaded = MaskSet.load(file);
+            assertEquals(masks, loaded, "seed " + seed);
+            assertEquals(masks.names(), loaded.names(), "seed " + seed);
+        }
+    }
+
+    @Test
+    void malformedFilesAreRejectedWithTheFileNamed(@TempDir Path dir) throws IOException {
+        MaskSet masks = randomMasks(3);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        masks.writeTo(out);
+        byte[] good = out.toByteArray();
+
+        Path badMagic = dir.resolve("bad-magic");
+        byte[] b = good.clone();
+        b[0] = 'X';
+        Files.write(badMagic, b);
+        IOException e = assertThrows(IOException.class, () -> MaskSet.load(badMagic));
+        assertTrue(e.getMessage().contains("bad-magic") && e.getMessage().contains("magic"), e.getMessage());
+
+        Path truncated = dir.resolve("truncated");
+        Files.write(truncated, Arrays.copyOf(good, good.length - 3));
+        assertThrows(IOException.class, () -> MaskSet.load(truncated));
+
+        Path trailing = dir.resolve("trailing");
+        Files.write(trailing, Arrays.copyOf(good, good.length + 1));
+        e = assertThrows(IOException.class, () -> MaskSet.load(trailing));
+        assertTrue(e.getMessage().contains("trailing"), e.getMessage());
+    }
+
+    @Test
+    void bitsThatBreakThePatternAreRejected(@TempDir Path dir) throws IOException {
+        MaskSet masks = MaskSet.of(List.of(ParameterMask.of("w", StripMasker.of(SparsityPattern.TWO_OF_FOUR)
+                .compute(Tensor.ofFloats(new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 4), 1))));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        masks.writeTo(out);
+        byte[] b = out.toByteArray();
+        b[b.length - 1] ^= 1; // flip the bit of element 0 in the last (only) word, low byte last in big-endian
+        Path file = dir.resolve("flipped");
+        Files.write(file, b);
+        IOException e = assertThrows(IOException.class, () -> MaskSet.load(file));
+        assertTrue(e.getMessage().contains("mask 'w'") && e.getMessage().contains("keeps"), e.getMessage());
+    }
+
+    @Test
+    void duplicateNamesAreRejected() {
+        ParameterMask m = ParameterMask.of("w", StripMasker.of(SparsityPattern.TWO_OF_FOUR)
+                .compute(Tensor.ofFloats(new float[] {1, 2, 3, 4}, 4), 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MaskSet.of(List.of(m, m)));
+        assertTrue(e.getMessage().contains("'w'"));
+    }
+}

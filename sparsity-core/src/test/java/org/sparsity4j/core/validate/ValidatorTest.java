@@ -1,0 +1,116 @@
+package org.sparsity4j.core.validate;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.tensor.ElementType;
+import org.sparsity4j.core.tensor.Shape;
+import org.sparsity4j.core.tensor.Tensor;
+import org.sparsity4j.core.testutil.Gen;
+import org.sparsity4j.core.testutil.Reference;
+
+class ValidatorTest {
+
+    @Test
+    void reportsViolationsWithCoordinates() {
+        // [K=8, N=2] checked along axis 0: column 1 has 3 non-zeros in rows 4..7
+        float[] v = {
+            1, 0,
+            0, 0,
+            2, 0,
+            0, 0,
+            0, 1,
+            0, 1,
+            3, 1,
+            0, 0};
+        ValidationReport r = Validator.checkStrip(Tensor.ofFloats(v, 8, 2), SparsityPattern.TWO_OF_FOUR, 0);
+        assertFalse(r.isValid());
+        assertEquals(4, r.groups());
+        assertEquals(1, r.violatingGroups());
+        Violation first = r.firstViolations().get(0);
+        assertArrayEquals(new long[] {4, 1}, first.coordinates());
+        assertEquals(3, first.nonZeros());
+        assertEquals(2, first.allowed());
+        assertTrue(r.toString().contains("[4, 1]"), r.toString());
+    }
+
+    @Test
+    void negativeZeroIsZeroAndNaNIsNonZero() {
+        short[] bits = {(short) 0x8000, (short) 0x8000, 0x3C00, 0x3C00, 0x7E00, 0x3C00, 0x3C00, 0};
+        ValidationReport r = Validator.checkStrip(Tensor.ofShorts(ElementType.FP16, bits, 8), SparsityPattern.TWO_OF_FOUR, 0);
+        assertEquals(1, r.violatingGroups());
+        assertArrayEquals(new long[] {4}, r.firstViolations().get(0).coordinates());
+    }
+
+    @Test
+    void agreesWithACountingReferenceOnRandomTensors() {
+        for (int k = 0; k < 100; k++) {
+            SplittableRandom rnd = Gen.random("validate", k);
+            ElementType type = ElementType.values()[rnd.nextInt(6)];
+            SparsityPattern p = rnd.nextBoolean() ? SparsityPattern.TWO_OF_FOUR : SparsityPattern.of(1 + rnd.nextInt(3), 4);
+            long[] dims = {1 + rnd.nextInt(4), 4 * (1 + rnd.nextInt(3)), 1 + rnd.nextInt(4)};
+            Tensor t = Gen.tensor(type, Shape.of(dims), rnd, true);
+            ValidationReport r = Validator.checkStrip(t, p, 1);
+            long violating = 0;
+            long groups = 0;
+            for (int[] g : Reference.groups(t.shape(), 1, 4)) {
+                int nz = 0;
+                for (int idx : g) {
+                    nz += t.type().isNonZero(t.bits(idx)) ? 1 : 0;
+                }
+                violating += nz > p.n() ? 1 : 0;
+                groups++;
+            }
+            assertEquals(groups, r.groups(), Gen.seedOf("validate", k));
+            assertEquals(violating, r.violatingGroups(), Gen.seedOf("validate", k));
+            assertEquals(Math.min(violating, ValidationReport.MAX_RECORDED), r.firstViolations().size());
+        }
+    }
+
+    @Test
+    void tileCheckCoversBothAxesAndRaggedEdges() {
+        float[] v = new float[6 * 4];
+        // rows 0..3: a valid transposable tile
+        int[][] kept = {{0, 1}, {2, 3}, {0, 1}, {2, 3}};
+        for (int r = 0; r < 4; r++) {
+            for (int c : kept[r]) {
+                v[r * 4 + c] = 1;
+            }
+        }
+        // ragged rows 4..5 keep 2 each but column 0 then has a partial group with 2 non-zeros: fine
+        v[16] = 1;
+        v[17] = 1;
+        v[20] = 1;
+        v[22] = 1;
+        assertTrue(Validator.checkTile(Tensor.ofFloats(v.clone(), 6, 4), 1, 0).isValid());
+        v[23] = 1; // row 5 now has 3 along the reduction axis
+        ValidationReport r = Validator.checkTile(Tensor.ofFloats(v.clone(), 6, 4), 1, 0);
+        assertEquals(1, r.violatingGroups());
+        assertEquals(1, r.firstViolations().get(0).axis());
+        float[] w = new float[16];
+        w[0] = 1;
+        w[4] = 1;
+        w[8] = 1; // column 0 has 3 along axis 0
+        ValidationReport col = Validator.checkTile(Tensor.ofFloats(w, 4, 4), 1, 0);
+        assertEquals(1, col.violatingGroups());
+        assertEquals(0, col.firstViolations().get(0).axis());
+        assertArrayEquals(new long[] {0, 0}, col.firstViolations().get(0).coordinates());
+    }
+
+    @Test
+    void badInputNamesShapeAndAxis() {
+        Tensor t = Tensor.ofFloats(new float[12], 2, 6);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Validator.checkStrip(t, SparsityPattern.TWO_OF_FOUR, 1));
+        assertTrue(e.getMessage().contains("[2, 6]") && e.getMessage().contains("axis 1"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Validator.checkStrip(t, SparsityPattern.TWO_OF_FOUR, 5));
+        assertThrows(IllegalArgumentException.class, () -> Validator.checkTile(t, 1, 1));
+        assertTrue(Validator.checkStrip(t, SparsityPattern.ONE_OF_TWO, 1).isValid());
+    }
+}

@@ -1,0 +1,91 @@
+package org.sparsity4j.onnx;
+
+import org.sparsity4j.core.tensor.ElementType;
+
+/** ONNX {@code TensorProto.DataType} codes and their mapping to core element types. */
+final class DataTypes {
+    /** FLOAT. */
+    public static final int FLOAT = 1;
+    /** UINT8. */
+    public static final int UINT8 = 2;
+    /** INT8. */
+    public static final int INT8 = 3;
+    /** INT32. */
+    public static final int INT32 = 6;
+    /** INT64. */
+    public static final int INT64 = 7;
+    /** FLOAT16. */
+    public static final int FLOAT16 = 10;
+    /** BFLOAT16. */
+    public static final int BFLOAT16 = 16;
+    /** FLOAT8E4M3FN. */
+    public static final int FLOAT8E4M3FN = 17;
+    /** FLOAT8E5M2. */
+    public static final int FLOAT8E5M2 = 19;
+
+    private static final String[] NAMES = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32",
+        "INT64", "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128",
+        "BFLOAT16", "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4", "INT4",
+        "FLOAT4E2M1"};
+
+    private DataTypes() {
+    }
+
+    /**
+     * Returns the core element type for an ONNX data type, or null if it cannot be pruned.
+     *
+     * @param code the ONNX data type code
+     * @return the element type or null
+     */
+    public static ElementType elementType(int code) {
+        switch (code) {
+            case FLOAT:
+                return ElementType.FP32;
+            case FLOAT16:
+                return ElementType.FP16;
+            case BFLOAT16:
+                return ElementType.BF16;
+            case INT8:
+                return ElementType.INT8;
+            case FLOAT8E4M3FN:
+                return ElementType.FP8_E4M3;
+            case FLOAT8E5M2:
+                return ElementType.FP8_E5M2;
+            default:
+                return null;
+        }
+    }
+
+    /**
+     * Returns the ONNX name of a data type code.
+     *
+     * @param code the code
+     * @return its name, or "DATATYPE(n)" for codes this version does not know
+     */
+    public static String name(int code) {
+        return code >= 0 && code < NAMES.length ? NAMES[code] : "DATATYPE(" + code + ")";
+    }
+
+    /**
+     * Returns the byte size of one element of a fixed-width type, or 0 if unknown or not byte sized.
+     *
+     * @param code the ONNX data type code
+     * @return bytes per element, or 0
+     */
+    public static int byteSize(int code) {
+        switch (code) {
+            case 1: case 6: case 12:
+                return 4;
+            case 2: case 3: case 9: case 17: case 18: case 19: case 20:
+                return 1;
+            case 4: case 5: case 10: case 16:
+                return 2;
+            case 7: case 11: case 13: case 14:
+                return 8;
+            case 15:
+                return 16;
+            default:
+                return 0;
+        }
+    }
+}

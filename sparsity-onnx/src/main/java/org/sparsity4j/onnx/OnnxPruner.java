@@ -1,0 +1,666 @@
+package org.sparsity4j.onnx;
+
+import com.google.protobuf.CodedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.sparsity4j.core.mask.Mask;
+import org.sparsity4j.core.mask.StripMasker;
+import org.sparsity4j.core.mask.TileMasker;
+import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.tensor.ElementType;
+import org.sparsity4j.core.tensor.Shape;
+import org.sparsity4j.core.tensor.Tensor;
+import org.sparsity4j.core.validate.ValidationReport;
+import org.sparsity4j.core.validate.Validator;
+import org.sparsity4j.onnx.TensorData.Storage;
+import org.sparsity4j.onnx.proto.OnnxSubset.ModelProto;
+import org.sparsity4j.onnx.proto.OnnxSubset.StringStringEntryProto;
+import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
+
+/**
+ * Prunes the weights of an ONNX model that TensorRT can run with sparse kernels, or reports or
+ * checks them without writing.
+ *
+ * <p>{@link #prune} writes the output next to a temporary name in the output's directory and
+ * renames it into place only when everything succeeded; the input is never modified. A model
+ * whose tensors live in external data files is written with one external data file named after the
+ * output ({@code OUT.data}). The same input and options always give the same bytes.
+ *
+ * <p>Memory: tensor bytes are never all on the heap at once. Single-file models are parsed over a
+ * memory map (tensor bytes are not copied), the output is written as a byte copy of the input (or
+ * re-serialized when a message must change) and pruned in place one tensor at a time; external
+ * data is streamed tensor by tensor.
+ */
+public final class OnnxPruner {
+    /** Alignment of each tensor in a written external data file. */
+    public static final int EXTERNAL_ALIGNMENT = 64;
+    /** Channel counts below which TensorRT seldom selects sparse kernels. */
+    static final long SMALL_CHANNELS = 64;
+
+    private enum Mode { CHECK, REPORT, PRUNE }
+
+    /** A candidate's decision and, after processing, its outcome. */
+    private static final class Plan {
+        Candidate c;
+        ElementType type;
+        Shape shape;
+        Storage storage;
+        int axis = -1;
+        int other = -1;
+        Action action;
+        String reason = "";
+        double retained = Double.NaN;
+        final List<String> hints = new ArrayList<>();
+
+        boolean pending() {
+            return action == null;
+        }
+    }
+
+    /** Set the system property {@code sparsity.timing=true} to print phase timings to stderr. */
+    private static final boolean TIMING = Boolean.getBoolean("sparsity.timing");
+    private static final long START = System.nanoTime();
+    private long validateNanos;
+    private long maskNanos;
+
+    private final ModelFile model;
+    private final PruneOptions options;
+    private ByteBuffer scratch;
+
+    private OnnxPruner(ModelFile model, PruneOptions options) {
+        this.model = model;
+        this.options = options;
+    }
+
+    /**
+     * Lists every candidate weight with what pruning would do, computing masks (for retained
+     * magnitude) but writing nothing.
+     *
+     * @param input the model
+     * @param options the options
+     * @return the report
+     * @throws OnnxInputException if the model is unusable
+     * @throws IOException on I/O errors
+     */
+    public static PruneReport report(Path input, PruneOptions options) throws IOException {
+        OnnxPruner p = new OnnxPruner(ModelFile.open(input), requireValid(options));
+        return p.analyse(Mode.REPORT, input);
+    }
+
+    /**
+     * Checks whether every eligible weight already satisfies the pattern (see
+     * {@link PruneReport#allEligibleValid()}); computes no masks and writes nothing.
+     *
+     * @param input the model
+     * @param options the options
+     * @return the report: weights that would change have action {@link Action#PRUNE}
+     * @throws OnnxInputException if the model is unusable
+     * @throws IOException on I/O errors
+     */
+    public static PruneReport check(Path input, PruneOptions options) throws IOException {
+        OnnxPruner p = new OnnxPruner(ModelFile.open(input), requireValid(options));
+        return p.analyse(Mode.CHECK, input);
+    }
+
+    /**
+     * Prunes a model into a new file.
+     *
+     * @param input the model
+     * @param output the file to write (must not be the input); with external data, {@code output + ".data"}
+     *     is written too
+     * @param options the options
+     * @return the report
+     * @throws OnnxInputException if the model is unusable (nothing is written)
+     * @throws IllegalArgumentException if the output would overwrite the input or its directory is missing
+     * @throws IOException on I/O errors (nothing is written)
+     */
+    public static PruneReport prune(Path input, Path output, PruneOptions options) throws IOException {
+        OnnxPruner p = new OnnxPruner(ModelFile.open(input), requireValid(options));
+        return p.write(input, output);
+    }
+
+    private static PruneOptions requireValid(PruneOptions o) {
+        if (o.mask() == MaskChoice.TILE && !o.pattern().equals(SparsityPattern.TWO_OF_FOUR)) {
+            throw new IllegalArgumentException("transposable tile masks are 2:4 only, not " + o.pattern());
+        }
+        return o;
+    }
+
+    // ---------------------------------------------------------------- planning
+
+    private List<Plan> plan() throws IOException {
+        IOException[] failure = {null};
+        TensorWalker.forEach(model.proto(), (path, t) -> {
+            if (failure[0] == null) {
+                try {
+                    TensorData.checkConsistent(t, label(t, path), model.baseDir());
+                } catch (IOException e) {
+                    failure[0] = e;
+                }
+            }
+        });
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        List<Plan> plans = new ArrayList<>();
+        for (Candidate c : WeightDiscovery.discover(model.proto(), model.baseDir())) {
+            plans.add(decide(c));
+        }
+        return plans;
+    }
+
+    private Plan decide(Candidate c) throws IOException {
+        Plan p = new Plan();
+        p.c = c;
+        TensorProto t = c.tensor();
+        p.shape = TensorData.shape(t, c.name());
+        p.storage = TensorData.storage(t);
+        p.type = DataTypes.elementType(t.getDataType());
+        SparsityPattern pattern = options.pattern();
+        Set<Integer> axes = new LinkedHashSet<>();
+        Set<Integer> others = new LinkedHashSet<>();
+        for (ConsumerUse u : c.consumers()) {
+            axes.add(u.reductionAxis());
+            others.add(u.otherAxis());
+        }
+        if (!c.blockers().isEmpty()) {
+            return skip(p, c.blockers().get(0));
+        }
+        if (axes.size() > 1 || (options.mask() == MaskChoice.TILE && others.size() > 1)) {
+            StringBuilder sb = new StringBuilder("consumers need different axes:");
+            for (ConsumerUse u : c.consumers()) {
+                sb.append(' ').append(u.label()).append(" reduces axis ").append(u.reductionAxis()).append(',');
+            }
+            return skip(p, sb.substring(0, sb.length() - 1));
+        }
+        p.axis = axes.iterator().next();
+        p.other = others.iterator().next();
+        if (p.type == null) {
+            return skip(p, "data type " + DataTypes.name(t.getDataType()) + " is not prunable (FLOAT, FLOAT16, "
+                    + "BFLOAT16, INT8, FLOAT8E4M3FN and FLOAT8E5M2 are)");
+        }
+        if (p.storage == Storage.OTHER && p.shape.size() > 0) {
+            return skip(p, "its data is in a field other than raw_data, float_data, int32_data or external data");
+        }
+        if (options.include() != null && !matches(options.include(), c)) {
+            return skip(p, "not matched by --include");
+        }
+        if (options.exclude() != null && matches(options.exclude(), c)) {
+            return skip(p, "matched by --exclude");
+        }
+        if (p.shape.size() < options.minElements()) {
+            return skip(p, "smaller than the minimum size (" + p.shape.size() + " < " + options.minElements()
+                    + " elements)");
+        }
+        long k = p.shape.dim(p.axis);
+        if (k % pattern.m() != 0) {
+            return skip(p, "reduction dimension (axis " + p.axis + ") is " + k + ", not a multiple of " + pattern.m());
+        }
+        if (options.mask() == MaskChoice.TILE && p.other < 0) {
+            return skip(p, "the output-channel axis cannot be traced back for a tile mask");
+        }
+        if (p.storage == Storage.RAW) {
+            long need = (long) p.shape.size() * p.type.byteSize();
+            if (t.getRawData().size() != need) {
+                throw new OnnxInputException("tensor '" + c.name() + "': raw_data holds " + t.getRawData().size()
+                        + " bytes but dims " + p.shape + " of " + DataTypes.name(t.getDataType()) + " need " + need);
+            }
+        }
+        hints(p);
+        return p;
+    }
+
+    private static boolean matches(java.util.regex.Pattern re, Candidate c) {
+        if (re.matcher(c.name()).find()) {
+            return true;
+        }
+        for (ConsumerUse u : c.consumers()) {
+            if (re.matcher(u.nodeName()).find()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Plan skip(Plan p, String reason) {
+        p.action = Action.SKIP;
+        p.reason = reason;
+        return p;
+    }
+
+    private void hints(Plan p) {
+        for (ConsumerUse u : p.c.consumers()) {
+            if (u.reductionDim() < SMALL_CHANNELS || u.otherDim() < SMALL_CHANNELS) {
+                String what = u.opType().equals("Conv") ? "Cin=" + u.reductionDim() + ", Cout=" + u.otherDim()
+                        : "K=" + u.reductionDim() + ", N=" + u.otherDim();
+                p.hints.add(u.label() + " is small (" + what + "): TensorRT seldom picks sparse kernels below "
+                        + SMALL_CHANNELS + " channels, expect no speed-up");
+                break;
+            }
+        }
+        if (p.type == ElementType.FP32 && options.pattern().equals(SparsityPattern.TWO_OF_FOUR)) {
+            p.hints.add("FP32: 2:4 kernels run in fp16/bf16/int8 engines; TF32 needs --pattern 1:2");
+        }
+        if (options.pattern().equals(SparsityPattern.ONE_OF_TWO) && p.type != ElementType.FP32) {
+            p.hints.add("1:2 is accelerated for TF32 only; " + p.type + " kernels need 2:4");
+        }
+        if (!options.pattern().isHardwareAccelerated()) {
+            p.hints.add(options.pattern() + " is not a pattern sparse tensor cores accelerate");
+        }
+    }
+
+    // ---------------------------------------------------------------- processing one tensor
+
+    /** Validates, and unless checking, masks (and in PRUNE mode zeroes) the tensor; returns true if it changed. */
+    private boolean process(Plan p, Tensor t, Mode mode) {
+        SparsityPattern pattern = options.pattern();
+        boolean tile = options.mask() == MaskChoice.TILE;
+        try {
+            long t0 = System.nanoTime();
+            ValidationReport v = tile ? Validator.checkTile(t, p.axis, p.other)
+                    : Validator.checkStrip(t, pattern, p.axis);
+            long t1 = System.nanoTime();
+            validateNanos += t1 - t0;
+            if (v.isValid()) {
+                p.action = Action.ALREADY_SPARSE;
+                p.reason = "already satisfies " + (tile ? "the 2:4 transposable pattern" : pattern.toString());
+                p.retained = 1.0;
+                return false;
+            }
+            p.action = Action.PRUNE;
+            p.reason = v.violatingGroups() + " of " + v.groups() + " groups violate " + pattern;
+            if (mode == Mode.CHECK) {
+                return false;
+            }
+            Mask m;
+            if (mode == Mode.PRUNE) {
+                m = tile ? TileMasker.twoOfFour().prune(t, p.axis, p.other) : StripMasker.of(pattern).prune(t, p.axis);
+            } else {
+                m = tile ? TileMasker.twoOfFour().compute(t, p.axis, p.other)
+                        : StripMasker.of(pattern).compute(t, p.axis);
+            }
+            p.retained = m.stats().retainedMagnitude();
+            maskNanos += System.nanoTime() - t1;
+            return mode == Mode.PRUNE;
+        } catch (IllegalArgumentException e) {
+            p.action = Action.SKIP;
+            p.reason = "cannot be masked: " + e.getMessage();
+            p.retained = Double.NaN;
+            return false;
+        }
+    }
+
+    private ByteBuffer scratch(long bytes, String label) {
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new OnnxInputException("tensor '" + label + "' has " + bytes + " bytes; one tensor must stay under 2 GiB");
+        }
+        if (scratch == null || scratch.capacity() < bytes) {
+            // Direct, so that channel reads and writes need no temporary copy of the tensor.
+            scratch = ByteBuffer.allocateDirect((int) Math.max(bytes, 1 << 16));
+        }
+        ByteBuffer b = scratch.duplicate();
+        b.clear().limit((int) bytes);
+        return b.slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private Tensor load(Plan p) throws IOException {
+        if (p.storage == Storage.EXTERNAL) {
+            long bytes = (long) p.shape.size() * p.type.byteSize();
+            ExternalRef ref = TensorData.external(p.c.tensor(), p.c.name(), model.baseDir(), bytes);
+            ByteBuffer buf = scratch(bytes, p.c.name());
+            TensorData.readFully(ref, buf, p.c.name());
+            buf.flip();
+            return Tensor.wrap(p.type, p.shape, buf);
+        }
+        return TensorData.load(p.c.tensor(), p.c.name(), p.type, model.baseDir());
+    }
+
+    // ---------------------------------------------------------------- modes
+
+    private PruneReport analyse(Mode mode, Path input) throws IOException {
+        List<Plan> plans = plan();
+        int n = countPending(plans);
+        int i = 0;
+        for (Plan p : plans) {
+            if (p.pending()) {
+                options.progress().accept("[" + (++i) + "/" + n + "] " + p.c.name());
+                process(p, load(p), mode);
+            }
+        }
+        return report(plans, input, null);
+    }
+
+    private static void time(String phase) {
+        if (TIMING) {
+            System.err.printf(java.util.Locale.ROOT, "[timing] %-24s %8.3f s since class init, JVM up %d ms%n", phase,
+                    (System.nanoTime() - START) / 1e9,
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+        }
+    }
+
+    private static int countPending(List<Plan> plans) {
+        int n = 0;
+        for (Plan p : plans) {
+            n += p.pending() ? 1 : 0;
+        }
+        return n;
+    }
+
+    private PruneReport write(Path input, Path output) throws IOException {
+        Path out = output.toAbsolutePath().normalize();
+        if (model.isSameFile(out)) {
+            throw new IllegalArgumentException("output " + output + " is the input model; refusing to overwrite it");
+        }
+        Path dir = out.getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("output directory " + dir + " does not exist");
+        }
+        time("parsed");
+        List<Plan> plans = plan();
+        time("planned");
+        Map<String, Plan> pendingByPath = new HashMap<>();
+        for (Plan p : plans) {
+            if (p.pending()) {
+                pendingByPath.put(p.c.path(), p);
+            }
+        }
+        int total = pendingByPath.size();
+        int[] done = {0};
+        ModelProto proto = model.proto();
+        Map<String, TensorProto> externals = new LinkedHashMap<>();
+        TensorWalker.forEach(proto, (path, t) -> {
+            if (t.getDataLocation() == TensorData.EXTERNAL) {
+                externals.put(path, t);
+            }
+        });
+        Path outData = dir.resolve(out.getFileName() + ".data");
+        if (!externals.isEmpty()) {
+            for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
+                TensorProto t = e.getValue();
+                ExternalRef ref = TensorData.external(t, label(t, e.getKey()), model.baseDir(), -1);
+                if (Files.exists(outData) && Files.isSameFile(ref.file(), outData)) {
+                    throw new IllegalArgumentException("output data file " + outData + " is an input data file;"
+                            + " refusing to overwrite it");
+                }
+            }
+        }
+        Path tmpModel = null;
+        Path tmpData = null;
+        boolean ok = false;
+        try {
+            Map<String, TensorProto> replacements = new HashMap<>();
+            // Tensors stored in typed fields: small; pruned on the heap and replaced in the message.
+            for (Plan p : plans) {
+                if (p.pending() && (p.storage == Storage.FLOAT_DATA || p.storage == Storage.INT32_DATA)) {
+                    progress(p, done, total);
+                    Tensor t = TensorData.load(p.c.tensor(), p.c.name(), p.type, model.baseDir());
+                    if (process(p, t, Mode.PRUNE)) {
+                        replacements.put(p.c.path(), TensorData.withTypedValues(p.c.tensor(), t));
+                    }
+                }
+            }
+            // External data: streamed into one new data file, tensor by tensor.
+            if (!externals.isEmpty()) {
+                tmpData = Files.createTempFile(dir, "." + out.getFileName() + ".data.", ".tmp");
+                writeExternal(externals, pendingByPath, tmpData, outData.getFileName().toString(), replacements,
+                        done, total);
+            }
+            time("typed+external done");
+            tmpModel = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+            if (replacements.isEmpty()) {
+                // No message changes: the output starts as a byte copy of the input (made by the kernel),
+                // so everything not pruned is preserved byte for byte.
+                try (FileChannel src = FileChannel.open(model.path(), StandardOpenOption.READ);
+                        FileChannel dst = FileChannel.open(tmpModel, StandardOpenOption.WRITE,
+                                StandardOpenOption.TRUNCATE_EXISTING)) {
+                    long size = src.size();
+                    long pos = 0;
+                    while (pos < size) {
+                        pos += src.transferTo(pos, size - pos, dst);
+                    }
+                }
+            } else {
+                ModelProto result = TensorReplacer.replace(proto, replacements);
+                try (FileChannel ch = FileChannel.open(tmpModel, StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+                        OutputStream os = Channels.newOutputStream(ch)) {
+                    CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
+                    result.writeTo(cos);
+                    cos.flush();
+                }
+            }
+            time("written");
+            // raw_data tensors: pruned in place in the written file.
+            patchRaw(plans, tmpModel, done, total);
+            time("raw tensors pruned");
+            force(tmpModel);
+            if (tmpData != null) {
+                force(tmpData);
+                Files.move(tmpData, outData, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                tmpData = null;
+            }
+            Files.move(tmpModel, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            tmpModel = null;
+            time("synced and renamed");
+            if (TIMING) {
+                System.err.printf(java.util.Locale.ROOT, "[timing] core validation %.3f s, core masking %.3f s%n",
+                        validateNanos / 1e9, maskNanos / 1e9);
+            }
+            ok = true;
+        } finally {
+            if (!ok) {
+                if (tmpModel != null) {
+                    Files.deleteIfExists(tmpModel);
+                }
+                if (tmpData != null) {
+                    Files.deleteIfExists(tmpData);
+                }
+            }
+        }
+        return report(plans, input, output);
+    }
+
+    private void progress(Plan p, int[] done, int total) {
+        options.progress().accept("[" + (++done[0]) + "/" + total + "] " + p.c.name());
+    }
+
+    private static String label(TensorProto t, String path) {
+        return t.getName().isEmpty() ? path : t.getName();
+    }
+
+    private static void force(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    private void writeExternal(Map<String, TensorProto> externals, Map<String, Plan> pending, Path tmpData,
+            String location, Map<String, TensorProto> replacements, int[] done, int total) throws IOException {
+        Map<Path, FileChannel> inputs = new HashMap<>();
+        // Pruned tensors are written by a second thread while the next one is read and pruned, so that
+        // disk writes overlap the masking; two buffers alternate.
+        java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "sparsity-writer");
+            t.setDaemon(true);
+            return t;
+        });
+        ByteBuffer[] buffers = new ByteBuffer[2];
+        java.util.concurrent.Future<?>[] pendingWrites = new java.util.concurrent.Future<?>[2];
+        int slot = 0;
+        try (FileChannel out = FileChannel.open(tmpData, StandardOpenOption.WRITE)) {
+            long pos = 0;
+            for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
+                TensorProto t = e.getValue();
+                String label = label(t, e.getKey());
+                int bs = DataTypes.byteSize(t.getDataType());
+                long expected = bs == 0 ? -1 : (long) TensorData.shape(t, label).size() * bs;
+                ExternalRef ref = TensorData.external(t, label, model.baseDir(), expected);
+                pos = (pos + EXTERNAL_ALIGNMENT - 1) / EXTERNAL_ALIGNMENT * EXTERNAL_ALIGNMENT;
+                Plan p = pending.get(e.getKey());
+                boolean pruned = false;
+                if (p != null) {
+                    progress(p, done, total);
+                    await(pendingWrites[slot]);
+                    if (ref.length() > Integer.MAX_VALUE - 8) {
+                        throw new OnnxInputException("tensor '" + label + "' has " + ref.length()
+                                + " bytes; one tensor must stay under 2 GiB");
+                    }
+                    if (buffers[slot] == null || buffers[slot].capacity() < ref.length()) {
+                        buffers[slot] = ByteBuffer.allocateDirect((int) ref.length());
+                    }
+                    ByteBuffer buf = buffers[slot].duplicate().clear().limit((int) ref.length()).slice()
+                            .order(ByteOrder.LITTLE_ENDIAN);
+                    TensorData.readFully(ref, buf, label);
+                    buf.flip();
+                    pruned = process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE);
+                    long at = pos;
+                    pendingWrites[slot] = writer.submit(() -> {
+                        writeFully(out, buf, at);
+                        return null;
+                    });
+                    slot ^= 1;
+                } else {
+                    FileChannel in = inputs.get(ref.file());
+                    if (in == null) {
+                        in = FileChannel.open(ref.file(), StandardOpenOption.READ);
+                        inputs.put(ref.file(), in);
+                    }
+                    copy(in, ref.offset(), ref.length(), out, pos, label);
+                }
+                TensorProto.Builder b = t.toBuilder().clearExternalData();
+                b.addExternalData(entry("location", location));
+                b.addExternalData(entry("offset", Long.toString(pos)));
+                b.addExternalData(entry("length", Long.toString(ref.length())));
+                for (StringStringEntryProto kv : t.getExternalDataList()) {
+                    String k = kv.getKey();
+                    boolean replaced = k.equals("location") || k.equals("offset") || k.equals("length");
+                    if (!replaced && !(pruned && k.equals("checksum"))) {
+                        b.addExternalData(kv);
+                    }
+                }
+                replacements.put(e.getKey(), b.build());
+                pos += ref.length();
+            }
+            await(pendingWrites[0]);
+            await(pendingWrites[1]);
+        } finally {
+            writer.shutdownNow();
+            for (FileChannel ch : inputs.values()) {
+                ch.close();
+            }
+        }
+    }
+
+    private static void await(java.util.concurrent.Future<?> write) throws IOException {
+        if (write == null) {
+            return;
+        }
+        try {
+            write.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while writing external data");
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException) {
+                throw (IOException) c;
+            }
+            throw new IllegalStateException("writing external data failed", c);
+        }
+    }
+
+    private static StringStringEntryProto entry(String k, String v) {
+        return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
+    }
+
+    private static void writeFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        ByteBuffer b = buf.duplicate();
+        b.rewind();
+        long p = pos;
+        while (b.hasRemaining()) {
+            p += ch.write(b, p);
+        }
+    }
+
+    private static void copy(FileChannel in, long offset, long length, FileChannel out, long pos, String label)
+            throws IOException {
+        long done = 0;
+        out.position(pos);
+        while (done < length) {
+            long n = in.transferTo(offset + done, length - done, out);
+            if (n <= 0) {
+                throw new OnnxInputException("tensor '" + label + "': external data ended at byte offset "
+                        + (offset + done));
+            }
+            done += n;
+        }
+    }
+
+    private void patchRaw(List<Plan> plans, Path file, int[] done, int total) throws IOException {
+        Set<String> paths = new LinkedHashSet<>();
+        for (Plan p : plans) {
+            if (p.pending() && p.storage == Storage.RAW) {
+                paths.add(p.c.path());
+            }
+        }
+        if (paths.isEmpty()) {
+            return;
+        }
+        Map<String, long[]> where = RawDataLocator.locate(file, paths);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            for (Plan p : plans) {
+                if (!(p.pending() && p.storage == Storage.RAW)) {
+                    continue;
+                }
+                long[] loc = where.get(p.c.path());
+                long need = (long) p.shape.size() * p.type.byteSize();
+                if (loc == null || loc[1] != need) {
+                    throw new OnnxInputException("tensor '" + p.c.name() + "': its raw_data could not be located"
+                            + " unambiguously in the model (repeated singular fields?)");
+                }
+                progress(p, done, total);
+                ByteBuffer buf = scratch(loc[1], p.c.name());
+                long pos = loc[0];
+                while (buf.hasRemaining()) {
+                    if (ch.read(buf, pos + buf.position()) < 0) {
+                        throw new IOException("written model ended early at byte offset " + (pos + buf.position()));
+                    }
+                }
+                buf.flip();
+                if (process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE)) {
+                    writeFully(ch, buf, pos);
+                }
+            }
+        }
+    }
+
+    private PruneReport report(List<Plan> plans, Path input, Path output) {
+        List<TensorReport> out = new ArrayList<>();
+        for (Plan p : plans) {
+            List<String> consumers = new ArrayList<>();
+            for (ConsumerUse u : p.c.consumers()) {
+                consumers.add(u.label() + (u.path().isEmpty() ? "" : " via " + u.path()));
+            }
+            out.add(new TensorReport(p.c.name(), p.c.path(), p.c.source(), List.copyOf(consumers), p.shape.dims(),
+                    DataTypes.name(p.c.tensor().getDataType()), p.storage.name().toLowerCase(java.util.Locale.ROOT),
+                    p.axis, p.other, p.action, p.reason, p.retained, List.copyOf(p.hints)));
+        }
+        return new PruneReport(input.toString(), output == null ? null : output.toString(),
+                options.pattern().toString(), options.mask(), List.copyOf(out));
+    }
+}

@@ -1,0 +1,422 @@
+package org.sparsity4j.onnx;
+
+import com.google.protobuf.ByteString;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.sparsity4j.core.tensor.ElementType;
+import org.sparsity4j.core.tensor.Shape;
+import org.sparsity4j.core.tensor.Tensor;
+import org.sparsity4j.onnx.proto.OnnxSubset.StringStringEntryProto;
+import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
+
+/** Reading, validating and rewriting the data of one {@code TensorProto} in any storage form. */
+final class TensorData {
+    /** {@code TensorProto.DataLocation.EXTERNAL}. */
+    public static final int EXTERNAL = 1;
+
+    /** How a tensor stores its elements. */
+    public enum Storage {
+        /** Little-endian bytes in {@code raw_data}. */
+        RAW,
+        /** One float per element in {@code float_data}. */
+        FLOAT_DATA,
+        /** One int32 per element in {@code int32_data} (fp16/bf16/8-bit bit patterns). */
+        INT32_DATA,
+        /** Bytes in an external data file. */
+        EXTERNAL,
+        /** Any other field (int64_data, double_data, strings...), or no data. */
+        OTHER
+    }
+
+    private TensorData() {
+    }
+
+    /**
+     * Returns how the tensor stores its data.
+     *
+     * @param t the tensor
+     * @return the storage
+     */
+    public static Storage storage(TensorProto t) {
+        if (t.getDataLocation() == EXTERNAL) {
+            return Storage.EXTERNAL;
+        }
+        if (t.hasRawData()) {
+            return Storage.RAW;
+        }
+        if (t.getFloatDataCount() > 0) {
+            return Storage.FLOAT_DATA;
+        }
+        if (t.getInt32DataCount() > 0) {
+            return Storage.INT32_DATA;
+        }
+        return Storage.OTHER;
+    }
+
+    /**
+     * Returns the tensor's shape, checking its dims.
+     *
+     * @param t the tensor
+     * @param label the tensor's name for messages
+     * @return the shape
+     * @throws OnnxInputException on negative dims or too many elements
+     */
+    public static Shape shape(TensorProto t, String label) {
+        long[] dims = new long[t.getDimsCount()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = t.getDims(i);
+        }
+        try {
+            return Shape.of(dims);
+        } catch (IllegalArgumentException e) {
+            throw new OnnxInputException("tensor '" + label + "': " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads the tensor's elements as a core tensor (read-only where the bytes are a file view).
+     *
+     * @param t the tensor
+     * @param label the tensor's name for messages
+     * @param type its element type
+     * @param baseDir the model's directory (for external data)
+     * @return the tensor
+     * @throws OnnxInputException if the data does not match the dims or cannot be read
+     * @throws IOException on I/O errors
+     */
+    public static Tensor load(TensorProto t, String label, ElementType type, Path baseDir) throws IOException {
+        Shape shape = shape(t, label);
+        long bytes = (long) shape.size() * type.byteSize();
+        switch (storage(t)) {
+            case RAW: {
+                ByteString raw = t.getRawData();
+                if (raw.size() != bytes) {
+                    throw new OnnxInputException("tensor '" + label + "': raw_data holds " + raw.size()
+                            + " bytes but dims " + shape + " of " + DataTypes.name(t.getDataType()) + " need " + bytes);
+                }
+                return Tensor.wrap(type, shape, raw.asReadOnlyByteBuffer());
+            }
+            case EXTERNAL: {
+                ExternalRef ref = external(t, label, baseDir, bytes);
+                ByteBuffer buf = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ref, buf, label);
+                buf.flip();
+                return Tensor.wrap(type, shape, buf);
+            }
+            case FLOAT_DATA: {
+                if (type != ElementType.FP32) {
+                    throw new OnnxInputException("tensor '" + label + "' of " + DataTypes.name(t.getDataType())
+                            + " stores float_data");
+                }
+                requireCount(t.getFloatDataCount(), shape, label, "float_data");
+                float[] v = new float[shape.size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = t.getFloatData(i);
+                }
+                return Tensor.ofFloats(v, shape.dims());
+            }
+            case INT32_DATA: {
+                requireCount(t.getInt32DataCount(), shape, label, "int32_data");
+                if (type.byteSize() == 2) {
+                    short[] v = new short[shape.size()];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = (short) t.getInt32Data(i);
+                    }
+                    return Tensor.ofShorts(type, v, shape.dims());
+                }
+                if (type.byteSize() == 1) {
+                    byte[] v = new byte[shape.size()];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = (byte) t.getInt32Data(i);
+                    }
+                    return Tensor.ofBytes(type, v, shape.dims());
+                }
+                throw new OnnxInputException("tensor '" + label + "' of " + DataTypes.name(t.getDataType())
+                        + " stores int32_data");
+            }
+            default:
+                if (shape.size() == 0) {
+                    return Tensor.zeros(type, shape);
+                }
+                throw new OnnxInputException("tensor '" + label + "' of dims " + shape + " has no data in raw_data, "
+                        + "float_data, int32_data or an external file");
+        }
+    }
+
+    /**
+     * Checks that a tensor's stored data matches its dims and type: raw_data byte count, typed
+     * field value count, or the external data range (which must lie inside an existing file).
+     *
+     * @param t the tensor
+     * @param label the tensor's name for messages
+     * @param baseDir the model's directory
+     * @throws OnnxInputException on a mismatch
+     * @throws IOException on I/O errors
+     */
+    public static void checkConsistent(TensorProto t, String label, Path baseDir) throws IOException {
+        Shape shape = shape(t, label);
+        int bs = DataTypes.byteSize(t.getDataType());
+        long need = bs == 0 ? -1 : (long) shape.size() * bs;
+        switch (storage(t)) {
+            case RAW:
+                if (need >= 0 && t.getRawData().size() != need) {
+                    throw new OnnxInputException("tensor '" + label + "': raw_data holds " + t.getRawData().size()
+                            + " bytes but dims " + shape + " of " + DataTypes.name(t.getDataType()) + " need " + need);
+                }
+                break;
+            case EXTERNAL:
+                external(t, label, baseDir, need);
+                break;
+            case FLOAT_DATA:
+                requireCount(t.getFloatDataCount(), shape, label, "float_data");
+                break;
+            case INT32_DATA:
+                requireCount(t.getInt32DataCount(), shape, label, "int32_data");
+                break;
+            default:
+                break;
+        }
+    }
+
+    private static void requireCount(int count, Shape shape, String label, String field) {
+        if (count != shape.size()) {
+            throw new OnnxInputException("tensor '" + label + "': " + field + " holds " + count
+                    + " values but dims " + shape + " need " + shape.size());
+        }
+    }
+
+    /**
+     * Returns a copy of a tensor proto whose typed field ({@code float_data} or {@code int32_data})
+     * holds new values; everything else is kept.
+     *
+     * @param t the original (FLOAT_DATA or INT32_DATA storage)
+     * @param values the new values, same type and size
+     * @return the new proto
+     */
+    public static TensorProto withTypedValues(TensorProto t, Tensor values) {
+        TensorProto.Builder b = t.toBuilder();
+        int n = values.size();
+        if (storage(t) == Storage.FLOAT_DATA) {
+            List<Float> fs = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                fs.add(Float.intBitsToFloat(values.bits(i)));
+            }
+            b.clearFloatData().addAllFloatData(fs);
+        } else {
+            List<Integer> is = new ArrayList<>(n);
+            boolean signed = values.type() == ElementType.INT8;
+            for (int i = 0; i < n; i++) {
+                int bits = values.bits(i);
+                is.add(signed ? (int) (byte) bits : bits);
+            }
+            b.clearInt32Data().addAllInt32Data(is);
+        }
+        return b.build();
+    }
+
+    /**
+     * Parses and validates a tensor's external data descriptor.
+     *
+     * @param t the tensor (data_location EXTERNAL)
+     * @param label the tensor's name for messages
+     * @param baseDir the model's directory
+     * @param expectedBytes the byte count its dims and type need, or -1 if unknown
+     * @return the validated reference
+     * @throws OnnxInputException if the location escapes the model directory, the file is missing,
+     *     or offset/length are malformed or out of range
+     * @throws IOException on I/O errors
+     */
+    public static ExternalRef external(TensorProto t, String label, Path baseDir, long expectedBytes)
+            throws IOException {
+        String location = null;
+        String offsetText = null;
+        String lengthText = null;
+        for (StringStringEntryProto e : t.getExternalDataList()) {
+            switch (e.getKey()) {
+                case "location":
+                    location = e.getValue();
+                    break;
+                case "offset":
+                    offsetText = e.getValue();
+                    break;
+                case "length":
+                    lengthText = e.getValue();
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (location == null || location.isEmpty()) {
+            throw new OnnxInputException("tensor '" + label + "': external data has no location");
+        }
+        Path rel = Path.of(location);
+        if (rel.isAbsolute() || rel.normalize().startsWith("..")) {
+            throw new OnnxInputException("tensor '" + label + "': external data location '" + location
+                    + "' is outside the model's directory");
+        }
+        Path file = baseDir.resolve(rel).normalize();
+        if (!Files.isRegularFile(file)) {
+            throw new OnnxInputException("tensor '" + label + "': external data file '" + location
+                    + "' does not exist next to the model");
+        }
+        long fileSize = Files.size(file);
+        long offset = parseLong(offsetText, 0, label, "offset");
+        long length = parseLong(lengthText, expectedBytes >= 0 ? expectedBytes : fileSize - offset, label, "length");
+        if (offset < 0 || length < 0 || offset > fileSize || length > fileSize - offset) {
+            throw new OnnxInputException("tensor '" + label + "': external data offset " + offset + " + length "
+                    + length + " lies outside '" + location + "' (" + fileSize + " bytes)");
+        }
+        if (expectedBytes >= 0 && length != expectedBytes) {
+            throw new OnnxInputException("tensor '" + label + "': external data length " + length + " at offset "
+                    + offset + " in '" + location + "' does not match dims " + shape(t, label) + " of "
+                    + DataTypes.name(t.getDataType()) + " (" + expectedBytes + " bytes)");
+        }
+        return new ExternalRef(file, location, offset, length);
+    }
+
+    private static long parseLong(String text, long dflt, String label, String key) {
+        if (text == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new OnnxInputException("tensor '" + label + "': external data " + key + " '" + text
+                    + "' is not an integer", e);
+        }
+    }
+
+    /**
+     * Reads an external tensor's bytes into the buffer's remaining space (which must equal the length).
+     *
+     * @param ref the reference
+     * @param buf the destination
+     * @param label the tensor's name for messages
+     * @throws IOException on I/O errors
+     */
+    public static void readFully(ExternalRef ref, ByteBuffer buf, String label) throws IOException {
+        try (FileChannel ch = FileChannel.open(ref.file(), StandardOpenOption.READ)) {
+            long pos = ref.offset();
+            while (buf.hasRemaining()) {
+                int n = ch.read(buf, pos);
+                if (n < 0) {
+                    throw new OnnxInputException("tensor '" + label + "': external data file '" + ref.location()
+                            + "' ended at byte offset " + pos);
+                }
+                pos += n;
+            }
+        }
+    }
+
+    /**
+     * Reads an integer tensor (INT64 or INT32) as longs, e.g. a Reshape target shape.
+     *
+     * @param t the tensor
+     * @param label the tensor's name for messages
+     * @param baseDir the model's directory
+     * @return the values, or null if the type is not an integer type or the data is unreadable
+     * @throws IOException on I/O errors
+     */
+    public static long[] integers(TensorProto t, String label, Path baseDir) throws IOException {
+        int type = t.getDataType();
+        if (type != DataTypes.INT64 && type != DataTypes.INT32) {
+            return null;
+        }
+        Shape shape = shape(t, label);
+        int n = shape.size();
+        long[] out = new long[n];
+        if (type == DataTypes.INT64 && t.getInt64DataCount() == n && !t.hasRawData()
+                && t.getDataLocation() != EXTERNAL) {
+            for (int i = 0; i < n; i++) {
+                out[i] = t.getInt64Data(i);
+            }
+            return out;
+        }
+        if (type == DataTypes.INT32 && t.getInt32DataCount() == n && !t.hasRawData()
+                && t.getDataLocation() != EXTERNAL) {
+            for (int i = 0; i < n; i++) {
+                out[i] = t.getInt32Data(i);
+            }
+            return out;
+        }
+        ByteBuffer bytes = rawBytes(t, label, baseDir, (long) n * DataTypes.byteSize(type));
+        if (bytes == null) {
+            return null;
+        }
+        for (int i = 0; i < n; i++) {
+            out[i] = type == DataTypes.INT64 ? bytes.getLong(i * 8) : bytes.getInt(i * 4);
+        }
+        return out;
+    }
+
+    /**
+     * Tells whether every element of a small tensor is zero (bit pattern 0), whatever its type.
+     *
+     * @param t the tensor
+     * @param label the tensor's name for messages
+     * @param baseDir the model's directory
+     * @return true if all elements are 0, false if one is not, null if the data cannot be read
+     * @throws IOException on I/O errors
+     */
+    public static Boolean allZero(TensorProto t, String label, Path baseDir) throws IOException {
+        for (int v : t.getInt32DataList()) {
+            if (v != 0) {
+                return false;
+            }
+        }
+        for (long v : t.getInt64DataList()) {
+            if (v != 0) {
+                return false;
+            }
+        }
+        for (float v : t.getFloatDataList()) {
+            if (Float.floatToRawIntBits(v) != 0) {
+                return false;
+            }
+        }
+        int bs = DataTypes.byteSize(t.getDataType());
+        if (bs == 0) {
+            return null;
+        }
+        if (t.hasRawData() || t.getDataLocation() == EXTERNAL) {
+            ByteBuffer b = rawBytes(t, label, baseDir, (long) shape(t, label).size() * bs);
+            if (b == null) {
+                return null;
+            }
+            while (b.hasRemaining()) {
+                if (b.get() != 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static ByteBuffer rawBytes(TensorProto t, String label, Path baseDir, long bytes) throws IOException {
+        if (bytes > Integer.MAX_VALUE) {
+            return null;
+        }
+        if (t.getDataLocation() == EXTERNAL) {
+            ExternalRef ref = external(t, label, baseDir, bytes);
+            ByteBuffer buf = ByteBuffer.allocate((int) bytes);
+            readFully(ref, buf, label);
+            buf.flip();
+            return buf.order(ByteOrder.LITTLE_ENDIAN);
+        }
+        if (t.hasRawData()) {
+            if (t.getRawData().size() != bytes) {
+                throw new OnnxInputException("tensor '" + label + "': raw_data holds " + t.getRawData().size()
+                        + " bytes but dims " + shape(t, label) + " need " + bytes);
+            }
+            return t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,28 @@
+package org.sparsity4j.onnx.cli;
+
+/** Exit codes of the {@code sparsity} tool. */
+public enum ExitCode {
+    /** Success; for {@code check}: every eligible weight satisfies the pattern. */
+    OK(0),
+    /** {@code check} only: at least one eligible weight does not satisfy the pattern. */
+    CHECK_FAILED(1),
+    /** Bad command line (unknown option, missing argument, output equal to input...). */
+    USAGE(2),
+    /** The input model cannot be used (missing, corrupt, truncated, external data out of range...). */
+    INPUT(3),
+    /** The output could not be written (I/O error); nothing was left behind. */
+    OUTPUT(4),
+    /** An unexpected internal error (a bug). */
+    INTERNAL(70);
+
+    private final int code;
+
+    ExitCode(int code) {
+        this.code = code;
+    }
+
+    /** Returns the process exit status. */
+    public int code() {
+        return code;
+    }
+}

@@ -1,0 +1,86 @@
+package org.sparsity4j.onnx.cli;
+
+import java.util.List;
+import org.sparsity4j.onnx.PruneReport;
+import org.sparsity4j.onnx.TensorReport;
+
+/** Writes a {@link PruneReport} as JSON (hand-written: the format is small and fixed). */
+final class Json {
+    private Json() {
+    }
+
+    static String of(PruneReport r, String command) {
+        StringBuilder sb = new StringBuilder(256 + 256 * r.tensors().size());
+        sb.append("{\n  \"command\": ").append(str(command));
+        sb.append(",\n  \"input\": ").append(str(r.input()));
+        sb.append(",\n  \"output\": ").append(r.output() == null ? "null" : str(r.output()));
+        sb.append(",\n  \"pattern\": ").append(str(r.pattern()));
+        sb.append(",\n  \"mask\": ").append(str(r.mask().name().toLowerCase(java.util.Locale.ROOT)));
+        sb.append(",\n  \"summary\": {\"candidates\": ").append(r.tensors().size());
+        for (org.sparsity4j.onnx.Action a : org.sparsity4j.onnx.Action.values()) {
+            sb.append(", ").append(str(a.word())).append(": ").append(r.count(a));
+        }
+        sb.append(", \"prunedElements\": ").append(r.prunedElements()).append("}");
+        sb.append(",\n  \"tensors\": [");
+        for (int i = 0; i < r.tensors().size(); i++) {
+            TensorReport t = r.tensors().get(i);
+            sb.append(i == 0 ? "\n" : ",\n").append("    {\"name\": ").append(str(t.name()));
+            sb.append(", \"path\": ").append(str(t.path()));
+            sb.append(", \"source\": ").append(str(t.source()));
+            sb.append(", \"consumers\": ").append(list(t.consumers()));
+            sb.append(", \"dims\": [");
+            for (int d = 0; d < t.dims().length; d++) {
+                sb.append(d == 0 ? "" : ", ").append(t.dims()[d]);
+            }
+            sb.append("], \"dataType\": ").append(str(t.dataType()));
+            sb.append(", \"storage\": ").append(str(t.storage()));
+            sb.append(", \"axis\": ").append(t.axis());
+            sb.append(", \"action\": ").append(str(t.action().word()));
+            sb.append(", \"reason\": ").append(str(t.reason()));
+            sb.append(", \"retainedMagnitude\": ")
+                    .append(Double.isNaN(t.retainedMagnitude()) ? "null" : Double.toString(t.retainedMagnitude()));
+            sb.append(", \"hints\": ").append(list(t.hints())).append("}");
+        }
+        sb.append(r.tensors().isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
+        return sb.toString();
+    }
+
+    private static String list(List<String> xs) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < xs.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(str(xs.get(i)));
+        }
+        return sb.append(']').toString();
+    }
+
+    static String str(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"':
+                    sb.append("\\\"");
+                    break;
+                case '\\':
+                    sb.append("\\\\");
+                    break;
+                case '\n':
+                    sb.append("\\n");
+                    break;
+                case '\r':
+                    sb.append("\\r");
+                    break;
+                case '\t':
+                    sb.append("\\t");
+                    break;
+                default:
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}

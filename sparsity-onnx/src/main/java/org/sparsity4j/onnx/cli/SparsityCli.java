@@ -1,0 +1,314 @@
+package org.sparsity4j.onnx.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.onnx.Action;
+import org.sparsity4j.onnx.MaskChoice;
+import org.sparsity4j.onnx.OnnxInputException;
+import org.sparsity4j.onnx.OnnxPruner;
+import org.sparsity4j.onnx.PruneOptions;
+import org.sparsity4j.onnx.PruneReport;
+import org.sparsity4j.onnx.TensorReport;
+
+/**
+ * The {@code sparsity} command line tool. Commands: {@code prune IN -o OUT}, {@code check IN},
+ * {@code report IN}; see {@link #USAGE} and {@link ExitCode}.
+ */
+public final class SparsityCli {
+    /** The usage text. */
+    public static final String USAGE = String.join("\n",
+            "Usage: sparsity prune IN.onnx -o OUT.onnx [options]   prune weights for TensorRT sparse kernels",
+            "       sparsity check IN.onnx [options]               exit 0 only if every eligible weight is sparse",
+            "       sparsity report IN.onnx [options]              list every candidate weight, write nothing",
+            "",
+            "Options:",
+            "  -o, --output FILE     output model (prune); never the input. External data goes to FILE.data",
+            "  --pattern N:M         sparsity pattern (default 2:4; 1:2 for TF32 engines)",
+            "  --mask strip|tile     strip: N:M along the reduction axis (default);",
+            "                        tile: transposable 2:4 in 4x4 tiles",
+            "  --include REGEX       only tensors whose name or consumer node name matches",
+            "  --exclude REGEX       skip tensors whose name or consumer node name matches",
+            "  --min-size N          skip tensors with fewer than N elements (default 0)",
+            "  --dry-run             prune: report what would be done, write nothing",
+            "  --json                print the report as JSON",
+            "  -q, --quiet           no report and no progress (errors still go to stderr)",
+            "  -h, --help            this help",
+            "",
+            "Exit codes: 0 ok, 1 check failed, 2 usage error, 3 input error, 4 output error, 70 internal error.",
+            "");
+
+    private SparsityCli() {
+    }
+
+    /**
+     * Runs the tool and exits with its exit code.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        boolean tty = System.console() != null;
+        int code = run(args, System.out, System.err, tty);
+        System.out.flush();
+        System.exit(code);
+    }
+
+    /** Parsed command line. */
+    private static final class Args {
+        String command;
+        String input;
+        String output;
+        boolean dryRun;
+        boolean json;
+        boolean quiet;
+        boolean help;
+        PruneOptions options = PruneOptions.defaults();
+    }
+
+    /** Thrown for command line errors. */
+    private static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Runs the tool.
+     *
+     * @param args the command line
+     * @param out where reports go
+     * @param err where errors and progress go
+     * @param progress whether to print progress (stderr is a terminal)
+     * @return the exit status (see {@link ExitCode})
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, boolean progress) {
+        Args a;
+        try {
+            a = parse(args);
+        } catch (UsageException e) {
+            err.println("sparsity: " + e.getMessage());
+            err.println("Try 'sparsity --help'.");
+            return ExitCode.USAGE.code();
+        }
+        if (a.help) {
+            out.print(USAGE);
+            return ExitCode.OK.code();
+        }
+        PruneOptions options = a.options;
+        if (progress && !a.quiet) {
+            options = options.withProgress(line -> err.print("\r\033[K" + line));
+        }
+        try {
+            PruneReport r;
+            switch (a.command) {
+                case "prune":
+                    r = a.dryRun ? OnnxPruner.report(Path.of(a.input), options)
+                            : OnnxPruner.prune(Path.of(a.input), Path.of(a.output), options);
+                    break;
+                case "check":
+                    r = OnnxPruner.check(Path.of(a.input), options);
+                    break;
+                default:
+                    r = OnnxPruner.report(Path.of(a.input), options);
+            }
+            if (progress && !a.quiet) {
+                err.print("\r\033[K");
+            }
+            if (!a.quiet) {
+                out.print(a.json ? Json.of(r, a.command) : text(r, a.command, a.dryRun));
+            }
+            if (a.command.equals("check") && !r.allEligibleValid()) {
+                return ExitCode.CHECK_FAILED.code();
+            }
+            return ExitCode.OK.code();
+        } catch (OnnxInputException e) {
+            err.println("sparsity: input error: " + e.getMessage());
+            return ExitCode.INPUT.code();
+        } catch (IllegalArgumentException e) {
+            err.println("sparsity: " + e.getMessage());
+            return ExitCode.USAGE.code();
+        } catch (IOException | UncheckedIOException e) {
+            err.println("sparsity: I/O error: " + e);
+            return ExitCode.OUTPUT.code();
+        } catch (RuntimeException | OutOfMemoryError e) {
+            err.println("sparsity: internal error: " + e);
+            e.printStackTrace(err);
+            return ExitCode.INTERNAL.code();
+        }
+    }
+
+    private static Args parse(String[] args) throws UsageException {
+        Args a = new Args();
+        List<String> positional = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String s = args[i];
+            String value = null;
+            int eq = s.indexOf('=');
+            if (s.startsWith("--") && eq > 0) {
+                value = s.substring(eq + 1);
+                s = s.substring(0, eq);
+            }
+            switch (s) {
+                case "-h":
+                case "--help":
+                    a.help = true;
+                    return a;
+                case "-o":
+                case "--output":
+                    a.output = value != null ? value : next(args, ++i, s);
+                    break;
+                case "--pattern":
+                    try {
+                        a.options = a.options.withPattern(SparsityPattern.parse(value != null ? value
+                                : next(args, ++i, s)));
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                    break;
+                case "--mask": {
+                    String m = value != null ? value : next(args, ++i, s);
+                    switch (m.toLowerCase(Locale.ROOT)) {
+                        case "strip":
+                            a.options = a.options.withMask(MaskChoice.STRIP);
+                            break;
+                        case "tile":
+                            a.options = a.options.withMask(MaskChoice.TILE);
+                            break;
+                        default:
+                            throw new UsageException("--mask must be strip or tile, not '" + m + "'");
+                    }
+                    break;
+                }
+                case "--include":
+                    a.options = a.options.withInclude(regex(value != null ? value : next(args, ++i, s), s));
+                    break;
+                case "--exclude":
+                    a.options = a.options.withExclude(regex(value != null ? value : next(args, ++i, s), s));
+                    break;
+                case "--min-size": {
+                    String n = value != null ? value : next(args, ++i, s);
+                    try {
+                        long v = Long.parseLong(n);
+                        if (v < 0) {
+                            throw new NumberFormatException();
+                        }
+                        a.options = a.options.withMinElements(v);
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--min-size needs a non-negative integer, not '" + n + "'");
+                    }
+                    break;
+                }
+                case "--dry-run":
+                    a.dryRun = true;
+                    break;
+                case "--json":
+                    a.json = true;
+                    break;
+                case "-q":
+                case "--quiet":
+                    a.quiet = true;
+                    break;
+                default:
+                    if (s.startsWith("-") && s.length() > 1) {
+                        throw new UsageException("unknown option '" + s + "'");
+                    }
+                    positional.add(args[i]);
+            }
+        }
+        if (positional.isEmpty()) {
+            throw new UsageException("missing command (prune, check or report)");
+        }
+        a.command = positional.get(0);
+        if (!List.of("prune", "check", "report").contains(a.command)) {
+            throw new UsageException("unknown command '" + a.command + "' (expected prune, check or report)");
+        }
+        if (positional.size() != 2) {
+            throw new UsageException(a.command + " needs exactly one input model, got " + (positional.size() - 1));
+        }
+        a.input = positional.get(1);
+        if (a.command.equals("prune")) {
+            if (a.output == null && !a.dryRun) {
+                throw new UsageException("prune needs an output file: -o OUT.onnx");
+            }
+        } else if (a.output != null) {
+            throw new UsageException(a.command + " writes nothing; -o is for prune");
+        } else if (a.dryRun) {
+            throw new UsageException("--dry-run is for prune; " + a.command + " never writes");
+        }
+        try {
+            PruneOptions o = a.options;
+            if (o.mask() == MaskChoice.TILE && !o.pattern().equals(SparsityPattern.TWO_OF_FOUR)) {
+                throw new UsageException("--mask tile is 2:4 only, not " + o.pattern());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return a;
+    }
+
+    private static String next(String[] args, int i, String option) throws UsageException {
+        if (i >= args.length) {
+            throw new UsageException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private static Pattern regex(String re, String option) throws UsageException {
+        try {
+            return Pattern.compile(re);
+        } catch (PatternSyntaxException e) {
+            throw new UsageException(option + ": invalid regular expression: " + e.getDescription());
+        }
+    }
+
+    static String text(PruneReport r, String command, boolean dryRun) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-15s %-8s %-9s %-18s %-4s %s%n", "ACTION", "RETAINED", "TYPE", "SHAPE",
+                "AXIS", "TENSOR <- CONSUMERS"));
+        for (TensorReport t : r.tensors()) {
+            String retained = Double.isNaN(t.retainedMagnitude()) ? "-"
+                    : String.format(Locale.ROOT, "%.4f", t.retainedMagnitude());
+            sb.append(String.format(Locale.ROOT, "%-15s %-8s %-9s %-18s %-4s %s <- %s%n", t.action().word(), retained,
+                    t.dataType(), java.util.Arrays.toString(t.dims()), t.axis() < 0 ? "-" : Integer.toString(t.axis()),
+                    t.name(), String.join(", ", t.consumers())));
+            if (t.action() == Action.SKIP) {
+                sb.append("    reason: ").append(t.reason()).append('\n');
+            }
+            for (String h : t.hints()) {
+                sb.append("    hint: ").append(h).append('\n');
+            }
+        }
+        long prune = r.count(Action.PRUNE);
+        String verb;
+        switch (command) {
+            case "prune":
+                verb = dryRun ? "would prune" : "pruned";
+                break;
+            case "check":
+                verb = "not yet sparse";
+                break;
+            default:
+                verb = "to prune";
+        }
+        sb.append(String.format(Locale.ROOT, "%d candidates: %d %s (%d weights), %d already sparse, %d skipped (pattern %s,"
+                + " %s mask)%n", r.tensors().size(), prune, verb, r.prunedElements(), r.count(Action.ALREADY_SPARSE),
+                r.count(Action.SKIP), r.pattern(), r.mask().name().toLowerCase(Locale.ROOT)));
+        if (r.output() != null) {
+            sb.append("wrote ").append(r.output()).append('\n');
+        }
+        if (command.equals("check")) {
+            sb.append(r.allEligibleValid() ? "check passed\n" : "check FAILED: " + prune
+                    + " eligible weight(s) do not satisfy the pattern\n");
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,200 @@
+package org.sparsity4j.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sparsity4j.onnx.Models.floats;
+import static org.sparsity4j.onnx.Models.node;
+import static org.sparsity4j.onnx.Models.randomFloats;
+import static org.sparsity4j.onnx.Models.value;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsity4j.onnx.proto.OnnxSubset.GraphProto;
+import org.sparsity4j.onnx.proto.OnnxSubset.ModelProto;
+import org.sparsity4j.onnx.proto.OnnxSubset.StringStringEntryProto;
+import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
+
+/** Everything not pruned survives; external data; determinism; atomic output and input errors. */
+class ModelFidelityTest {
+    private static final int F = DataTypes.FLOAT;
+    @TempDir
+    Path dir;
+
+    private static UnknownFieldSet unknown(int field, String text) {
+        return UnknownFieldSet.newBuilder().addField(field, UnknownFieldSet.Field.newBuilder()
+                .addLengthDelimited(ByteString.copyFromUtf8(text)).build()).build();
+    }
+
+    private static ModelProto richModel(Random r) {
+        TensorProto w = floats("W", randomFloats(r, 8 * 8), 8, 8).toBuilder()
+                .setUnknownFields(unknown(12, "tensor doc string")).build();
+        TensorProto bias = floats("bias", randomFloats(r, 8), 8);
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(w).addInitializer(bias)
+                .addInput(value("x", F, 2, 8))
+                .addNode(node("MatMul", "mm", List.of("x", "W"), List.of("h")).toBuilder()
+                        .setUnknownFields(unknown(6, "node doc string")).build())
+                .addNode(node("Add", "add", List.of("h", "bias"), List.of("y")))
+                .addOutput(value("y", F, 2, 8))
+                .setUnknownFields(UnknownFieldSet.newBuilder()
+                        .mergeFrom(unknown(10, "graph doc"))
+                        .mergeFrom(unknown(13, "value_info bytes")).build())
+                .build();
+        UnknownFieldSet modelExtras = UnknownFieldSet.newBuilder()
+                .mergeFrom(unknown(2, "producer"))
+                .mergeFrom(unknown(3, "1.2.3"))
+                .mergeFrom(unknown(14, "metadata_props bytes"))
+                .mergeFrom(unknown(20, "training_info bytes"))
+                .mergeFrom(unknown(25, "function bytes"))
+                .addField(999, UnknownFieldSet.Field.newBuilder().addVarint(42).build())
+                .build();
+        return Models.model(g).toBuilder().setUnknownFields(modelExtras).build();
+    }
+
+    @Test
+    void everythingButThePrunedTensorSurvivesAndOutputIsDeterministic() throws Exception {
+        ModelProto m = richModel(new Random(1));
+        Path in = Models.write(dir, "rich.onnx", m);
+        Path out1 = dir.resolve("a.onnx");
+        Path out2 = dir.resolve("b.onnx");
+        OnnxPruner.prune(in, out1, PruneOptions.defaults());
+        OnnxPruner.prune(in, out2, PruneOptions.defaults());
+        assertArrayEquals(Files.readAllBytes(out1), Files.readAllBytes(out2), "same input, different bytes");
+        ModelProto got = ModelProto.parseFrom(Files.readAllBytes(out1));
+        TensorProto prunedW = got.getGraph().getInitializer(0);
+        assertFalse(prunedW.getRawData().equals(m.getGraph().getInitializer(0).getRawData()), "W not pruned");
+        ModelProto expected = TensorReplacer.replace(m, Map.of("graph/initializer[0]", prunedW));
+        assertEquals(expected, got, "something other than W changed");
+        assertEquals(expected.getUnknownFields(), got.getUnknownFields());
+        assertEquals(m.getGraph().getInitializer(0).getUnknownFields(), prunedW.getUnknownFields());
+    }
+
+    /** Writes the model's initializers into an external data file at odd offsets. */
+    private Path externalModel(Random r, String name) throws IOException {
+        TensorProto w = floats("W", randomFloats(r, 8 * 12), 8, 12);
+        TensorProto w2 = floats("W2", randomFloats(r, 12 * 4), 4, 12);
+        TensorProto bias = floats("bias", randomFloats(r, 4), 4);
+        ByteBuffer data = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+        Map<String, long[]> where = new HashMap<>();
+        int pos = 3; // unaligned on purpose
+        for (TensorProto t : List.of(w, w2, bias)) {
+            byte[] b = t.getRawData().toByteArray();
+            data.position(pos);
+            data.put(b);
+            where.put(t.getName(), new long[] {pos, b.length});
+            pos += b.length + 5;
+        }
+        Files.write(dir.resolve(name + ".weights"), java.util.Arrays.copyOf(data.array(), pos));
+        GraphProto.Builder g = GraphProto.newBuilder().setName("g").addInput(value("x", F, 2, 8))
+                .addNode(node("MatMul", "mm", List.of("x", "W"), List.of("h")))
+                .addNode(node("Gemm", "gemm", List.of("h", "W2", "bias"), List.of("y"), Models.attrInt("transB", 1)))
+                .addOutput(value("y", F, 2, 4));
+        for (TensorProto t : List.of(w, w2, bias)) {
+            long[] at = where.get(t.getName());
+            g.addInitializer(t.toBuilder().clearRawData().setDataLocation(1)
+                    .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue(name + ".weights"))
+                    .addExternalData(StringStringEntryProto.newBuilder().setKey("offset").setValue("" + at[0]))
+                    .addExternalData(StringStringEntryProto.newBuilder().setKey("length").setValue("" + at[1])));
+        }
+        return Models.write(dir, name, Models.model(g.build()));
+    }
+
+    @Test
+    void externalDataIsStreamedIntoOneFileNextToTheOutput() throws Exception {
+        Path in = externalModel(new Random(2), "ext.onnx");
+        PruneReport r = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 3);
+        Fixtures.assertPruned(r, "W", 0);
+        Fixtures.assertPruned(r, "W2", 1);
+        Path out = dir.resolve("pruned-ext.onnx");
+        assertTrue(Files.exists(dir.resolve("pruned-ext.onnx.data")));
+        ModelProto got = ModelProto.parseFrom(Files.readAllBytes(out));
+        for (TensorProto t : got.getGraph().getInitializerList()) {
+            assertEquals(1, t.getDataLocation());
+            assertEquals("pruned-ext.onnx.data", t.getExternalData(0).getValue());
+            assertEquals(0, Long.parseLong(t.getExternalData(1).getValue()) % OnnxPruner.EXTERNAL_ALIGNMENT);
+        }
+        // The unpruned bias is copied bit for bit.
+        assertArrayEquals(Fixtures.tensors(in).get("bias").toLittleEndianBytes().array(),
+                Fixtures.tensors(out).get("bias").toLittleEndianBytes().array());
+        // Same bytes on a second run.
+        Path again = dir.resolve("again.onnx");
+        OnnxPruner.prune(in, again, PruneOptions.defaults());
+        assertArrayEquals(Files.readAllBytes(dir.resolve("pruned-ext.onnx.data")),
+                Files.readAllBytes(dir.resolve("again.onnx.data")));
+    }
+
+    private void assertInputError(Path in, String messagePart) throws IOException {
+        Path out = dir.resolve("never.onnx");
+        OnnxInputException e = assertThrows(OnnxInputException.class,
+                () -> OnnxPruner.prune(in, out, PruneOptions.defaults()));
+        assertTrue(e.getMessage().contains(messagePart), "message '" + e.getMessage() + "' lacks '" + messagePart + "'");
+        assertFalse(Files.exists(out), "output written despite the error");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "temporary file left");
+        }
+    }
+
+    @Test
+    void corruptTruncatedAndInconsistentInputsFailWithoutOutput() throws Exception {
+        ModelProto m = richModel(new Random(4));
+        byte[] bytes = m.toByteArray();
+        Path truncated = dir.resolve("truncated.onnx");
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length - 7));
+        assertInputError(truncated, "truncated.onnx");
+        Path garbage = dir.resolve("garbage.onnx");
+        Files.write(garbage, new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x12, 0x34});
+        assertInputError(garbage, "not a valid ONNX model");
+        Path empty = dir.resolve("empty.onnx");
+        Files.write(empty, new byte[0]);
+        assertInputError(empty, "empty");
+        assertInputError(dir.resolve("missing.onnx"), "does not exist");
+
+        TensorProto bad = m.getGraph().getInitializer(0).toBuilder().setDims(0, 9).build();
+        Path dims = Models.write(dir, "dims.onnx", TensorReplacer.replace(m, Map.of("graph/initializer[0]", bad)));
+        assertInputError(dims, "tensor 'W': raw_data holds 256 bytes but dims [9, 8]");
+
+        Path ext = externalModel(new Random(5), "e1.onnx");
+        Files.delete(dir.resolve("e1.onnx.weights"));
+        assertInputError(ext, "external data file 'e1.onnx.weights' does not exist");
+
+        Path ext2 = externalModel(new Random(6), "e2.onnx");
+        Path w = dir.resolve("e2.onnx.weights");
+        byte[] data = Files.readAllBytes(w);
+        Files.write(w, java.util.Arrays.copyOf(data, 100));
+        assertInputError(ext2, "lies outside 'e2.onnx.weights'");
+    }
+
+    @Test
+    void refusesToOverwriteTheInput() throws Exception {
+        Path in = Models.write(dir, "same.onnx", richModel(new Random(7)));
+        byte[] before = Files.readAllBytes(in);
+        assertThrows(IllegalArgumentException.class, () -> OnnxPruner.prune(in, in, PruneOptions.defaults()));
+        assertThrows(IllegalArgumentException.class,
+                () -> OnnxPruner.prune(in, dir.resolve("sub/../same.onnx"), PruneOptions.defaults()));
+        assertArrayEquals(before, Files.readAllBytes(in));
+        Path ext = externalModel(new Random(8), "e3.onnx");
+        // Output whose data file would be the input's data file.
+        Files.move(dir.resolve("e3.onnx.weights"), dir.resolve("o.onnx.data"));
+        ModelProto m = ModelProto.parseFrom(Files.readAllBytes(ext));
+        Map<String, TensorProto> repl = new HashMap<>();
+        TensorWalker.forEach(m, (p, t) -> repl.put(p, t.toBuilder().setExternalData(0,
+                StringStringEntryProto.newBuilder().setKey("location").setValue("o.onnx.data")).build()));
+        Path in3 = Models.write(dir, "e3b.onnx", TensorReplacer.replace(m, repl));
+        assertThrows(IllegalArgumentException.class, () -> OnnxPruner.prune(in3, dir.resolve("o.onnx"),
+                PruneOptions.defaults()));
+    }
+}

@@ -1,0 +1,459 @@
+package org.sparsity4j.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sparsity4j.onnx.Fixtures.assertBitsEqual;
+import static org.sparsity4j.onnx.Fixtures.assertPruned;
+import static org.sparsity4j.onnx.Fixtures.assertSkipped;
+import static org.sparsity4j.onnx.Fixtures.find;
+import static org.sparsity4j.onnx.Models.attrGraph;
+import static org.sparsity4j.onnx.Models.attrInt;
+import static org.sparsity4j.onnx.Models.attrInts;
+import static org.sparsity4j.onnx.Models.attrTensor;
+import static org.sparsity4j.onnx.Models.floats;
+import static org.sparsity4j.onnx.Models.node;
+import static org.sparsity4j.onnx.Models.randomFloats;
+import static org.sparsity4j.onnx.Models.value;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparsity4j.core.mask.StripMasker;
+import org.sparsity4j.core.mask.TileMasker;
+import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.tensor.ElementType;
+import org.sparsity4j.core.tensor.HalfFloats;
+import org.sparsity4j.core.tensor.Tensor;
+import org.sparsity4j.core.validate.Validator;
+import org.sparsity4j.onnx.proto.OnnxSubset.GraphProto;
+import org.sparsity4j.onnx.proto.OnnxSubset.ModelProto;
+import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
+
+/** Weight discovery and pruning on models built in code, checked against the core and ONNX Runtime. */
+class OnnxPrunerTest {
+    private static final int F = DataTypes.FLOAT;
+    @TempDir
+    Path dir;
+
+    private static Tensor coreMasked(TensorProto t, int axis, SparsityPattern p) {
+        float[] v = new float[t.getRawData().size() / 4];
+        t.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        long[] dims = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        Tensor w = Tensor.ofFloats(v, dims);
+        StripMasker.of(p).prune(w, axis);
+        return w;
+    }
+
+    @Test
+    void matMulGemmAndConvArePrunedOnTheirReductionAxes() throws Exception {
+        Random r = new Random(1);
+        TensorProto b = floats("B", randomFloats(r, 8 * 12), 8, 12);
+        TensorProto c = floats("C", randomFloats(r, 16 * 12), 16, 12);
+        TensorProto w = floats("W", randomFloats(r, 4 * 8 * 9), 4, 8, 3, 3);
+        TensorProto w1 = floats("W1", randomFloats(r, 8 * 8 * 3), 8, 8, 3);
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(b).addInitializer(c).addInitializer(w).addInitializer(w1)
+                .addInput(value("x", F, 2, 8)).addInput(value("img", F, 1, 8, 5, 5)).addInput(value("seq", F, 1, 8, 6))
+                .addNode(node("MatMul", "mm", List.of("x", "B"), List.of("h")))
+                .addNode(node("Gemm", "gemm", List.of("h", "C"), List.of("y"), attrInt("transB", 1)))
+                .addNode(node("Conv", "conv", List.of("img", "W"), List.of("z")))
+                .addNode(node("Conv", "conv1d", List.of("seq", "W1"), List.of("s")))
+                .addOutput(value("y", F, 2, 16)).addOutput(value("z", F, 1, 4, 3, 3)).addOutput(value("s", F, 1, 8, 4))
+                .build();
+        Path in = Models.write(dir, "mm.onnx", Models.model(g));
+        PruneReport rep = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 11);
+        assertPruned(rep, "B", 0);
+        assertPruned(rep, "C", 1);
+        assertPruned(rep, "W", 1);
+        assertPruned(rep, "W1", 1);
+        Map<String, Tensor> out = Fixtures.tensors(dir.resolve("pruned-mm.onnx"));
+        assertBitsEqual(coreMasked(b, 0, SparsityPattern.TWO_OF_FOUR), out.get("B"), "B");
+        assertBitsEqual(coreMasked(c, 1, SparsityPattern.TWO_OF_FOUR), out.get("C"), "C");
+        assertBitsEqual(coreMasked(w, 1, SparsityPattern.TWO_OF_FOUR), out.get("W"), "W");
+        assertTrue(find(rep, "B").retainedMagnitude() > 0.5 && find(rep, "B").retainedMagnitude() < 1);
+    }
+
+    @Test
+    void axesAreMappedThroughTransposeCastIdentityAndReshape() throws Exception {
+        Random r = new Random(2);
+        TensorProto w1 = floats("W1", randomFloats(r, 12 * 8), 12, 8);
+        short[] h = new short[12 * 8];
+        for (int i = 0; i < h.length; i++) {
+            h[i] = HalfFloats.floatToFp16((float) r.nextGaussian());
+        }
+        TensorProto w2 = Models.shorts("W2", DataTypes.FLOAT16, h, 12, 8);
+        TensorProto w3 = floats("W3", randomFloats(r, 8 * 16), 8, 16);
+        TensorProto w4 = floats("W4", randomFloats(r, 4 * 32), 4, 32);
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(w1).addInitializer(w2).addInitializer(w3).addInitializer(w4)
+                .addInitializer(Models.int64s("shape3", new long[] {1, 8, 16}, 3))
+                .addInitializer(Models.int64s("shape4", new long[] {16, -1}, 2))
+                .addInput(value("x", F, 2, 8))
+                .addNode(node("Transpose", "t1", List.of("W1"), List.of("W1t"), attrInts("perm", 1, 0)))
+                .addNode(node("MatMul", "mm1", List.of("x", "W1t"), List.of("h1")))
+                .addNode(node("Cast", "c2", List.of("W2"), List.of("W2f"), attrInt("to", 1)))
+                .addNode(node("Identity", "i2", List.of("W2f"), List.of("W2i")))
+                .addNode(node("MatMul", "mm2", List.of("h1", "W2i"), List.of("h2")))
+                .addNode(node("Reshape", "r3", List.of("W3", "shape3"), List.of("W3r")))
+                .addNode(node("MatMul", "mm3", List.of("h2", "W3r"), List.of("y")))
+                .addNode(node("Reshape", "r4", List.of("W4", "shape4"), List.of("W4r")))
+                .addNode(node("MatMul", "mm4", List.of("y", "W4r"), List.of("z")))
+                .addOutput(value("z", F, 1, 2, 8)).build();
+        Path in = Models.write(dir, "paths.onnx", Models.model(g));
+        PruneReport rep = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 12);
+        assertPruned(rep, "W1", 1);
+        assertPruned(rep, "W2", 0);
+        assertPruned(rep, "W3", 0);
+        assertSkipped(rep, "W4", "cannot be traced");
+        Map<String, Tensor> out = Fixtures.tensors(dir.resolve("pruned-paths.onnx"));
+        assertTrue(Validator.checkStrip(out.get("W1"), SparsityPattern.TWO_OF_FOUR, 1).isValid());
+        assertTrue(Validator.checkStrip(out.get("W2"), SparsityPattern.TWO_OF_FOUR, 0).isValid());
+        assertEquals(ElementType.FP16, out.get("W2").type());
+    }
+
+    @Test
+    void dequantizeLinearPrunesTheInt8TensorOnlyWithZeroZeroPoints() throws Exception {
+        Random r = new Random(3);
+        byte[] q = new byte[8 * 12];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (byte) (r.nextInt(255) - 127);
+        }
+        float[] scale = new float[12];
+        java.util.Arrays.fill(scale, 0.01f);
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(Models.bytes("Q", DataTypes.INT8, q, 8, 12))
+                .addInitializer(Models.bytes("Q2", DataTypes.INT8, q, 8, 12))
+                .addInitializer(floats("scale", scale, 12))
+                .addInitializer(Models.bytes("zp", DataTypes.INT8, new byte[12], 12))
+                .addInitializer(Models.bytes("zp2", DataTypes.INT8, new byte[] {0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 12))
+                .addInput(value("x", F, 2, 8))
+                .addNode(node("DequantizeLinear", "dq", List.of("Q", "scale", "zp"), List.of("Wd"), attrInt("axis", 1)))
+                .addNode(node("MatMul", "mm", List.of("x", "Wd"), List.of("y")))
+                .addNode(node("DequantizeLinear", "dq2", List.of("Q2", "scale", "zp2"), List.of("Wd2"),
+                        attrInt("axis", 1)))
+                .addNode(node("MatMul", "mm2", List.of("x", "Wd2"), List.of("y2")))
+                .addOutput(value("y", F, 2, 12)).addOutput(value("y2", F, 2, 12)).build();
+        Path in = Models.write(dir, "qdq.onnx", Models.model(g));
+        PruneReport rep = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 13);
+        assertPruned(rep, "Q", 0);
+        assertEquals("INT8", find(rep, "Q").dataType());
+        assertSkipped(rep, "Q2", "non-zero zero point");
+        Tensor out = Fixtures.tensors(dir.resolve("pruned-qdq.onnx")).get("Q");
+        Tensor want = Tensor.ofBytes(ElementType.INT8, q.clone(), 8, 12);
+        StripMasker.of(SparsityPattern.TWO_OF_FOUR).prune(want, 0);
+        assertBitsEqual(want, out, "Q");
+    }
+
+    @Test
+    void weightsInsideIfAndLoopBodiesAndOuterScopeReferencesArePruned() throws Exception {
+        Random r = new Random(4);
+        TensorProto wa = floats("Wa", randomFloats(r, 64), 8, 8);
+        TensorProto wb = floats("Wb", randomFloats(r, 64), 8, 8);
+        TensorProto wl = floats("Wl", randomFloats(r, 64), 8, 8);
+        GraphProto thenG = GraphProto.newBuilder().setName("then")
+                .addNode(node("MatMul", "then_mm", List.of("x", "Wa"), List.of("ty")))
+                .addOutput(value("ty", F, 2, 8)).build();
+        GraphProto elseG = GraphProto.newBuilder().setName("else")
+                .addNode(node("Constant", "const_b", List.of(), List.of("Wb_c"), attrTensor("value", wb)))
+                .addNode(node("MatMul", "else_mm", List.of("x", "Wb_c"), List.of("ey")))
+                .addOutput(value("ey", F, 2, 8)).build();
+        GraphProto body = GraphProto.newBuilder().setName("body")
+                .addInput(value("i", DataTypes.INT64)).addInput(value("cin", 9)).addInput(value("v", F, 2, 8))
+                .addNode(node("Identity", "cid", List.of("cin"), List.of("cout")))
+                .addNode(node("MatMul", "loop_mm", List.of("v", "Wl"), List.of("vout")))
+                .addOutput(value("cout", 9)).addOutput(value("vout", F, 2, 8)).build();
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(wa).addInitializer(wl).addInitializer(Models.int64s("trip", new long[] {2}))
+                .addInput(value("x", F, 2, 8)).addInput(value("cond", 9))
+                .addNode(node("If", "if", List.of("cond"), List.of("iy"), attrGraph("then_branch", thenG),
+                        attrGraph("else_branch", elseG)))
+                .addNode(node("MatMul", "main_mm", List.of("iy", "Wa"), List.of("m")))
+                .addNode(node("Loop", "loop", List.of("trip", "", "m"), List.of("ly"), attrGraph("body", body)))
+                .addOutput(value("ly", F, 2, 8)).build();
+        Path in = Models.write(dir, "sub.onnx", Models.model(g));
+        PruneReport rep = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 14);
+        assertPruned(rep, "Wa", 0);
+        assertEquals(2, find(rep, "Wa").consumers().size(), "Wa is used in the main graph and the then branch");
+        assertPruned(rep, "Wb_c", 0);
+        assertTrue(find(rep, "Wb_c").source().startsWith("Constant 'const_b'"), find(rep, "Wb_c").source());
+        assertPruned(rep, "Wl", 0);
+        // Both branches differ from the original for either condition value.
+        Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 15);
+    }
+
+    @Test
+    void weightsInsideScanBodiesArePruned() throws Exception {
+        Random r = new Random(41);
+        TensorProto inner = floats("Wi", randomFloats(r, 64), 8, 8);
+        TensorProto outer = floats("Wo", randomFloats(r, 64), 8, 8);
+        GraphProto body = GraphProto.newBuilder().setName("body")
+                .addInput(value("s", F, 8)).addInput(value("xi", F, 8))
+                .addNode(node("Constant", "const_i", List.of(), List.of("Wi_c"), attrTensor("value", inner)))
+                .addNode(node("MatMul", "scan_mm", List.of("xi", "Wi_c"), List.of("h")))
+                .addNode(node("MatMul", "scan_mm2", List.of("h", "Wo"), List.of("h2")))
+                .addNode(node("Add", "acc", List.of("s", "h2"), List.of("s_out")))
+                .addNode(node("Identity", "yid", List.of("h2"), List.of("y")))
+                .addOutput(value("s_out", F, 8)).addOutput(value("y", F, 8)).build();
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(outer)
+                .addInput(value("s0", F, 8)).addInput(value("xs", F, 3, 8))
+                .addNode(node("Scan", "scan", List.of("s0", "xs"), List.of("sN", "ys"), attrGraph("body", body),
+                        attrInt("num_scan_inputs", 1)))
+                .addOutput(value("sN", F, 8)).addOutput(value("ys", F, 3, 8)).build();
+        Path in = Models.write(dir, "scan.onnx", Models.model(g));
+        PruneReport rep = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 42);
+        assertPruned(rep, "Wi_c", 0);
+        assertPruned(rep, "Wo", 0);
+        assertTrue(find(rep, "Wi_c").path().contains("/g/node[0]/attribute[0]/t"), find(rep, "Wi_c").path());
+    }
+
+    @Test
+    void sharedWeightsArePrunedOnlyWhenAllConsumersAgree() throws Exception {
+        Random r = new Random(5);
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(floats("U", randomFloats(r, 64), 8, 8))
+                .addInitializer(floats("V", randomFloats(r, 64), 8, 8))
+                .addInitializer(floats("W", randomFloats(r, 64), 8, 8))
+                .addInput(value("x", F, 8, 8))
+                .addNode(node("MatMul", "u1", List.of("x", "U"), List.of("a")))
+                .addNode(node("MatMul", "u2", List.of("a", "U"), List.of("b")))
+                .addNode(node("MatMul", "v1", List.of("b", "V"), List.of("c")))
+                .addNode(node("Gemm", "v2", List.of("c", "V"), List.of("d"), attrInt("transB", 1)))
+                .addNode(node("MatMul", "w1", List.of("d", "W"), List.of("e")))
+                .addNode(node("Add", "w2", List.of("e", "W"), List.of("f")))
+                .addNode(node("Shape", "shape", List.of("U"), List.of("su")))
+                .addOutput(value("f", F, 8, 8)).addOutput(value("su", DataTypes.INT64, 2)).build();
+        Path in = Models.write(dir, "shared.onnx", Models.model(g));
+        PruneReport rep = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 16);
+        assertPruned(rep, "U", 0);
+        assertSkipped(rep, "V", "different axes");
+        assertSkipped(rep, "W", "Add 'w2'");
+    }
+
+    @Test
+    void unsupportedLayersAreSkippedWithReasons() throws Exception {
+        Random r = new Random(6);
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(floats("Wg", randomFloats(r, 8 * 4 * 9), 8, 4, 3, 3))
+                .addInitializer(floats("Wd", randomFloats(r, 8 * 9), 8, 1, 3, 3))
+                .addInitializer(floats("B6", randomFloats(r, 6 * 8), 6, 8))
+                .addInitializer(floats("Bv", randomFloats(r, 8), 8))
+                .addInput(value("img", F, 1, 8, 5, 5)).addInput(value("x6", F, 2, 6)).addInput(value("x8", F, 2, 8))
+                .addNode(node("Conv", "grouped", List.of("img", "Wg"), List.of("z1"), attrInt("group", 2)))
+                .addNode(node("Conv", "dw", List.of("img", "Wd"), List.of("z2"), attrInt("group", 8)))
+                .addNode(node("MatMul", "k6", List.of("x6", "B6"), List.of("y6")))
+                .addNode(node("MatMul", "vec", List.of("x8", "Bv"), List.of("yv")))
+                .addOutput(value("z1", F, 1, 8, 3, 3)).addOutput(value("z2", F, 1, 8, 3, 3))
+                .addOutput(value("y6", F, 2, 8)).addOutput(value("yv", F, 2)).build();
+        Path in = Models.write(dir, "skips.onnx", Models.model(g));
+        PruneReport rep = OnnxPruner.report(in, PruneOptions.defaults());
+        assertSkipped(rep, "Wg", "grouped convolution");
+        assertSkipped(rep, "Wd", "depthwise convolution");
+        assertSkipped(rep, "B6", "not a multiple of 4");
+        assertSkipped(rep, "Bv", "vector");
+    }
+
+    @Test
+    void filtersAndMinimumSize() throws Exception {
+        Random r = new Random(7);
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(floats("enc.fc", randomFloats(r, 64), 8, 8))
+                .addInitializer(floats("dec.fc", randomFloats(r, 64), 8, 8))
+                .addInitializer(floats("big", randomFloats(r, 8 * 32), 8, 32))
+                .addInput(value("x", F, 2, 8))
+                .addNode(node("MatMul", "n_enc", List.of("x", "enc.fc"), List.of("a")))
+                .addNode(node("MatMul", "n_dec", List.of("a", "dec.fc"), List.of("b")))
+                .addNode(node("MatMul", "head", List.of("b", "big"), List.of("y")))
+                .addOutput(value("y", F, 2, 32)).build();
+        Path in = Models.write(dir, "filters.onnx", Models.model(g));
+        PruneReport rep = OnnxPruner.report(in, PruneOptions.defaults().withInclude(Pattern.compile("^enc|head")));
+        assertPruned(rep, "enc.fc", 0);
+        assertSkipped(rep, "dec.fc", "--include");
+        assertPruned(rep, "big", 0);
+        rep = OnnxPruner.report(in, PruneOptions.defaults().withExclude(Pattern.compile("n_dec")).withMinElements(100));
+        assertSkipped(rep, "enc.fc", "minimum size");
+        assertSkipped(rep, "dec.fc", "--exclude");
+        assertPruned(rep, "big", 0);
+    }
+
+    @Test
+    void alreadySparseTensorsStayByteIdentical() throws Exception {
+        Random r = new Random(8);
+        float[] v = randomFloats(r, 8 * 12);
+        for (int i = 0; i < v.length; i++) {
+            int k = i / 12;
+            if (k % 4 >= 2) {
+                v[i] = (i % 3 == 0) ? -0.0f : 0.0f; // signed zeros must survive unchanged
+            }
+        }
+        TensorProto s = floats("S", v, 8, 12);
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(s)
+                .addInitializer(floats("D", randomFloats(r, 12 * 4), 12, 4))
+                .addInput(value("x", F, 2, 8))
+                .addNode(node("MatMul", "mm", List.of("x", "S"), List.of("h")))
+                .addNode(node("MatMul", "mm2", List.of("h", "D"), List.of("y")))
+                .addOutput(value("y", F, 2, 4)).build();
+        Path in = Models.write(dir, "sparse.onnx", Models.model(g));
+        PruneReport rep = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 18);
+        assertEquals(Action.ALREADY_SPARSE, find(rep, "S").action());
+        assertEquals(1.0, find(rep, "S").retainedMagnitude());
+        ModelProto out = ModelProto.parseFrom(java.nio.file.Files.readAllBytes(dir.resolve("pruned-sparse.onnx")));
+        assertEquals(s, out.getGraph().getInitializer(0), "already-sparse tensor changed");
+    }
+
+    @Test
+    void typedFieldStorageIsPrunedInItsOwnField() throws Exception {
+        Random r = new Random(9);
+        TensorProto.Builder fd = TensorProto.newBuilder().setName("Fd").setDataType(F).addDims(8).addDims(4);
+        for (float f : randomFloats(r, 32)) {
+            fd.addFloatData(f);
+        }
+        TensorProto.Builder hd = TensorProto.newBuilder().setName("Hd").setDataType(DataTypes.FLOAT16)
+                .addDims(4).addDims(8);
+        for (int i = 0; i < 32; i++) {
+            hd.addInt32Data(HalfFloats.floatToFp16((float) r.nextGaussian()) & 0xFFFF);
+        }
+        // A raw_data weight next to them: the model is re-serialized, then the raw tensor is patched.
+        TensorProto raw = floats("R", randomFloats(r, 64), 8, 8);
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(fd).addInitializer(hd).addInitializer(raw)
+                .addInput(value("x", F, 2, 8))
+                .addNode(node("MatMul", "mm", List.of("x", "Fd"), List.of("h")))
+                .addNode(node("Cast", "c", List.of("Hd"), List.of("Hf"), attrInt("to", 1)))
+                .addNode(node("MatMul", "mm2", List.of("h", "Hf"), List.of("h2")))
+                .addNode(node("MatMul", "mm3", List.of("h2", "R"), List.of("y")))
+                .addOutput(value("y", F, 2, 8)).build();
+        Path in = Models.write(dir, "typed.onnx", Models.model(g));
+        PruneReport rep = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 19);
+        assertPruned(rep, "Fd", 0);
+        assertPruned(rep, "Hd", 0);
+        assertEquals("float_data", find(rep, "Fd").storage());
+        assertEquals("int32_data", find(rep, "Hd").storage());
+        ModelProto out = ModelProto.parseFrom(java.nio.file.Files.readAllBytes(dir.resolve("pruned-typed.onnx")));
+        assertEquals(32, out.getGraph().getInitializer(0).getFloatDataCount());
+        assertEquals(32, out.getGraph().getInitializer(1).getInt32DataCount());
+        assertTrue(!out.getGraph().getInitializer(0).hasRawData());
+        assertPruned(rep, "R", 0);
+        assertBitsEqual(coreMasked(raw, 0, SparsityPattern.TWO_OF_FOUR),
+                Fixtures.tensors(dir.resolve("pruned-typed.onnx")).get("R"), "R");
+    }
+
+    @Test
+    void bf16AndFp8WeightsArePrunedByMagnitude() throws Exception {
+        Random r = new Random(10);
+        short[] bf = new short[8 * 8];
+        for (int i = 0; i < bf.length; i++) {
+            bf[i] = HalfFloats.floatToBf16((float) r.nextGaussian());
+        }
+        byte[] f8 = new byte[8 * 8];
+        r.nextBytes(f8);
+        for (int i = 0; i < f8.length; i++) {
+            if ((f8[i] & 0x7F) == 0x7F) {
+                f8[i] = 0x3C; // no NaNs in this test
+            }
+        }
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(Models.shorts("Wbf", DataTypes.BFLOAT16, bf, 8, 8))
+                .addInitializer(Models.bytes("Wf8", DataTypes.FLOAT8E4M3FN, f8, 8, 8))
+                .addInitializer(floats("s", new float[] {0.5f}))
+                .addInput(value("x", DataTypes.BFLOAT16, 2, 8)).addInput(value("xf", F, 2, 8))
+                .addNode(node("MatMul", "mm", List.of("x", "Wbf"), List.of("y")))
+                .addNode(node("DequantizeLinear", "dq", List.of("Wf8", "s"), List.of("Wd")))
+                .addNode(node("MatMul", "mm2", List.of("xf", "Wd"), List.of("y2")))
+                .addOutput(value("y", DataTypes.BFLOAT16, 2, 8)).addOutput(value("y2", F, 2, 8)).build();
+        Path in = Models.write(dir, "bf.onnx", Models.model(g, 19));
+        Path out = dir.resolve("bf-out.onnx");
+        PruneReport rep = OnnxPruner.prune(in, out, PruneOptions.defaults());
+        assertPruned(rep, "Wbf", 0);
+        assertPruned(rep, "Wf8", 0);
+        Map<String, Tensor> got = Fixtures.tensors(out);
+        Tensor wantBf = Tensor.ofShorts(ElementType.BF16, bf.clone(), 8, 8);
+        StripMasker.of(SparsityPattern.TWO_OF_FOUR).prune(wantBf, 0);
+        assertBitsEqual(wantBf, got.get("Wbf"), "Wbf");
+        Tensor wantF8 = Tensor.ofBytes(ElementType.FP8_E4M3, f8.clone(), 8, 8);
+        StripMasker.of(SparsityPattern.TWO_OF_FOUR).prune(wantF8, 0);
+        assertBitsEqual(wantF8, got.get("Wf8"), "Wf8");
+    }
+
+    @Test
+    void tileMasksAndOneOfTwo() throws Exception {
+        Random r = new Random(11);
+        TensorProto b = floats("B", randomFloats(r, 16 * 12), 16, 12);
+        TensorProto c = floats("C", randomFloats(r, 8 * 16), 8, 16);
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(b).addInitializer(c)
+                .addInput(value("x", F, 2, 16))
+                .addNode(node("MatMul", "mm", List.of("x", "B"), List.of("h")))
+                .addNode(node("Gemm", "gemm", List.of("x", "C"), List.of("y"), attrInt("transB", 1)))
+                .addOutput(value("h", F, 2, 12)).addOutput(value("y", F, 2, 8)).build();
+        Path in = Models.write(dir, "tile.onnx", Models.model(g));
+        PruneReport rep = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults().withMask(MaskChoice.TILE), 20);
+        assertPruned(rep, "B", 0);
+        assertEquals(1, find(rep, "B").otherAxis());
+        assertPruned(rep, "C", 1);
+        assertEquals(0, find(rep, "C").otherAxis());
+        Map<String, Tensor> out = Fixtures.tensors(dir.resolve("pruned-tile.onnx"));
+        assertTrue(Validator.checkTile(out.get("B"), 0, 1).isValid());
+        assertTrue(Validator.checkTile(out.get("C"), 1, 0).isValid());
+        float[] bv = new float[16 * 12];
+        b.getRawData().asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(bv);
+        Tensor want = Tensor.ofFloats(bv, 16, 12);
+        TileMasker.twoOfFour().prune(want, 0, 1);
+        assertBitsEqual(want, out.get("B"), "B tile");
+
+        Path in2 = Models.write(dir, "half.onnx", Models.model(g));
+        PruneReport half = Fixtures.pruneAndCompare(in2, dir, PruneOptions.defaults().withPattern(SparsityPattern.ONE_OF_TWO), 21);
+        assertPruned(half, "B", 0);
+        Map<String, Tensor> out2 = Fixtures.tensors(dir.resolve("pruned-half.onnx"));
+        assertTrue(Validator.checkStrip(out2.get("B"), SparsityPattern.ONE_OF_TWO, 0).isValid());
+        assertBitsEqual(coreMasked(b, 0, SparsityPattern.ONE_OF_TWO), out2.get("B"), "B 1:2");
+    }
+
+    /** Property: random layer shapes and kinds; the written tensor equals the core's mask of the original. */
+    @Test
+    void randomLayersMatchTheCoreMask() throws Exception {
+        long base = 20261122L;
+        for (int trial = 0; trial < 24; trial++) {
+            long seed = base + trial;
+            Random r = new Random(seed);
+            int k = 4 * (1 + r.nextInt(12));
+            int n = 1 + r.nextInt(40);
+            int kind = r.nextInt(3);
+            GraphProto.Builder g = GraphProto.newBuilder().setName("g");
+            TensorProto w;
+            int axis;
+            switch (kind) {
+                case 0:
+                    w = floats("W", randomFloats(r, k * n), k, n);
+                    axis = 0;
+                    g.addInput(value("x", F, 2, k)).addNode(node("MatMul", "op", List.of("x", "W"), List.of("y")))
+                            .addOutput(value("y", F, 2, n));
+                    break;
+                case 1:
+                    w = floats("W", randomFloats(r, k * n), n, k);
+                    axis = 1;
+                    g.addInput(value("x", F, 2, k))
+                            .addNode(node("Gemm", "op", List.of("x", "W"), List.of("y"), attrInt("transB", 1)))
+                            .addOutput(value("y", F, 2, n));
+                    break;
+                default:
+                    int ks = 1 + r.nextInt(3);
+                    w = floats("W", randomFloats(r, n * k * ks * ks), n, k, ks, ks);
+                    axis = 1;
+                    g.addInput(value("x", F, 1, k, 4, 4)).addNode(node("Conv", "op", List.of("x", "W"), List.of("y")))
+                            .addOutput(value("y", F, 1, n, 5 - ks, 5 - ks));
+            }
+            g.addInitializer(w);
+            Path in = Models.write(dir, "rand" + trial + ".onnx", Models.model(g.build()));
+            Path out = dir.resolve("rand" + trial + "-out.onnx");
+            PruneReport rep = OnnxPruner.prune(in, out, PruneOptions.defaults());
+            assertEquals(axis, find(rep, "W").axis(), "seed " + seed);
+            assertBitsEqual(coreMasked(w, axis, SparsityPattern.TWO_OF_FOUR), Fixtures.tensors(out).get("W"),
+                    "W (seed " + seed + ", kind " + kind + ", k " + k + ", n " + n + ")");
+            if (trial % 6 == 0) {
+                Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), seed);
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package org.sparsity4j.onnx.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: commands, options, exit codes, and that failures leave no output. */
+class SparsityCliTest {
+    @TempDir
+    Path dir;
+    Path model;
+    String stdout;
+    String stderr;
+
+    @BeforeEach
+    void copyModel() throws Exception {
+        model = dir.resolve("resnet.onnx");
+        try (InputStream in = getClass().getResourceAsStream("/models/resnet_tiny_fp32.onnx")) {
+            Files.copy(in, model);
+        }
+    }
+
+    private int run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = SparsityCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        stdout = out.toString(StandardCharsets.UTF_8);
+        stderr = err.toString(StandardCharsets.UTF_8);
+        return code;
+    }
+
+    @Test
+    void pruneThenCheck() throws Exception {
+        String in = model.toString();
+        assertEquals(ExitCode.CHECK_FAILED.code(), run("check", in));
+        assertTrue(stdout.contains("check FAILED"), stdout);
+        Path out = dir.resolve("out.onnx");
+        assertEquals(0, run("prune", in, "-o", out.toString()), stderr);
+        assertTrue(stdout.contains("6 pruned"), stdout);
+        assertEquals(0, run("check", out.toString()), stdout + stderr);
+        assertTrue(stdout.contains("check passed"), stdout);
+        byte[] first = Files.readAllBytes(out);
+        assertEquals(0, run("prune", in, "--output=" + out, "--quiet"));
+        assertEquals("", stdout);
+        assertArrayEquals(first, Files.readAllBytes(out), "not deterministic");
+    }
+
+    @Test
+    void reportJsonAndDryRunWriteNothing() throws Exception {
+        assertEquals(0, run("report", model.toString(), "--json", "--min-size", "1000"));
+        assertTrue(stdout.startsWith("{") && stdout.trim().endsWith("}"), stdout);
+        assertTrue(stdout.contains("\"action\": \"skip\"") && stdout.contains("\"reason\": \"smaller than the minimum size"),
+                stdout);
+        assertTrue(stdout.contains("\"retainedMagnitude\": 0."), stdout);
+        Path out = dir.resolve("dry.onnx");
+        assertEquals(0, run("prune", model.toString(), "-o", out.toString(), "--dry-run"));
+        assertTrue(stdout.contains("would prune"), stdout);
+        assertFalse(Files.exists(out));
+        assertEquals(0, run("report", model.toString(), "--pattern", "1:2", "--mask", "strip", "--exclude", "layer2"));
+        assertTrue(stdout.contains("matched by --exclude"), stdout);
+        assertEquals(0, run("--help"));
+        assertTrue(stdout.startsWith("Usage: sparsity"));
+    }
+
+    @Test
+    void exitCodes() throws Exception {
+        String in = model.toString();
+        assertEquals(ExitCode.USAGE.code(), run());
+        assertEquals(ExitCode.USAGE.code(), run("frobnicate", in));
+        assertEquals(ExitCode.USAGE.code(), run("prune", in));
+        assertEquals(ExitCode.USAGE.code(), run("prune", in, "-o"));
+        assertEquals(ExitCode.USAGE.code(), run("check", in, "--bogus"));
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--pattern", "5:4"));
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--mask", "tile", "--pattern", "1:2"));
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--include", "("));
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--min-size", "-3"));
+        assertEquals(ExitCode.USAGE.code(), run("prune", in, "-o", in));
+        assertTrue(stderr.contains("refusing to overwrite"), stderr);
+        assertEquals(ExitCode.INPUT.code(), run("report", dir.resolve("nope.onnx").toString()));
+        assertTrue(stderr.contains("does not exist"), stderr);
+        Path bad = dir.resolve("bad.onnx");
+        byte[] b = Files.readAllBytes(model);
+        Files.write(bad, java.util.Arrays.copyOf(b, b.length / 2));
+        Path out = dir.resolve("bad-out.onnx");
+        assertEquals(ExitCode.INPUT.code(), run("prune", bad.toString(), "-o", out.toString()));
+        assertFalse(Files.exists(out));
+        assertEquals(ExitCode.USAGE.code(), run("prune", in, "-o", dir.resolve("no/such/dir/x.onnx").toString()));
+    }
+}
