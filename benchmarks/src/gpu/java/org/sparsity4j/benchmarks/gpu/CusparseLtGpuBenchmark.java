@@ -1,0 +1,199 @@
+package org.sparsity4j.benchmarks.gpu;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.bytedeco.cuda.cudart.CUevent_st;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.sparsity4j.core.tensor.Fp8;
+import org.sparsity4j.core.tensor.HalfFloats;
+import org.sparsity4j.cusparselt.CudaStream;
+import org.sparsity4j.cusparselt.CusparseLt;
+import org.sparsity4j.cusparselt.DataType;
+import org.sparsity4j.cusparselt.DeviceBuffer;
+import org.sparsity4j.cusparselt.Layout;
+import org.sparsity4j.cusparselt.MatmulPlan;
+import org.sparsity4j.cusparselt.MatmulSpec;
+import org.sparsity4j.cusparselt.PlanOptions;
+import org.sparsity4j.cusparselt.PruneMode;
+import org.sparsity4j.cusparselt.SparseContext;
+import org.sparsity4j.cusparselt.SparseOperand;
+
+import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
+import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
+import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+
+/**
+ * GPU benchmark of the Java sparse path (not a test): for each type and (N, K, M) shape, a searched,
+ * cached plan runs {@code D = A B} with A (N x K) structured row-major, B (K x M) column-major and
+ * D column-major, exactly as the C++ reference program {@code bench_cusparselt} does. Prints CSV:
+ * per-call CUDA-event median in ms and median host enqueue time in microseconds.
+ *
+ * <p>Usage: {@code CusparseLtGpuBenchmark [--stream=default] [--nosearch] [fp16|bf16|int8|e4m3 ...]}:
+ * by default the products run on a stream created by the benchmark, with a searched algorithm.
+ */
+public final class CusparseLtGpuBenchmark {
+
+    private static final long[][] SHAPES = {
+        {4096, 4096, 16}, {4096, 4096, 2048}, {11008, 4096, 2048}, {8192, 8192, 8192}, {16384, 16384, 8192}};
+    private static final int WARMUP = 5;
+    private static final int ITERS = 30;
+    private static boolean defaultStream;
+    private static boolean search = true;
+
+    private CusparseLtGpuBenchmark() {
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args type names to run (default all)
+     */
+    public static void main(String[] args) {
+        if (!CusparseLt.isAvailable()) {
+            System.err.println("cuSPARSELt unavailable: " + CusparseLt.unavailableReason());
+            System.exit(2);
+        }
+        List<String> want = new ArrayList<>();
+        for (String a : args) {
+            if (a.equals("--stream=default")) {
+                defaultStream = true;
+            } else if (a.equals("--nosearch")) {
+                search = false;
+            } else {
+                want.add(a);
+            }
+        }
+        System.err.println("benchmark mode: stream=" + (defaultStream ? "default" : "own") + ", search=" + search);
+        String[][] types = {{"fp16", "FP16"}, {"bf16", "BF16"}, {"int8", "INT8"}, {"e4m3", "FP8_E4M3"}};
+        System.out.println("type,N,K,M,layoutC,java_sparse_ms,java_host_us,alg_id,fallback_choice");
+        try (SparseContext ctx = SparseContext.create(0); CudaStream stream = ctx.createStream()) {
+            for (String[] t : types) {
+                if (!want.isEmpty() && !want.contains(t[0])) {
+                    continue;
+                }
+                DataType type = DataType.valueOf(t[1]);
+                for (long[] sh : SHAPES) {
+                    run(ctx, stream, t[0], type, sh[0], sh[1], sh[2]);
+                }
+            }
+        }
+    }
+
+    private static void run(SparseContext ctx, CudaStream stream, String name, DataType type, long n, long k, long m) {
+        MatmulSpec spec = MatmulSpec.builder(n, m, k).input(type)
+                .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR).build();
+        String layoutC = "col";
+        MatmulPlan plan;
+        try {
+            plan = ctx.plan(spec, search ? PlanOptions.searched() : PlanOptions.noSearch());
+        } catch (RuntimeException e) {
+            spec = spec.toBuilder().layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.ROW_MAJOR).build();
+            layoutC = "row";
+            plan = ctx.plan(spec, search ? PlanOptions.searched() : PlanOptions.noSearch());
+        }
+        try (DeviceBuffer a = ctx.allocate(spec.bytesA());
+             DeviceBuffer b = ctx.allocate(spec.bytesB());
+             DeviceBuffer c = ctx.allocate(spec.bytesC())) {
+            fill(a, type, 1);
+            fill(b, type, 2);
+            c.clear();
+            plan.prune(a.address(), a.address(), PruneMode.STRIP, 0);
+            ctx.synchronize();
+            String choice = "";
+            if (m <= 16 && (type == DataType.FP16 || type == DataType.BF16)) {
+                try (MatmulPlan fb = ctx.createPlan(spec, PlanOptions.withDenseFallback())) {
+                    choice = fb.backend() + ": " + fb.selectionReason();
+                }
+            }
+            try (SparseOperand op = plan.compress(a)) {
+                long s = defaultStream ? 0 : stream.handle();
+                long dB = b.address();
+                long dC = c.address();
+                MatmulPlan p = plan;
+                for (int i = 0; i < WARMUP; i++) {
+                    p.matmul(1f, op, dB, 0f, dC, dC, s);
+                }
+                ctx.synchronize();
+                CUevent_st[] ev = new CUevent_st[2 * ITERS];
+                for (int i = 0; i < ev.length; i++) {
+                    ev[i] = new CUevent_st();
+                    check(cudaEventCreate(ev[i]), "cudaEventCreate");
+                }
+                CUstream_st cs = s == 0 ? null : new CUstream_st(new Pointer() {
+                    {
+                        address = s;
+                    }
+                });
+                double[] host = new double[ITERS];
+                for (int i = 0; i < ITERS; i++) {
+                    check(cudaEventRecord(ev[2 * i], cs), "cudaEventRecord");
+                    long t0 = System.nanoTime();
+                    p.matmul(1f, op, dB, 0f, dC, dC, s);
+                    long t1 = System.nanoTime();
+                    check(cudaEventRecord(ev[2 * i + 1], cs), "cudaEventRecord");
+                    host[i] = (t1 - t0) / 1000.0;
+                }
+                ctx.synchronize();
+                double[] dev = new double[ITERS];
+                try (FloatPointer ms = new FloatPointer(1)) {
+                    for (int i = 0; i < ITERS; i++) {
+                        check(cudaEventElapsedTime(ms, ev[2 * i], ev[2 * i + 1]), "cudaEventElapsedTime");
+                        dev[i] = ms.get();
+                    }
+                }
+                for (CUevent_st e : ev) {
+                    cudaEventDestroy(e);
+                }
+                System.out.println(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%.4f,%.2f,%d,\"%s\"", name, n, k, m, layoutC,
+                        median(dev), median(host), plan.algorithmId(), choice));
+                System.out.flush();
+            }
+        }
+    }
+
+    private static void check(int status, String call) {
+        if (status != 0) {
+            throw new IllegalStateException(call + " failed with CUDA status " + status);
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    /** Tiles a 16 MiB block of random values of the type over the buffer. */
+    private static void fill(DeviceBuffer d, DataType type, long seed) {
+        int block = (int) Math.min(d.byteSize(), 16L << 20);
+        byte[] host = new byte[block];
+        SplittableRandom rnd = new SplittableRandom(seed);
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(host).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int count = block / type.byteSize();
+        for (int i = 0; i < count; i++) {
+            float v = (float) rnd.nextDouble(-1, 1);
+            switch (type) {
+                case FP16 -> bb.putShort(2 * i, HalfFloats.floatToFp16(v));
+                case BF16 -> bb.putShort(2 * i, HalfFloats.floatToBf16(v));
+                case INT8 -> host[i] = (byte) rnd.nextInt(-8, 9);
+                case FP8_E4M3 -> host[i] = Fp8.floatToE4M3(v);
+                default -> throw new IllegalArgumentException("no benchmark fill for " + type);
+            }
+        }
+        List<Long> offsets = new ArrayList<>();
+        for (long off = 0; off < d.byteSize(); off += block) {
+            offsets.add(off);
+        }
+        for (long off : offsets) {
+            long len = Math.min(block, d.byteSize() - off);
+            d.copyFrom(len == block ? host : Arrays.copyOf(host, (int) len), off);
+        }
+    }
+}

@@ -1,0 +1,220 @@
+// Reference benchmark for the Java layer: dense cuBLASLt versus cuSPARSELt called directly from C++
+// with a cached plan and a searched algorithm, on the same shapes and memory layouts the Java
+// benchmark uses. Times are CUDA-event medians; host cost is the median wall time of the enqueue call.
+//
+// Layout (all types): A (N x K, structured, row-major, op N), B (K x M, column-major, op N),
+// C = D (N x M, column-major; row-major if cuSPARSELt refuses column-major). cuBLASLt computes the
+// same product on the pruned, uncompressed A (seen as column-major A^T with op T).
+//
+// Usage: bench_cusparselt [types...]   types from fp16 bf16 int8 e4m3 (default all); CSV on stdout.
+#include <cusparseLt.h>
+#include <cublasLt.h>
+#include <cuda_runtime.h>
+#include <cuda_fp16.h>
+#include <cuda_bf16.h>
+#include <cuda_fp8.h>
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#define CHECK_CUDA(x) do { cudaError_t e_ = (x); if (e_ != cudaSuccess) { \
+    fprintf(stderr, "%s:%d %s -> %s\n", __FILE__, __LINE__, #x, cudaGetErrorName(e_)); exit(1); } } while (0)
+#define CHECK_LT(x) do { cusparseStatus_t s_ = (x); if (s_ != CUSPARSE_STATUS_SUCCESS) { \
+    fprintf(stderr, "%s:%d %s -> %s\n", __FILE__, __LINE__, #x, cusparseLtGetErrorName(s_)); exit(1); } } while (0)
+#define CHECK_BLAS(x) do { cublasStatus_t s_ = (x); if (s_ != CUBLAS_STATUS_SUCCESS) { \
+    fprintf(stderr, "%s:%d %s -> %d\n", __FILE__, __LINE__, #x, (int) s_); exit(1); } } while (0)
+
+struct TypeCfg {
+    const char* name;
+    cudaDataType in, out;
+    int inBytes, outBytes;
+    cusparseComputeType ltCompute;
+    cublasComputeType_t blasCompute;
+    cudaDataType scaleType;
+};
+
+static const TypeCfg kTypes[] = {
+    {"fp16", CUDA_R_16F, CUDA_R_16F, 2, 2, CUSPARSE_COMPUTE_32F, CUBLAS_COMPUTE_32F, CUDA_R_32F},
+    {"bf16", CUDA_R_16BF, CUDA_R_16BF, 2, 2, CUSPARSE_COMPUTE_32F, CUBLAS_COMPUTE_32F, CUDA_R_32F},
+    {"int8", CUDA_R_8I, CUDA_R_32I, 1, 4, CUSPARSE_COMPUTE_32I, CUBLAS_COMPUTE_32I, CUDA_R_32I},
+    {"e4m3", CUDA_R_8F_E4M3, CUDA_R_16F, 1, 2, CUSPARSE_COMPUTE_32F, CUBLAS_COMPUTE_32F, CUDA_R_32F},
+};
+
+static const long kShapes[][3] = {  // (N, K, M)
+    {4096, 4096, 16}, {4096, 4096, 2048}, {11008, 4096, 2048}, {8192, 8192, 8192}, {16384, 16384, 8192}};
+
+static const int kWarmup = 5;
+static const int kIters = 30;
+
+// Fills a device buffer by tiling a 16 MiB block of random values of the input type.
+static void fillRandom(void* dev, size_t bytes, const TypeCfg& t, uint64_t seed) {
+    const size_t block = std::min<size_t>(bytes, 16u << 20);
+    std::vector<uint8_t> host(block);
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<float> uni(-1.f, 1.f);
+    std::uniform_int_distribution<int> ints(-8, 8);
+    for (size_t i = 0; i < block / t.inBytes; i++) {
+        float v = uni(rng);
+        if (t.in == CUDA_R_16F) { __half h = __float2half(v); memcpy(&host[2 * i], &h, 2); }
+        else if (t.in == CUDA_R_16BF) { __nv_bfloat16 h = __float2bfloat16(v); memcpy(&host[2 * i], &h, 2); }
+        else if (t.in == CUDA_R_8I) { host[i] = (uint8_t) (int8_t) ints(rng); }
+        else { __nv_fp8_e4m3 f(v); memcpy(&host[i], &f, 1); }
+    }
+    for (size_t off = 0; off < bytes; off += block) {
+        CHECK_CUDA(cudaMemcpy((char*) dev + off, host.data(), std::min(block, bytes - off), cudaMemcpyHostToDevice));
+    }
+}
+
+static double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+template <typename F>
+static void timeIt(F call, cudaStream_t stream, double* ms, double* hostUs) {
+    for (int i = 0; i < kWarmup; i++) call();
+    CHECK_CUDA(cudaStreamSynchronize(stream));
+    std::vector<cudaEvent_t> ev(2 * kIters);
+    for (auto& e : ev) CHECK_CUDA(cudaEventCreate(&e));
+    std::vector<double> host(kIters), dev(kIters);
+    for (int i = 0; i < kIters; i++) {
+        CHECK_CUDA(cudaEventRecord(ev[2 * i], stream));
+        auto t0 = std::chrono::steady_clock::now();
+        call();
+        auto t1 = std::chrono::steady_clock::now();
+        CHECK_CUDA(cudaEventRecord(ev[2 * i + 1], stream));
+        host[i] = std::chrono::duration<double, std::micro>(t1 - t0).count();
+    }
+    CHECK_CUDA(cudaStreamSynchronize(stream));
+    for (int i = 0; i < kIters; i++) {
+        float f;
+        CHECK_CUDA(cudaEventElapsedTime(&f, ev[2 * i], ev[2 * i + 1]));
+        dev[i] = f;
+    }
+    for (auto& e : ev) CHECK_CUDA(cudaEventDestroy(e));
+    *ms = median(dev);
+    *hostUs = median(host);
+}
+
+int main(int argc, char** argv) {
+    std::vector<std::string> want;
+    for (int i = 1; i < argc; i++) want.push_back(argv[i]);
+    cudaStream_t stream;
+    CHECK_CUDA(cudaStreamCreate(&stream));
+    cusparseLtHandle_t lt;
+    CHECK_LT(cusparseLtInit(&lt));
+    cublasLtHandle_t blas;
+    CHECK_BLAS(cublasLtCreate(&blas));
+    size_t blasWsSize = 64u << 20;
+    void* blasWs;
+    CHECK_CUDA(cudaMalloc(&blasWs, blasWsSize));
+    printf("type,N,K,M,layoutC,dense_ms,cpp_sparse_ms,cpp_host_us,dense_host_us,alg_id\n");
+    fflush(stdout);
+    for (const TypeCfg& t : kTypes) {
+        if (!want.empty() && std::find(want.begin(), want.end(), t.name) == want.end()) continue;
+        for (auto& sh : kShapes) {
+            const long m = sh[0], k = sh[1], n = sh[2];
+            void *dA, *dB, *dC, *dAc, *dCbuf = nullptr, *ws = nullptr;
+            CHECK_CUDA(cudaMalloc(&dA, (size_t) m * k * t.inBytes));
+            CHECK_CUDA(cudaMalloc(&dB, (size_t) k * n * t.inBytes));
+            CHECK_CUDA(cudaMalloc(&dC, (size_t) m * n * t.outBytes));
+            fillRandom(dA, (size_t) m * k * t.inBytes, t, 1);
+            fillRandom(dB, (size_t) k * n * t.inBytes, t, 2);
+            CHECK_CUDA(cudaMemset(dC, 0, (size_t) m * n * t.outBytes));
+            cusparseLtMatDescriptor_t a, b, c;
+            cusparseLtMatmulDescriptor_t mm;
+            cusparseLtMatmulAlgSelection_t sel;
+            cusparseLtMatmulPlan_t plan;
+            CHECK_LT(cusparseLtStructuredDescriptorInit(&lt, &a, m, k, k, 16, t.in, CUSPARSE_ORDER_ROW,
+                                                        CUSPARSELT_SPARSITY_50_PERCENT));
+            CHECK_LT(cusparseLtDenseDescriptorInit(&lt, &b, k, n, k, 16, t.in, CUSPARSE_ORDER_COL));
+            const char* layoutC = "col";
+            CHECK_LT(cusparseLtDenseDescriptorInit(&lt, &c, m, n, m, 16, t.out, CUSPARSE_ORDER_COL));
+            if (cusparseLtMatmulDescriptorInit(&lt, &mm, CUSPARSE_OPERATION_NON_TRANSPOSE,
+                    CUSPARSE_OPERATION_NON_TRANSPOSE, &a, &b, &c, &c, t.ltCompute) != CUSPARSE_STATUS_SUCCESS) {
+                CHECK_LT(cusparseLtMatDescriptorDestroy(&c));
+                layoutC = "row";
+                CHECK_LT(cusparseLtDenseDescriptorInit(&lt, &c, m, n, n, 16, t.out, CUSPARSE_ORDER_ROW));
+                CHECK_LT(cusparseLtMatmulDescriptorInit(&lt, &mm, CUSPARSE_OPERATION_NON_TRANSPOSE,
+                        CUSPARSE_OPERATION_NON_TRANSPOSE, &a, &b, &c, &c, t.ltCompute));
+            }
+            CHECK_LT(cusparseLtMatmulAlgSelectionInit(&lt, &sel, &mm, CUSPARSELT_MATMUL_ALG_DEFAULT));
+            CHECK_LT(cusparseLtMatmulPlanInit(&lt, &plan, &mm, &sel));
+            CHECK_LT(cusparseLtSpMMAPrune(&lt, &mm, dA, dA, CUSPARSELT_PRUNE_SPMMA_STRIP, stream));
+            size_t cs, cbs, wss;
+            CHECK_LT(cusparseLtSpMMACompressedSize(&lt, &plan, &cs, &cbs));
+            CHECK_CUDA(cudaMalloc(&dAc, cs));
+            if (cbs) CHECK_CUDA(cudaMalloc(&dCbuf, cbs));
+            CHECK_LT(cusparseLtSpMMACompress(&lt, &plan, dA, dAc, dCbuf, stream));
+            float alpha = 1.f, beta = 0.f;
+            CHECK_LT(cusparseLtMatmulGetWorkspace(&lt, &plan, &wss));
+            CHECK_CUDA(cudaMalloc(&ws, std::max<size_t>(wss, 256)));
+            CHECK_LT(cusparseLtMatmulSearch(&lt, &plan, &alpha, dAc, dB, &beta, dC, dC, ws, &stream, 1));
+            size_t wss2;
+            CHECK_LT(cusparseLtMatmulGetWorkspace(&lt, &plan, &wss2));
+            if (wss2 > wss) { CHECK_CUDA(cudaFree(ws)); CHECK_CUDA(cudaMalloc(&ws, wss2)); }
+            // the searched configuration may use another compressed layout: compress again with it
+            size_t cs2, cbs2;
+            CHECK_LT(cusparseLtSpMMACompressedSize(&lt, &plan, &cs2, &cbs2));
+            if (cs2 > cs) { CHECK_CUDA(cudaFree(dAc)); CHECK_CUDA(cudaMalloc(&dAc, cs2)); }
+            if (cbs2 > cbs) { CHECK_CUDA(cudaFree(dCbuf)); CHECK_CUDA(cudaMalloc(&dCbuf, cbs2)); }
+            CHECK_LT(cusparseLtSpMMACompress(&lt, &plan, dA, dAc, dCbuf, stream));
+            int algId = -1;
+            CHECK_LT(cusparseLtMatmulAlgGetAttribute(&lt, &sel, CUSPARSELT_MATMUL_ALG_CONFIG_ID, &algId, sizeof(algId)));
+            double sparseMs, sparseUs;
+            timeIt([&] { CHECK_LT(cusparseLtMatmul(&lt, &plan, &alpha, dAc, dB, &beta, dC, dC, ws, &stream, 1)); },
+                   stream, &sparseMs, &sparseUs);
+
+            // dense cuBLASLt on the pruned A: D (m x n col) = (A^T stored k x m col)^T * B (k x n col)
+            cublasLtMatmulDesc_t op;
+            cublasLtMatrixLayout_t la, lb, lc;
+            CHECK_BLAS(cublasLtMatmulDescCreate(&op, t.blasCompute, t.scaleType));
+            cublasOperation_t tA = CUBLAS_OP_T, tB = CUBLAS_OP_N;
+            CHECK_BLAS(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &tA, sizeof(tA)));
+            CHECK_BLAS(cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &tB, sizeof(tB)));
+            CHECK_BLAS(cublasLtMatrixLayoutCreate(&la, t.in, k, m, k));
+            CHECK_BLAS(cublasLtMatrixLayoutCreate(&lb, t.in, k, n, k));
+            CHECK_BLAS(cublasLtMatrixLayoutCreate(&lc, t.out, m, n, m));
+            cublasLtMatmulPreference_t pref;
+            CHECK_BLAS(cublasLtMatmulPreferenceCreate(&pref));
+            CHECK_BLAS(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                                                            &blasWsSize, sizeof(blasWsSize)));
+            cublasLtMatmulHeuristicResult_t heur;
+            int found = 0;
+            CHECK_BLAS(cublasLtMatmulAlgoGetHeuristic(blas, op, la, lb, lc, lc, pref, 1, &heur, &found));
+            double denseMs = -1, denseUs = -1;
+            int32_t alphaI = 1, betaI = 0;
+            const void* al = t.scaleType == CUDA_R_32I ? (const void*) &alphaI : (const void*) &alpha;
+            const void* be = t.scaleType == CUDA_R_32I ? (const void*) &betaI : (const void*) &beta;
+            if (found > 0) {
+                timeIt([&] { CHECK_BLAS(cublasLtMatmul(blas, op, al, dA, la, dB, lb, be, dC, lc, dC, lc, &heur.algo,
+                                                       blasWs, blasWsSize, stream)); },
+                       stream, &denseMs, &denseUs);
+            }
+            printf("%s,%ld,%ld,%ld,%s,%.4f,%.4f,%.2f,%.2f,%d\n", t.name, m, k, n, layoutC, denseMs, sparseMs, sparseUs,
+                   denseUs, algId);
+            fflush(stdout);
+            cublasLtMatmulPreferenceDestroy(pref);
+            cublasLtMatrixLayoutDestroy(la);
+            cublasLtMatrixLayoutDestroy(lb);
+            cublasLtMatrixLayoutDestroy(lc);
+            cublasLtMatmulDescDestroy(op);
+            CHECK_LT(cusparseLtMatmulPlanDestroy(&plan));
+            CHECK_LT(cusparseLtMatmulAlgSelectionDestroy(&sel));
+            CHECK_LT(cusparseLtMatDescriptorDestroy(&a));
+            CHECK_LT(cusparseLtMatDescriptorDestroy(&b));
+            CHECK_LT(cusparseLtMatDescriptorDestroy(&c));
+            cudaFree(dA); cudaFree(dB); cudaFree(dC); cudaFree(dAc); cudaFree(dCbuf); cudaFree(ws);
+        }
+    }
+    cudaFree(blasWs);
+    cublasLtDestroy(blas);
+    CHECK_LT(cusparseLtDestroy(&lt));
+    return 0;
+}

@@ -1,0 +1,652 @@
+package org.sparsity4j.cusparselt;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.bytedeco.cuda.cudart.CUevent_st;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.SizeTPointer;
+import org.sparsity4j.cusparselt.gen.cusparseLtMatDescriptor_t;
+import org.sparsity4j.cusparselt.gen.cusparseLtMatmulAlgSelection_t;
+import org.sparsity4j.cusparselt.gen.cusparseLtMatmulDescriptor_t;
+import org.sparsity4j.cusparselt.gen.cusparseLtMatmulPlan_t;
+
+import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
+import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
+import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpy;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
+import static org.bytedeco.cuda.global.cudart.cudaMemset;
+import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
+import static org.sparsity4j.cusparselt.gen.global.cusparseLt.*;
+
+/**
+ * A prepared sparse matrix product: cuSPARSELt descriptors, algorithm selection, plan and workspace
+ * for one {@link MatmulSpec}, plus (optionally) the searched algorithm and the dense-fallback
+ * decision.
+ *
+ * <p>Execution methods take device addresses and a raw CUDA stream handle ({@code 0} is the legacy
+ * default stream) and only enqueue work. Host-array conveniences ({@link #multiply}, {@link #prune(byte[], PruneMode)},
+ * {@link #isPruned(byte[])}) copy, run and synchronise. Methods are safe to call from several
+ * threads (they serialise on the plan). Close is idempotent; use after close throws
+ * {@link IllegalStateException}.
+ */
+public final class MatmulPlan implements AutoCloseable {
+
+    private final SparseContext context;
+    private final MatmulSpec spec;
+    private final PlanOptions options;
+    private cusparseLtMatDescriptor_t matA;
+    private cusparseLtMatDescriptor_t matB;
+    private cusparseLtMatDescriptor_t matC;
+    private cusparseLtMatmulDescriptor_t matmul;
+    private cusparseLtMatmulAlgSelection_t algSel;
+    private cusparseLtMatmulPlan_t plan;
+    private boolean planInitialised;
+    // separate host scalars: JavaCPP offsets void* arguments by their position in bytes
+    private final FloatPointer alphaHost = new FloatPointer(1);
+    private final FloatPointer betaHost = new FloatPointer(1);
+    private final PointerPointer<Pointer> streams = new PointerPointer<>(1);
+    private final IntPointer scratchInt = new IntPointer(1);
+    private long workspace;
+    private long workspaceSize;
+    private long compressBuffer;
+    private long compressedSize;
+    private long compressBufferSize;
+    private int algorithmId = -1;
+    private Backend backend = Backend.SPARSE;
+    private String selectionReason = "sparse kernel (dense fallback not requested)";
+    private boolean closed;
+
+    private MatmulPlan(SparseContext context, MatmulSpec spec, PlanOptions options) {
+        this.context = context;
+        this.spec = spec;
+        this.options = options;
+    }
+
+    static MatmulPlan create(SparseContext context, MatmulSpec spec, PlanOptions options) {
+        MatmulPlan p = new MatmulPlan(context, spec, options);
+        try {
+            p.init();
+        } catch (RuntimeException e) {
+            try {
+                p.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return p;
+    }
+
+    private void init() {
+        var h = context.handle();
+        MatmulSpec s = spec;
+        matA = new cusparseLtMatDescriptor_t();
+        matB = new cusparseLtMatDescriptor_t();
+        matC = new cusparseLtMatDescriptor_t();
+        matmul = new cusparseLtMatmulDescriptor_t();
+        algSel = new cusparseLtMatmulAlgSelection_t();
+        plan = new cusparseLtMatmulPlan_t();
+        int in = s.input().cudaCode();
+        if (s.structured() == Operand.A) {
+            Status.lt(cusparseLtStructuredDescriptorInit(h, matA, s.rowsA(), s.colsA(), s.ldA(), 16, in,
+                    s.layoutA().code(), CUSPARSELT_SPARSITY_50_PERCENT), "cusparseLtStructuredDescriptorInit(A)");
+            Status.lt(cusparseLtDenseDescriptorInit(h, matB, s.rowsB(), s.colsB(), s.ldB(), 16, in,
+                    s.layoutB().code()), "cusparseLtDenseDescriptorInit(B)");
+        } else {
+            Status.lt(cusparseLtDenseDescriptorInit(h, matA, s.rowsA(), s.colsA(), s.ldA(), 16, in,
+                    s.layoutA().code()), "cusparseLtDenseDescriptorInit(A)");
+            Status.lt(cusparseLtStructuredDescriptorInit(h, matB, s.rowsB(), s.colsB(), s.ldB(), 16, in,
+                    s.layoutB().code(), CUSPARSELT_SPARSITY_50_PERCENT), "cusparseLtStructuredDescriptorInit(B)");
+        }
+        Status.lt(cusparseLtDenseDescriptorInit(h, matC, s.m(), s.n(), s.ldC(), 16, s.output().cudaCode(),
+                s.layoutC().code()), "cusparseLtDenseDescriptorInit(C)");
+        Status.lt(cusparseLtMatmulDescriptorInit(h, matmul, s.opA().code(), s.opB().code(), matA, matB, matC, matC,
+                s.computeTypeCode()), "cusparseLtMatmulDescriptorInit");
+        if (s.activation() != Activation.NONE) {
+            int attr = s.activation() == Activation.RELU ? CUSPARSELT_MATMUL_ACTIVATION_RELU
+                    : CUSPARSELT_MATMUL_ACTIVATION_GELU;
+            scratchInt.put(1);
+            Status.lt(cusparseLtMatmulDescSetAttribute(h, matmul, attr, scratchInt, 4),
+                    "cusparseLtMatmulDescSetAttribute(" + s.activation() + ")");
+        }
+        Status.lt(cusparseLtMatmulAlgSelectionInit(h, algSel, matmul, CUSPARSELT_MATMUL_ALG_DEFAULT),
+                "cusparseLtMatmulAlgSelectionInit");
+        Status.lt(cusparseLtMatmulPlanInit(h, plan, matmul, algSel), "cusparseLtMatmulPlanInit");
+        planInitialised = true;
+        refreshSizes();
+        if (options.search() || options.denseFallback()) {
+            try (Scratch x = new Scratch()) {
+                if (options.search()) {
+                    streams.put(0, (Pointer) null);
+                    alphaHost.put(1f);
+                    betaHost.put(0f);
+                    Status.lt(cusparseLtMatmulSearch(h, plan, alphaHost, new Ptr(x.sparseSlotA()),
+                            new Ptr(x.sparseSlotB()), betaHost, new Ptr(x.c.address()),
+                            new Ptr(x.c.address()), new Ptr(workspace()), streams, 0), "cusparseLtMatmulSearch");
+                    refreshSizes();
+                }
+                if (options.denseFallback()) {
+                    decideBackend(x);
+                }
+            }
+        }
+        try (IntPointer id = new IntPointer(1)) {
+            Status.lt(cusparseLtMatmulAlgGetAttribute(h, algSel, CUSPARSELT_MATMUL_ALG_CONFIG_ID, id, 4),
+                    "cusparseLtMatmulAlgGetAttribute(CONFIG_ID)");
+            algorithmId = id.get();
+        }
+    }
+
+    /** Scratch operands for search and timing: A, B, C and a compressed structured operand. */
+    private final class Scratch implements AutoCloseable {
+        final DeviceBuffer a = context.allocate(spec.bytesA());
+        final DeviceBuffer b = context.allocate(spec.bytesB());
+        final DeviceBuffer c = context.allocate(spec.bytesC());
+        final DeviceBuffer compressed = context.allocate(Math.max(compressedSize, 1));
+
+        Scratch() {
+            // small non-zero values in every type; prune + compress so the sparse kernel sees valid data
+            for (DeviceBuffer d : new DeviceBuffer[] {a, b, c}) {
+                Status.cuda(cudaMemset(new Ptr(d.address()), 0x11, d.byteSize()), "cudaMemset");
+            }
+            long dense = spec.structured() == Operand.A ? a.address() : b.address();
+            Status.lt(cusparseLtSpMMAPrune(context.handle(), matmul, new Ptr(dense), new Ptr(dense),
+                    CUSPARSELT_PRUNE_SPMMA_STRIP, null), "cusparseLtSpMMAPrune");
+            Status.lt(cusparseLtSpMMACompress(context.handle(), plan, new Ptr(dense), new Ptr(compressed.address()),
+                    new Ptr(compressBuffer()), null), "cusparseLtSpMMACompress");
+        }
+
+        long sparseSlotA() {
+            return spec.structured() == Operand.A ? compressed.address() : a.address();
+        }
+
+        long sparseSlotB() {
+            return spec.structured() == Operand.B ? compressed.address() : b.address();
+        }
+
+        @Override
+        public void close() {
+            compressed.close();
+            c.close();
+            b.close();
+            a.close();
+        }
+    }
+
+    private void decideBackend(Scratch x) {
+        String why = DenseGemm.unsupportedReason(spec);
+        if (why != null) {
+            backend = Backend.SPARSE;
+            selectionReason = "sparse kernel: no dense alternative (" + why + ")";
+            return;
+        }
+        DenseGemm dense = context.dense();
+        int iters = options.timingIterations();
+        double sparseMs = median(time(iters, () -> enqueueSparse(1f, x.sparseSlotA(), x.sparseSlotB(), 0f,
+                x.c.address(), x.c.address(), 0)));
+        double denseMs = median(time(iters, () -> dense.gemm(spec, 1f, x.a.address(), x.b.address(), 0f,
+                x.c.address(), x.c.address(), 0)));
+        String numbers = String.format(java.util.Locale.ROOT, "sparse %.4f ms vs dense cuBLAS %.4f ms (median of %d)",
+                sparseMs, denseMs, iters);
+        if (denseMs < sparseMs) {
+            backend = Backend.DENSE;
+            selectionReason = "dense cuBLAS is faster on this shape: " + numbers;
+        } else {
+            backend = Backend.SPARSE;
+            selectionReason = "sparse kernel is faster on this shape: " + numbers;
+        }
+    }
+
+    private double[] time(int iters, Runnable r) {
+        CUevent_st start = new CUevent_st();
+        CUevent_st stop = new CUevent_st();
+        Status.cuda(cudaEventCreate(start), "cudaEventCreate");
+        Status.cuda(cudaEventCreate(stop), "cudaEventCreate");
+        try (FloatPointer ms = new FloatPointer(1)) {
+            for (int i = 0; i < 3; i++) {
+                r.run();
+            }
+            double[] out = new double[iters];
+            for (int i = 0; i < iters; i++) {
+                Status.cuda(cudaEventRecord(start, null), "cudaEventRecord");
+                r.run();
+                Status.cuda(cudaEventRecord(stop, null), "cudaEventRecord");
+                Status.cuda(cudaEventSynchronize(stop), "cudaEventSynchronize");
+                Status.cuda(cudaEventElapsedTime(ms, start, stop), "cudaEventElapsedTime");
+                out[i] = ms.get();
+            }
+            return out;
+        } finally {
+            cudaEventDestroy(start);
+            cudaEventDestroy(stop);
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    /**
+     * Queries workspace and compressed sizes (they may change when search picks another kernel);
+     * device memory for workspace and compression scratch is allocated lazily on first use, so a
+     * plan that is never executed holds none.
+     */
+    private void refreshSizes() {
+        try (SizeTPointer w = new SizeTPointer(1); SizeTPointer a = new SizeTPointer(1);
+             SizeTPointer b = new SizeTPointer(1)) {
+            Status.lt(cusparseLtMatmulGetWorkspace(context.handle(), plan, w), "cusparseLtMatmulGetWorkspace");
+            Status.lt(cusparseLtSpMMACompressedSize(context.handle(), plan, a, b), "cusparseLtSpMMACompressedSize");
+            long need = w.get();
+            if (workspace != 0 && need > workspaceSize) {
+                free(workspace);
+                workspace = 0;
+            }
+            workspaceSize = Math.max(workspaceSize, need);
+            // never shrink: the H100 run showed an illegal address when a searched plan's operand was
+            // compressed into a buffer of the size queried after the search (see the module README)
+            compressedSize = Math.max(compressedSize, a.get());
+            if (compressBuffer != 0 && b.get() > compressBufferSize) {
+                free(compressBuffer);
+                compressBuffer = 0;
+            }
+            compressBufferSize = Math.max(compressBufferSize, b.get());
+        }
+    }
+
+    private long workspace() {
+        if (workspace == 0) {
+            workspace = malloc(Math.max(workspaceSize, 256));
+        }
+        return workspace;
+    }
+
+    private long compressBuffer() {
+        if (compressBuffer == 0) {
+            compressBuffer = malloc(Math.max(compressBufferSize, 256));
+        }
+        return compressBuffer;
+    }
+
+    private static long malloc(long bytes) {
+        Pointer p = new Pointer();
+        Status.cuda(org.bytedeco.cuda.global.cudart.cudaMalloc(p, bytes), "cudaMalloc(" + bytes + " bytes)");
+        return p.address();
+    }
+
+    private static void free(long address) {
+        Status.cuda(org.bytedeco.cuda.global.cudart.cudaFree(new Ptr(address)), "cudaFree");
+    }
+
+    /** @return the spec this plan executes */
+    public MatmulSpec spec() {
+        return spec;
+    }
+
+    /** @return the options it was prepared with */
+    public PlanOptions options() {
+        return options;
+    }
+
+    /** @return the backend executing {@link #matmul} */
+    public Backend backend() {
+        checkOpen();
+        return backend;
+    }
+
+    /** @return a sentence saying which backend runs and why, with the measured times when timed */
+    public String selectionReason() {
+        checkOpen();
+        return selectionReason;
+    }
+
+    /** @return cuSPARSELt's algorithm configuration id in use (the searched one when searched) */
+    public int algorithmId() {
+        checkOpen();
+        return algorithmId;
+    }
+
+    /** @return bytes of the compressed structured operand */
+    public long compressedSize() {
+        checkOpen();
+        return compressedSize;
+    }
+
+    /** @return bytes of the workspace the plan keeps on the device */
+    public long workspaceSize() {
+        checkOpen();
+        return workspaceSize;
+    }
+
+    /**
+     * Prunes a dense copy of the structured operand on the device ({@code cusparseLtSpMMAPrune}).
+     * In place when {@code in == out}. Enqueued on the stream.
+     *
+     * @param in device address of the dense structured operand
+     * @param out device address receiving the pruned matrix
+     * @param mode STRIP or TILE
+     * @param stream raw CUDA stream, 0 for the default stream
+     */
+    public synchronized void prune(long in, long out, PruneMode mode, long stream) {
+        checkOpen();
+        Objects.requireNonNull(mode, "mode");
+        requireAddress("in", in);
+        requireAddress("out", out);
+        Status.lt(cusparseLtSpMMAPrune(context.handle(), matmul, new Ptr(in), new Ptr(out), mode.code(),
+                Ptr.stream(stream)), "cusparseLtSpMMAPrune(" + mode + ")");
+    }
+
+    /**
+     * Host convenience: prunes a structured operand on the device and returns the result.
+     *
+     * @param dense the dense structured operand, {@link MatmulSpec#bytesStructured()} bytes, in the
+     *     spec's layout, little-endian
+     * @param mode STRIP or TILE
+     * @return the pruned bytes
+     */
+    public byte[] prune(byte[] dense, PruneMode mode) {
+        requireLength("structured operand", dense, spec.bytesStructured());
+        try (DeviceBuffer d = context.upload(dense)) {
+            prune(d.address(), d.address(), mode, 0);
+            return d.toByteArray();
+        }
+    }
+
+    /**
+     * Checks on the device whether a dense structured operand satisfies the pattern
+     * ({@code cusparseLtSpMMAPruneCheck}); synchronises the stream.
+     *
+     * @param in device address of the dense structured operand
+     * @param stream raw CUDA stream, 0 for the default stream
+     * @return true when every group is valid
+     */
+    public synchronized boolean isPruned(long in, long stream) {
+        checkOpen();
+        requireAddress("in", in);
+        long flag = malloc(256);
+        try {
+            Status.lt(cusparseLtSpMMAPruneCheck(context.handle(), matmul, new Ptr(in), new IntPointer(new Ptr(flag)),
+                    Ptr.stream(stream)), "cusparseLtSpMMAPruneCheck");
+            Status.cuda(cudaStreamSynchronize(Ptr.stream(stream)), "cudaStreamSynchronize");
+            Status.cuda(cudaMemcpy(scratchInt, new Ptr(flag), 4, cudaMemcpyDeviceToHost), "cudaMemcpy(D2H)");
+            return scratchInt.get() == 0;
+        } finally {
+            free(flag);
+        }
+    }
+
+    /**
+     * Host convenience for {@link #isPruned(long, long)}.
+     *
+     * @param dense the dense structured operand bytes
+     * @return true when every group is valid
+     */
+    public boolean isPruned(byte[] dense) {
+        requireLength("structured operand", dense, spec.bytesStructured());
+        try (DeviceBuffer d = context.upload(dense)) {
+            return isPruned(d.address(), 0);
+        }
+    }
+
+    /**
+     * Compresses a pruned dense structured operand on the device into caller memory of
+     * {@link #compressedSize()} bytes ({@code cusparseLtSpMMACompress}). Enqueued on the stream.
+     *
+     * @param dense device address of the pruned dense operand
+     * @param compressed device address receiving the compressed operand
+     * @param stream raw CUDA stream, 0 for the default stream
+     */
+    public synchronized void compress(long dense, long compressed, long stream) {
+        checkOpen();
+        requireAddress("dense", dense);
+        requireAddress("compressed", compressed);
+        Status.lt(cusparseLtSpMMACompress(context.handle(), plan, new Ptr(dense), new Ptr(compressed),
+                new Ptr(compressBuffer()), Ptr.stream(stream)), "cusparseLtSpMMACompress");
+    }
+
+    /**
+     * Prepares the structured operand for this plan's backend: compressed on the device for SPARSE,
+     * a dense copy for DENSE. Synchronous. The input must already be pruned (see
+     * {@link #prune(long, long, PruneMode, long)}).
+     *
+     * @param densePruned the pruned dense structured operand
+     * @return the operand, owned by the caller
+     */
+    public SparseOperand compress(DeviceBuffer densePruned) {
+        Objects.requireNonNull(densePruned, "densePruned");
+        checkOpen();
+        if (densePruned.byteSize() < spec.bytesStructured()) {
+            throw new IllegalArgumentException("structured operand buffer has " + densePruned.byteSize()
+                    + " bytes, spec " + spec + " needs " + spec.bytesStructured());
+        }
+        DeviceBuffer out;
+        if (backend == Backend.SPARSE) {
+            out = context.allocate(compressedSize);
+            try {
+                compress(densePruned.address(), out.address(), 0);
+                context.synchronize();
+            } catch (RuntimeException e) {
+                out.close();
+                throw e;
+            }
+        } else {
+            out = context.allocate(spec.bytesStructured());
+            Status.cuda(org.bytedeco.cuda.global.cudart.cudaMemcpy(new Ptr(out.address()),
+                    new Ptr(densePruned.address()), spec.bytesStructured(),
+                    org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToDevice), "cudaMemcpy(D2D)");
+        }
+        SparseOperand op = new SparseOperand(spec, backend, out);
+        context.register(op);
+        return op;
+    }
+
+    /**
+     * Uploads an operand compressed on the CPU (for example by sparsity-core's compressor) in
+     * cuSPARSELt's layout. Only for the SPARSE backend.
+     *
+     * @param compressed exactly {@link #compressedSize()} bytes
+     * @return the operand, owned by the caller
+     */
+    public SparseOperand uploadCompressed(byte[] compressed) {
+        checkOpen();
+        if (backend != Backend.SPARSE) {
+            throw new IllegalStateException("plan runs dense cuBLAS (" + selectionReason
+                    + "); upload the pruned dense operand with compress(DeviceBuffer) instead");
+        }
+        requireLength("compressed operand", compressed, compressedSize);
+        DeviceBuffer out = context.upload(compressed);
+        SparseOperand op = new SparseOperand(spec, backend, out);
+        context.register(op);
+        return op;
+    }
+
+    /**
+     * Enqueues {@code D = alpha op(A) op(B) + beta C} on the stream with the plan's backend.
+     *
+     * @param alpha scale of the product
+     * @param structured the prepared structured operand (A or B, as the spec says)
+     * @param dense device address of the other input
+     * @param beta scale of C
+     * @param c device address of C (may equal d; ignored when beta is 0 but must be valid)
+     * @param d device address of D
+     * @param stream raw CUDA stream, 0 for the default stream
+     */
+    public void matmul(float alpha, SparseOperand structured, long dense, float beta, long c, long d, long stream) {
+        Objects.requireNonNull(structured, "structured");
+        checkOpen();
+        if (!structured.spec().equals(spec)) {
+            throw new IllegalArgumentException("operand was prepared for " + structured.spec() + ", plan is " + spec);
+        }
+        if (structured.backend() != backend) {
+            throw new IllegalArgumentException("operand is in " + structured.backend() + " form, plan runs " + backend);
+        }
+        requireAddress("dense", dense);
+        requireAddress("c", c);
+        requireAddress("d", d);
+        long s = structured.address();
+        if (backend == Backend.SPARSE) {
+            long a = spec.structured() == Operand.A ? s : dense;
+            long b = spec.structured() == Operand.A ? dense : s;
+            enqueueSparse(alpha, a, b, beta, c, d, stream);
+        } else {
+            long a = spec.structured() == Operand.A ? s : dense;
+            long b = spec.structured() == Operand.A ? dense : s;
+            context.dense().gemm(spec, alpha, a, b, beta, c, d, stream);
+        }
+    }
+
+    /**
+     * Enqueues the sparse kernel directly on raw device addresses: the structured slot must hold a
+     * compressed operand. Only for the SPARSE backend.
+     *
+     * @param alpha scale of the product
+     * @param a device address of A (compressed when A is structured)
+     * @param b device address of B (compressed when B is structured)
+     * @param beta scale of C
+     * @param c device address of C
+     * @param d device address of D
+     * @param stream raw CUDA stream, 0 for the default stream
+     */
+    public void matmulSparse(float alpha, long a, long b, float beta, long c, long d, long stream) {
+        checkOpen();
+        if (backend != Backend.SPARSE) {
+            throw new IllegalStateException("plan runs dense cuBLAS: " + selectionReason);
+        }
+        requireAddress("a", a);
+        requireAddress("b", b);
+        requireAddress("c", c);
+        requireAddress("d", d);
+        enqueueSparse(alpha, a, b, beta, c, d, stream);
+    }
+
+    private synchronized void enqueueSparse(float alpha, long a, long b, float beta, long c, long d, long stream) {
+        alphaHost.put(alpha);
+        betaHost.put(beta);
+        streams.put(0, stream == 0 ? null : new Ptr(stream));
+        Status.lt(cusparseLtMatmul(context.handle(), plan, alphaHost, new Ptr(a), new Ptr(b),
+                betaHost, new Ptr(c), new Ptr(d), new Ptr(workspace()), streams, 1), "cusparseLtMatmul");
+    }
+
+    /**
+     * Host convenience: uploads the operands, compresses (or copies, for DENSE) the structured one
+     * on the device, runs the product on the default stream and returns D.
+     *
+     * @param structuredPruned the structured operand, already pruned, dense, in the spec's layout
+     * @param dense the other input
+     * @param c C, or null when beta is 0
+     * @param alpha scale of the product
+     * @param beta scale of C
+     * @return D, {@link MatmulSpec#bytesC()} bytes, little-endian
+     */
+    public byte[] multiply(byte[] structuredPruned, byte[] dense, byte[] c, float alpha, float beta) {
+        checkOpen();
+        requireLength("structured operand", structuredPruned, spec.bytesStructured());
+        long otherBytes = spec.structured() == Operand.A ? spec.bytesB() : spec.bytesA();
+        requireLength("dense operand", dense, otherBytes);
+        if (c != null) {
+            requireLength("C", c, spec.bytesC());
+        } else if (beta != 0f) {
+            throw new IllegalArgumentException("C is null but beta is " + beta);
+        }
+        try (DeviceBuffer sp = context.upload(structuredPruned);
+             SparseOperand op = compress(sp);
+             DeviceBuffer other = context.upload(dense);
+             DeviceBuffer out = context.allocate(spec.bytesC())) {
+            if (c != null) {
+                out.copyFrom(c);
+            } else {
+                out.clear();
+            }
+            matmul(alpha, op, other.address(), beta, out.address(), out.address(), 0);
+            context.synchronize();
+            return out.toByteArray();
+        }
+    }
+
+    /**
+     * Whether {@link #close()} has been called.
+     *
+     * @return true once closed
+     */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("plan " + spec + " is closed");
+        }
+        context.checkOpen();
+    }
+
+    private static void requireAddress(String name, long address) {
+        if (address == 0) {
+            throw new IllegalArgumentException("device address of " + name + " is null");
+        }
+        if ((address & 15) != 0) {
+            throw new IllegalArgumentException("device address of " + name + " (0x" + Long.toHexString(address)
+                    + ") is not 16-byte aligned");
+        }
+    }
+
+    private static void requireLength(String name, byte[] bytes, long expected) {
+        Objects.requireNonNull(bytes, name);
+        if (bytes.length != expected) {
+            throw new IllegalArgumentException(name + " has " + bytes.length + " bytes, expected " + expected);
+        }
+    }
+
+    /** Destroys the plan and its descriptors and frees its device memory; idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        context.forget(this);
+        RuntimeException first = null;
+        if (planInitialised) {
+            first = keep(first, () -> Status.lt(cusparseLtMatmulPlanDestroy(plan), "cusparseLtMatmulPlanDestroy"));
+            first = keep(first, () -> Status.lt(cusparseLtMatmulAlgSelectionDestroy(algSel),
+                    "cusparseLtMatmulAlgSelectionDestroy"));
+            first = keep(first, () -> Status.lt(cusparseLtMatDescriptorDestroy(matA), "cusparseLtMatDescriptorDestroy(A)"));
+            first = keep(first, () -> Status.lt(cusparseLtMatDescriptorDestroy(matB), "cusparseLtMatDescriptorDestroy(B)"));
+            first = keep(first, () -> Status.lt(cusparseLtMatDescriptorDestroy(matC), "cusparseLtMatDescriptorDestroy(C)"));
+        }
+        if (workspace != 0) {
+            long w = workspace;
+            workspace = 0;
+            first = keep(first, () -> free(w));
+        }
+        if (compressBuffer != 0) {
+            long cb = compressBuffer;
+            compressBuffer = 0;
+            first = keep(first, () -> free(cb));
+        }
+        for (Pointer p : new Pointer[] {plan, algSel, matmul, matA, matB, matC, alphaHost, betaHost, streams, scratchInt}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static RuntimeException keep(RuntimeException first, Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            return first == null ? e : first;
+        }
+        return first;
+    }
+}

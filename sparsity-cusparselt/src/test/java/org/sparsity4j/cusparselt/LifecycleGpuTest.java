@@ -1,0 +1,117 @@
+package org.sparsity4j.cusparselt;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.bytedeco.javacpp.Pointer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Resource lifecycle on the GPU: no growth over many cycles, idempotent close, misuse errors. */
+@Tag("gpu")
+class LifecycleGpuTest {
+
+    @org.junit.jupiter.api.BeforeEach
+    void announce(org.junit.jupiter.api.TestInfo info) {
+        Gpu.progress("START " + getClass().getSimpleName() + "." + info.getDisplayName());
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void done(org.junit.jupiter.api.TestInfo info) {
+        Gpu.progress("END   " + getClass().getSimpleName() + "." + info.getDisplayName());
+    }
+
+    @Test
+    void hundredThousandPlanCyclesDoNotGrowDeviceOrHostMemory() {
+        Gpu.require();
+        MatmulSpec spec = MatmulSpec.builder(256, 128, 256).input(DataType.FP16).build();
+        try (SparseContext ctx = SparseContext.create(0)) {
+            for (int i = 0; i < 2_000; i++) {
+                try (MatmulPlan p = ctx.createPlan(spec, PlanOptions.noSearch())) {
+                    p.multiply(new byte[(int) spec.bytesA()], new byte[(int) spec.bytesB()], null, 1f, 0f);
+                }
+            }
+            System.gc();
+            long deviceFreeBefore = ctx.memoryInfo()[0];
+            long trackedBefore = Pointer.totalBytes();
+            long rssBefore = Pointer.physicalBytes();
+            int cycles = Integer.getInteger("sparsity.cusparselt.planCycles", 100_000);
+            byte[] zerosA = new byte[(int) spec.bytesA()];
+            byte[] zerosB = new byte[(int) spec.bytesB()];
+            for (int i = 0; i < cycles; i++) {
+                MatmulPlan p = ctx.createPlan(spec, PlanOptions.noSearch());
+                if (i % 100 == 0) {
+                    // every 100th plan also allocates its workspace, compresses and executes
+                    p.multiply(zerosA, zerosB, null, 1f, 0f);
+                }
+                p.close();
+            }
+            System.gc();
+            long deviceFreeAfter = ctx.memoryInfo()[0];
+            long trackedAfter = Pointer.totalBytes();
+            long rssAfter = Pointer.physicalBytes();
+            System.out.printf("%d plan cycles: device free %d -> %d bytes, JavaCPP tracked %d -> %d bytes, RSS %d -> %d%n",
+                    cycles, deviceFreeBefore, deviceFreeAfter, trackedBefore, trackedAfter, rssBefore, rssAfter);
+            assertTrue(deviceFreeBefore - deviceFreeAfter <= 2L << 20,
+                    "device memory fell by " + (deviceFreeBefore - deviceFreeAfter) + " bytes over " + cycles + " cycles");
+            assertTrue(trackedAfter - trackedBefore <= 64 * 1024,
+                    "JavaCPP-tracked native memory grew by " + (trackedAfter - trackedBefore) + " bytes");
+            assertTrue(rssAfter - rssBefore <= 64L << 20, "resident set grew by " + (rssAfter - rssBefore) + " bytes");
+            assertEquals(0, ctx.cachedPlanCount());
+        }
+    }
+
+    @Test
+    void closeIsIdempotentAndUseAfterCloseIsIllegalState() {
+        Gpu.require();
+        MatmulSpec spec = MatmulSpec.builder(128, 64, 128).input(DataType.FP16).build();
+        SparseContext ctx = SparseContext.create(0);
+        MatmulPlan plan = ctx.createPlan(spec, PlanOptions.noSearch());
+        DeviceBuffer buf = ctx.allocate(spec.bytesA());
+        CudaStream stream = ctx.createStream();
+        plan.close();
+        assertDoesNotThrow(plan::close);
+        assertThrows(IllegalStateException.class, plan::compressedSize);
+        assertThrows(IllegalStateException.class, () -> plan.prune(buf.address(), buf.address(), PruneMode.STRIP, 0));
+        buf.close();
+        assertDoesNotThrow(buf::close);
+        assertThrows(IllegalStateException.class, buf::address);
+        MatmulPlan second = ctx.createPlan(spec, PlanOptions.noSearch());
+        DeviceBuffer other = ctx.allocate(64);
+        ctx.close();
+        assertDoesNotThrow(ctx::close);
+        assertTrue(second.isClosed(), "closing the context closes its plans");
+        assertTrue(other.isClosed(), "closing the context frees its buffers");
+        assertThrows(IllegalStateException.class, stream::handle);
+        assertThrows(IllegalStateException.class, () -> ctx.allocate(16));
+        assertThrows(IllegalStateException.class, () -> ctx.plan(spec));
+    }
+
+    @Test
+    void misuseIsIllegalArgumentNotACrash() {
+        Gpu.require();
+        MatmulSpec spec = MatmulSpec.builder(128, 64, 128).input(DataType.FP16).build();
+        MatmulSpec otherSpec = MatmulSpec.builder(128, 64, 256).input(DataType.FP16).build();
+        try (SparseContext ctx = SparseContext.create(0);
+             MatmulPlan plan = ctx.createPlan(spec, PlanOptions.noSearch());
+             MatmulPlan otherPlan = ctx.createPlan(otherSpec, PlanOptions.noSearch());
+             DeviceBuffer a = ctx.allocate(otherSpec.bytesA());
+             SparseOperand wrongOperand = otherPlan.compress(a);
+             DeviceBuffer d = ctx.allocate(spec.bytesC())) {
+            assertThrows(IllegalArgumentException.class, () -> SparseContext.create(-1));
+            assertThrows(IllegalArgumentException.class, () -> plan.multiply(new byte[3], new byte[3], null, 1f, 0f));
+            assertThrows(IllegalArgumentException.class,
+                    () -> plan.matmul(1f, wrongOperand, d.address(), 0f, d.address(), d.address(), 0));
+            assertThrows(IllegalArgumentException.class, () -> plan.matmulSparse(1f, 0, d.address(), 0f, d.address(),
+                    d.address(), 0));
+            assertThrows(IllegalArgumentException.class, () -> plan.matmulSparse(1f, d.address() + 2, d.address(), 0f,
+                    d.address(), d.address(), 0));
+            assertThrows(IllegalArgumentException.class, () -> plan.uploadCompressed(new byte[7]));
+            assertThrows(IllegalArgumentException.class, () -> ctx.allocate(0));
+            assertThrows(IllegalArgumentException.class, () -> d.copyFrom(new byte[(int) d.byteSize() + 1]));
+            assertThrows(IllegalArgumentException.class, () -> plan.compress(ctx.allocate(16)));
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package org.sparsity4j.cusparselt;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Sparse products on the GPU against a float64 CPU reference, every type combination and layout. */
+@Tag("gpu")
+class MatmulGpuTest {
+
+    private static SparseContext ctx;
+
+    @org.junit.jupiter.api.BeforeEach
+    void announce(org.junit.jupiter.api.TestInfo info) {
+        Gpu.progress("START " + getClass().getSimpleName() + "." + info.getDisplayName());
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void done(org.junit.jupiter.api.TestInfo info) {
+        Gpu.progress("END   " + getClass().getSimpleName() + "." + info.getDisplayName());
+    }
+
+    @BeforeAll
+    static void open() {
+        Gpu.require();
+        ctx = SparseContext.create(0);
+        System.out.println("cuSPARSELt version " + ctx.libraryVersion());
+    }
+
+    @AfterAll
+    static void close() {
+        if (ctx != null) {
+            ctx.close();
+        }
+    }
+
+    static Stream<Arguments> combinations() {
+        List<Arguments> out = new ArrayList<>();
+        for (DataType in : DataType.values()) {
+            for (DataType o : DataType.values()) {
+                if (MatmulSpec.isSupportedCombination(in, o)) {
+                    out.add(Arguments.of(in, o));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    /** Runs one spec with alpha=1,beta=0 and alpha=2,beta=1 and compares with float64. */
+    static void checkSpec(MatmulPlan plan, long seed) {
+        MatmulSpec s = plan.spec();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        int m = (int) s.m();
+        int n = (int) s.n();
+        int k = (int) s.k();
+        int keep = s.input() == DataType.FP32 ? 1 : 2;
+        int group = s.input() == DataType.FP32 ? 2 : 4;
+        int maxAbs = s.output() == DataType.INT8 ? 1 : 3;
+        double[] opA;
+        double[] opB;
+        if (s.structured() == Operand.A) {
+            opA = Matrices.structured(rnd, m, k, 1, keep, group, maxAbs);
+            opB = Matrices.dense(rnd, k, n, maxAbs);
+        } else {
+            opA = Matrices.dense(rnd, m, k, maxAbs);
+            opB = Matrices.structured(rnd, k, n, 0, keep, group, maxAbs);
+        }
+        double[] storedA = s.opA() == Op.N ? opA : Matrices.transpose(opA, m, k);
+        double[] storedB = s.opB() == Op.N ? opB : Matrices.transpose(opB, k, n);
+        byte[] a = Matrices.encode(s.input(), storedA, (int) s.rowsA(), (int) s.colsA(), s.layoutA());
+        byte[] b = Matrices.encode(s.input(), storedB, (int) s.rowsB(), (int) s.colsB(), s.layoutB());
+        double[] c = Matrices.dense(rnd, m, n, maxAbs);
+        byte[] cBytes = Matrices.encode(s.output(), c, m, n, s.layoutC());
+        byte[] sp = s.structured() == Operand.A ? a : b;
+        byte[] other = s.structured() == Operand.A ? b : a;
+        for (double[] ab : new double[][] {{1, 0}, {2, 1}}) {
+            byte[] d = plan.multiply(sp, other, ab[1] == 0 ? null : cBytes, (float) ab[0], (float) ab[1]);
+            double[] got = Matrices.decode(s.output(), d, m, n, s.layoutC());
+            double[] want = Matrices.reference(opA, opB, c, m, n, k, ab[0], ab[1]);
+            if (s.activation() == Activation.RELU) {
+                for (int i = 0; i < want.length; i++) {
+                    want[i] = Math.max(0, want[i]);
+                }
+            }
+            double rel = Matrices.relTol(s.output());
+            for (int i = 0; i < want.length; i++) {
+                double tol = 1e-6 + rel * Math.abs(want[i]);
+                if (!(Math.abs(got[i] - want[i]) <= tol)) {
+                    fail(s + " alpha=" + ab[0] + " beta=" + ab[1] + " seed=" + seed + ": D[" + (i / n) + "," + (i % n)
+                            + "] = " + got[i] + ", float64 reference " + want[i]);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("combinations")
+    void matchesFloat64ReferenceForEveryLayout(DataType in, DataType out) {
+        long seed = 0x5EED0000L + in.ordinal() * 31L + out.ordinal();
+        List<String> ran = new ArrayList<>();
+        List<String> refused = new ArrayList<>();
+        int m = 128;
+        int n = 64;
+        int k = 128;
+        for (Operand structured : Operand.values()) {
+            for (Layout la : Layout.values()) {
+                for (Layout lb : Layout.values()) {
+                    for (Layout lc : Layout.values()) {
+                        for (Op oa : Op.values()) {
+                            for (Op ob : Op.values()) {
+                                MatmulSpec spec = MatmulSpec.builder(m, n, k).input(in).output(out)
+                                        .layouts(la, lb, lc).ops(oa, ob).structured(structured).build();
+                                String tag = structured + ":" + (la == Layout.ROW_MAJOR ? "R" : "C") + oa
+                                        + (lb == Layout.ROW_MAJOR ? "R" : "C") + ob
+                                        + (lc == Layout.ROW_MAJOR ? "R" : "C");
+                                System.out.print(tag + " ");
+                                System.out.flush();
+                                MatmulPlan plan;
+                                try {
+                                    plan = ctx.createPlan(spec, PlanOptions.noSearch());
+                                } catch (CusparseLtException e) {
+                                    assertTrue(e.statusName().equals("CUSPARSE_STATUS_NOT_SUPPORTED")
+                                            || e.statusName().equals("CUSPARSE_STATUS_INVALID_VALUE"), e::getMessage);
+                                    refused.add(tag + "(" + e.call() + ")");
+                                    continue;
+                                }
+                                try (plan) {
+                                    checkSpec(plan, seed++);
+                                } catch (CusparseLtException e) {
+                                    assertTrue(e.statusName().equals("CUSPARSE_STATUS_NOT_SUPPORTED"), e::getMessage);
+                                    refused.add(tag + "(" + e.call() + ")");
+                                    continue;
+                                }
+                                ran.add(tag);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        System.out.println(java.time.Instant.now() + " " + in + "->" + out + ": verified " + ran.size() + " layouts " + ran);
+        System.out.println(in + "->" + out + ": refused by cuSPARSELt " + refused.size() + " " + refused);
+        // the layout every type supports: structured A row-major op N, B column-major op N (K contiguous)
+        assertTrue(ran.stream().anyMatch(t -> t.startsWith("A:RNCN")),
+                in + "->" + out + " must run with A row-major/N and B column-major/N; ran " + ran + ", refused " + refused);
+    }
+
+    @Test
+    void reluEpilogueClampsNegativeResults() {
+        MatmulSpec spec = MatmulSpec.builder(128, 64, 128).input(DataType.FP16).activation(Activation.RELU).build();
+        try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.noSearch())) {
+            checkSpec(plan, 77);
+        }
+    }
+
+    @Test
+    void cachedPlanIsReusedAndReplacedOnceClosed() {
+        MatmulSpec spec = MatmulSpec.builder(256, 128, 256).input(DataType.BF16)
+                .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.ROW_MAJOR).build();
+        MatmulPlan cached = ctx.plan(spec);
+        assertTrue(cached == ctx.plan(spec), "cache returns the same plan for an equal spec");
+        checkSpec(cached, 1234);
+        cached.close();
+        MatmulPlan again = ctx.plan(spec);
+        assertTrue(again != cached && !again.isClosed(), "a closed cached plan is replaced");
+    }
+
+    @Test
+    void searchedPlanMatchesReferenceOnAFreshlyCompressedOperand() {
+        // the path that faulted in the first H100 runs: search, then compress with the searched plan
+        MatmulSpec spec = MatmulSpec.builder(4096, 16, 4096).input(DataType.FP16)
+                .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR).build();
+        try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.searched())) {
+            assertTrue(plan.algorithmId() >= 0);
+            checkSpec(plan, 4321);
+        }
+    }
+
+    @Test
+    void compressedBytesRoundTripThroughHostUpload() {
+        MatmulSpec spec = MatmulSpec.builder(128, 64, 256).input(DataType.FP16)
+                .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.ROW_MAJOR).build();
+        SplittableRandom rnd = new SplittableRandom(99);
+        double[] a = Matrices.structured(rnd, 128, 256, 1, 2, 4, 3);
+        double[] b = Matrices.dense(rnd, 256, 64, 3);
+        byte[] aBytes = Matrices.encode(DataType.FP16, a, 128, 256, Layout.ROW_MAJOR);
+        byte[] bBytes = Matrices.encode(DataType.FP16, b, 256, 64, Layout.COLUMN_MAJOR);
+        try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.noSearch());
+             DeviceBuffer dense = ctx.upload(aBytes);
+             SparseOperand onDevice = plan.compress(dense);
+             SparseOperand uploaded = plan.uploadCompressed(onDevice.toByteArray());
+             DeviceBuffer bDev = ctx.upload(bBytes);
+             DeviceBuffer d1 = ctx.allocate(spec.bytesC());
+             DeviceBuffer d2 = ctx.allocate(spec.bytesC())) {
+            assertEquals(plan.compressedSize(), onDevice.byteSize());
+            plan.matmul(1f, onDevice, bDev.address(), 0f, d1.address(), d1.address(), 0);
+            plan.matmul(1f, uploaded, bDev.address(), 0f, d2.address(), d2.address(), 0);
+            ctx.synchronize();
+            byte[] r1 = d1.toByteArray();
+            assertArrayEquals(r1, d2.toByteArray());
+            double[] want = Matrices.reference(a, b, null, 128, 64, 256, 1, 0);
+            double[] got = Matrices.decode(DataType.FP16, r1, 128, 64, Layout.ROW_MAJOR);
+            assertArrayEquals(want, got, 1e-9);
+        }
+    }
+
+    @Test
+    void workOnACallerStream() {
+        MatmulSpec spec = MatmulSpec.builder(128, 128, 128).input(DataType.FP16).build();
+        SplittableRandom rnd = new SplittableRandom(5);
+        double[] a = Matrices.structured(rnd, 128, 128, 1, 2, 4, 3);
+        double[] b = Matrices.dense(rnd, 128, 128, 3);
+        try (CudaStream stream = ctx.createStream();
+             MatmulPlan plan = ctx.createPlan(spec, PlanOptions.defaults());
+             DeviceBuffer aDev = ctx.upload(Matrices.encode(DataType.FP16, a, 128, 128, Layout.ROW_MAJOR));
+             DeviceBuffer bDev = ctx.upload(Matrices.encode(DataType.FP16, b, 128, 128, Layout.ROW_MAJOR));
+             DeviceBuffer compressed = ctx.allocate(plan.compressedSize());
+             DeviceBuffer d = ctx.allocate(spec.bytesC())) {
+            plan.compress(aDev.address(), compressed.address(), stream.handle());
+            plan.matmulSparse(1f, compressed.address(), bDev.address(), 0f, d.address(), d.address(), stream.handle());
+            stream.synchronize();
+            double[] got = Matrices.decode(DataType.FP16, d.toByteArray(), 128, 128, Layout.ROW_MAJOR);
+            assertArrayEquals(Matrices.reference(a, b, null, 128, 128, 128, 1, 0), got, 1e-9);
+        }
+    }
+
+    static Stream<Arguments> denseTypes() {
+        return Stream.of(Arguments.of(DataType.FP16, DataType.FP16), Arguments.of(DataType.BF16, DataType.BF16),
+                Arguments.of(DataType.FP32, DataType.FP32), Arguments.of(DataType.INT8, DataType.INT32));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("denseTypes")
+    void denseCublasPathMatchesReferenceForEveryLayout(DataType in, DataType out) {
+        int m = 64;
+        int n = 32;
+        int k = 128;
+        long seed = 4242 + in.ordinal();
+        for (Layout la : Layout.values()) {
+            for (Layout lb : Layout.values()) {
+                for (Layout lc : Layout.values()) {
+                    for (Op oa : Op.values()) {
+                        for (Op ob : Op.values()) {
+                            if (in == DataType.INT8 && !(la == Layout.ROW_MAJOR && oa == Op.N
+                                    && lb == Layout.COLUMN_MAJOR && ob == Op.N && lc == Layout.COLUMN_MAJOR)) {
+                                continue; // cuBLAS INT8 GEMM is documented for the TN layout only
+                            }
+                            MatmulSpec s = MatmulSpec.builder(m, n, k).input(in).output(out).layouts(la, lb, lc)
+                                    .ops(oa, ob).build();
+                            SplittableRandom rnd = new SplittableRandom(seed++);
+                            double[] a = Matrices.dense(rnd, m, k, 3);
+                            double[] b = Matrices.dense(rnd, k, n, 3);
+                            double[] sa = oa == Op.N ? a : Matrices.transpose(a, m, k);
+                            double[] sb = ob == Op.N ? b : Matrices.transpose(b, k, n);
+                            try (DeviceBuffer ad = ctx.upload(Matrices.encode(in, sa, (int) s.rowsA(), (int) s.colsA(), la));
+                                 DeviceBuffer bd = ctx.upload(Matrices.encode(in, sb, (int) s.rowsB(), (int) s.colsB(), lb));
+                                 DeviceBuffer dd = ctx.allocate(s.bytesC())) {
+                                ctx.dense().gemm(s, 1f, ad.address(), bd.address(), 0f, dd.address(), dd.address(), 0);
+                                ctx.synchronize();
+                                double[] got = Matrices.decode(out, dd.toByteArray(), m, n, lc);
+                                double[] want = Matrices.reference(a, b, null, m, n, k, 1, 0);
+                                for (int i = 0; i < want.length; i++) {
+                                    double tol = 1e-6 + Matrices.relTol(out) * Math.abs(want[i]);
+                                    if (!(Math.abs(got[i] - want[i]) <= tol)) {
+                                        fail("dense " + s + ": D[" + i + "] = " + got[i] + " want " + want[i]);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void denseFallbackDecidesOnMeasuredTimesAndStaysCorrect() {
+        for (long m : new long[] {64, 4096}) {
+            MatmulSpec spec = MatmulSpec.builder(m, 64, 4096).input(DataType.BF16)
+                    .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR).build();
+            try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.withDenseFallback())) {
+                System.out.println("dense fallback for " + spec + ": " + plan.backend() + " - " + plan.selectionReason());
+                assertTrue(plan.selectionReason().contains("median of 20"), plan.selectionReason());
+                checkSpec(plan, 31 + m);
+            }
+        }
+    }
+}
