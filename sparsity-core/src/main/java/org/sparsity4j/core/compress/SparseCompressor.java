@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.stream.IntStream;
 import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.tensor.Shape;
 import org.sparsity4j.core.tensor.Tensor;
@@ -198,10 +199,15 @@ public final class SparseCompressor {
             throw new IllegalArgumentException("dense buffer holds " + dense.length + " bytes but " + format
                     + " needs " + format.denseBytes());
         }
-        Arrays.fill(dense, (byte) 0);
         if (format.type() == ElementType.FP32) {
+            Arrays.fill(dense, (byte) 0);
             decompressFp32(format, compressed, dense);
+        } else if (format.reductionStride() == 1 && format.type().byteSize() == 2) {
+            decompress16Contiguous(format, compressed, dense);
+        } else if (format.reductionStride() == 1) {
+            decompress8Contiguous(format, compressed, dense);
         } else {
+            Arrays.fill(dense, (byte) 0);
             decompress24(format, compressed, dense);
         }
     }
@@ -309,65 +315,160 @@ public final class SparseCompressor {
 
     // ------------------------------------------------------------------ kernels: 2:4
 
+    /** Groups of a row handled before moving to the next row, so that a band's metadata stays in L1. */
+    private static final int BLOCK_GROUPS = 128;
+
+    /** Below this many dense bytes the kernels run on the calling thread only. */
+    private static final long PARALLEL_THRESHOLD = 1 << 20;
+
+    /**
+     * Runs {@code band} for every band of 64 outer indices (the metadata of different bands never
+     * shares a byte), in parallel for large matrices; returns false if any band returned false.
+     */
+    private static boolean forEachBand(CompressedFormat f, java.util.function.IntPredicate band) {
+        int bands = (f.outerExtent() + 63) / 64;
+        IntStream range = IntStream.range(0, bands);
+        if (f.denseBytes() >= PARALLEL_THRESHOLD) {
+            range = range.parallel();
+        }
+        return range.allMatch(band);
+    }
+
+    /**
+     * For each mask of non-zero lanes: code | (bit shift of the first kept lane) << 8 | (bit shift of
+     * the second) << 16, for 16-bit lanes; -1 for masks with more than 2 lanes.
+     */
+    private static final int[] ENC16 = new int[16];
+
+    static {
+        for (int mask = 0; mask < 16; mask++) {
+            int code = CODE[mask];
+            ENC16[mask] = code < 0 ? -1 : code | ((code & 3) << 4) << 8 | ((code >> 2) << 4) << 16;
+        }
+    }
+
+    /** Mask of the non-zero lanes of four fp16/bf16 elements packed in a long (bit i: lane i). */
+    private static int lanes16(long x) {
+        long hi = ((x & 0x7FFF_7FFF_7FFF_7FFFL) + 0x7FFF_7FFF_7FFF_7FFFL) & 0x8000_8000_8000_8000L;
+        // gathers bits 15, 31, 47, 63 into bits 60..63 (the other partial products stay below bit 48)
+        return (int) ((hi * 0x0000_2000_4000_8001L) >>> 60);
+    }
+
+    /** As {@link #ENC16} for 8-bit lanes. */
+    private static final int[] ENC8 = new int[16];
+
+    static {
+        for (int mask = 0; mask < 16; mask++) {
+            int code = CODE[mask];
+            ENC8[mask] = code < 0 ? -1 : code | ((code & 3) << 3) << 8 | ((code >> 2) << 3) << 16;
+        }
+    }
+
+    /** Mask of the non-zero lanes of four 8-bit elements packed in an int (INT8: any bit; FP8: not the sign). */
+    private static int lanes8(int x, boolean int8) {
+        int hi = ((x & 0x7F7F_7F7F) + 0x7F7F_7F7F) & 0x8080_8080;
+        if (int8) {
+            hi |= x & 0x8080_8080;
+        }
+        // gathers bits 7, 15, 23, 31 into bits 28..31
+        return (hi * 0x0020_4081) >>> 28;
+    }
+
+    /**
+     * 16-bit types, reduction dimension contiguous: rows p and p + 8 share every metadata byte (low
+     * nibble p), so they are compressed together and each metadata byte is written once.
+     */
     private static boolean compress16Contiguous(CompressedFormat f, byte[] dense, byte[] out) {
         int outer = f.outerExtent();
         int groups = f.reductionExtent() / 4;
-        int ps = f.outerStride() * 2;
+        int rowBytes = f.reductionExtent() * 2;
+        int valueRowBytes = f.reductionExtent();
         int off = f.metadataOffset();
         int[] op = outerPart(f);
         int[] gp = groupPart(f);
-        int v = 0;
-        boolean ok = true;
-        for (int p = 0; p < outer; p++) {
-            int src = p * ps;
-            int po = op[p];
-            for (int g = 0; g < groups; g++, src += 8) {
-                long x = (long) LONG_LE.get(dense, src);
-                int mask = ((x & 0x7FFFL) != 0 ? 1 : 0) | ((x & 0x7FFF_0000L) != 0 ? 2 : 0)
-                        | ((x & 0x7FFF_0000_0000L) != 0 ? 4 : 0) | ((x & 0x7FFF_0000_0000_0000L) != 0 ? 8 : 0);
-                int code = CODE[mask];
-                if (code < 0) {
-                    ok = false;
-                    code = 0x4;
-                }
-                SHORT_LE.set(out, v, (short) (x >>> ((code & 3) << 4)));
-                SHORT_LE.set(out, v + 2, (short) (x >>> ((code >> 2) << 4)));
-                v += 4;
-                putNibble(out, off, po + gp[g], code);
-            }
+        int[] gb = new int[groups];
+        for (int g = 0; g < groups; g++) {
+            gb[g] = gp[g] >> 1;
         }
-        return ok;
+        return forEachBand(f, band -> {
+            boolean ok = true;
+            int end = Math.min(outer, band * 64 + 64);
+            for (int gs = 0; gs < groups; gs += BLOCK_GROUPS) {
+                int ge = Math.min(groups, gs + BLOCK_GROUPS);
+                for (int base = band * 64; base < end; base += 16) {
+                    for (int p = base; p < base + 8; p++) {
+                        int q = p + 8;
+                        int srcP = p * rowBytes;
+                        int srcQ = q * rowBytes;
+                        int vP = p * valueRowBytes;
+                        int vQ = q * valueRowBytes;
+                        int meta = off + (op[p] >> 1);
+                        for (int g = gs; g < ge; g++) {
+                            long x = (long) LONG_LE.get(dense, srcP + 8 * g);
+                            long y = (long) LONG_LE.get(dense, srcQ + 8 * g);
+                            int ex = ENC16[lanes16(x)];
+                            int ey = ENC16[lanes16(y)];
+                            if ((ex | ey) < 0) {
+                                ok = false;
+                                ex = ex < 0 ? ENC16[3] : ex;
+                                ey = ey < 0 ? ENC16[3] : ey;
+                            }
+                            INT_LE.set(out, vP + 4 * g, (int) (x >>> (ex >> 8)) & 0xFFFF | (int) (x >>> (ex >>> 16)) << 16);
+                            INT_LE.set(out, vQ + 4 * g, (int) (y >>> (ey >> 8)) & 0xFFFF | (int) (y >>> (ey >>> 16)) << 16);
+                            out[meta + gb[g]] = (byte) (ex & 0xF | (ey & 0xF) << 4);
+                        }
+                    }
+                }
+            }
+            return ok;
+        });
     }
 
+    /**
+     * 8-bit types, reduction dimension contiguous: groups g and g + 1 of a row share every metadata
+     * byte (low nibble g), so they are compressed together and each metadata byte is written once.
+     */
     private static boolean compress8Contiguous(CompressedFormat f, byte[] dense, byte[] out) {
         int outer = f.outerExtent();
         int groups = f.reductionExtent() / 4;
-        int ps = f.outerStride();
+        int rowBytes = f.reductionExtent();
+        int valueRowBytes = f.reductionExtent() / 2;
         int off = f.metadataOffset();
+        boolean int8 = f.type() == ElementType.INT8;
         int[] op = outerPart(f);
         int[] gp = groupPart(f);
-        int zeroMask = f.type() == ElementType.INT8 ? 0xFF : 0x7F;
-        int v = 0;
-        boolean ok = true;
-        for (int p = 0; p < outer; p++) {
-            int src = p * ps;
-            int po = op[p];
-            for (int g = 0; g < groups; g++, src += 4) {
-                int x = (int) INT_LE.get(dense, src);
-                int mask = ((x & zeroMask) != 0 ? 1 : 0) | ((x & zeroMask << 8) != 0 ? 2 : 0)
-                        | ((x & zeroMask << 16) != 0 ? 4 : 0) | ((x & zeroMask << 24) != 0 ? 8 : 0);
-                int code = CODE[mask];
-                if (code < 0) {
-                    ok = false;
-                    code = 0x4;
-                }
-                out[v] = (byte) (x >>> ((code & 3) << 3));
-                out[v + 1] = (byte) (x >>> ((code >> 2) << 3));
-                v += 2;
-                putNibble(out, off, po + gp[g], code);
-            }
+        int[] gb = new int[groups];
+        for (int g = 0; g < groups; g++) {
+            gb[g] = gp[g] >> 1;
         }
-        return ok;
+        return forEachBand(f, band -> {
+            boolean ok = true;
+            int end = Math.min(outer, band * 64 + 64);
+            for (int gs = 0; gs < groups; gs += BLOCK_GROUPS) {
+                int ge = Math.min(groups, gs + BLOCK_GROUPS);
+                for (int p = band * 64; p < end; p++) {
+                    int src = p * rowBytes;
+                    int v = p * valueRowBytes;
+                    int meta = off + (op[p] >> 1);
+                    for (int g = gs; g < ge; g += 2) {
+                        long xy = (long) LONG_LE.get(dense, src + 4 * g);
+                        int x = (int) xy;
+                        int y = (int) (xy >>> 32);
+                        int ex = ENC8[lanes8(x, int8)];
+                        int ey = ENC8[lanes8(y, int8)];
+                        if ((ex | ey) < 0) {
+                            ok = false;
+                            ex = ex < 0 ? ENC8[3] : ex;
+                            ey = ey < 0 ? ENC8[3] : ey;
+                        }
+                        INT_LE.set(out, v + 2 * g, (x >>> (ex >> 8)) & 0xFF | ((x >>> (ex >>> 16)) & 0xFF) << 8
+                                | ((y >>> (ey >> 8)) & 0xFF) << 16 | (y >>> (ey >>> 16)) << 24);
+                        out[meta + gb[g]] = (byte) (ex & 0xF | (ey & 0xF) << 4);
+                    }
+                }
+            }
+            return ok;
+        });
     }
 
     /** Any 2:4 type with the reduction dimension strided (the values go out outer-index fastest). */
@@ -402,6 +503,74 @@ public final class SparseCompressor {
             }
         }
         return ok;
+    }
+
+    /** True for the 2:4 codes (idx0 | idx1 << 2) with idx0 < idx1. */
+    private static boolean validCode(int code) {
+        return (code & 3) < (code >> 2);
+    }
+
+    private static void decompress16Contiguous(CompressedFormat f, byte[] in, byte[] dense) {
+        int outer = f.outerExtent();
+        int groups = f.reductionExtent() / 4;
+        int rowBytes = f.reductionExtent() * 2;
+        int valueRowBytes = f.reductionExtent();
+        int off = f.metadataOffset();
+        int[] op = outerPart(f);
+        int[] gp = groupPart(f);
+        forEachBand(f, band -> {
+            int end = Math.min(outer, band * 64 + 64);
+            for (int base = band * 64; base < end; base += 16) {
+                for (int p = base; p < base + 8; p++) {
+                    int q = p + 8;
+                    int meta = off + (op[p] >> 1);
+                    for (int g = 0; g < groups; g++) {
+                        int b = in[meta + (gp[g] >> 1)];
+                        int cx = b & 0xF;
+                        int cy = (b >> 4) & 0xF;
+                        if (!validCode(cx) || !validCode(cy)) {
+                            throw corrupt(f, validCode(cx) ? cy : cx, meta + (gp[g] >> 1), validCode(cx) ? q : p, 4 * g);
+                        }
+                        long x = (int) INT_LE.get(in, p * valueRowBytes + 4 * g) & 0xFFFF_FFFFL;
+                        long y = (int) INT_LE.get(in, q * valueRowBytes + 4 * g) & 0xFFFF_FFFFL;
+                        LONG_LE.set(dense, p * rowBytes + 8 * g,
+                                (x & 0xFFFF) << ((cx & 3) << 4) | (x >>> 16) << ((cx >> 2) << 4));
+                        LONG_LE.set(dense, q * rowBytes + 8 * g,
+                                (y & 0xFFFF) << ((cy & 3) << 4) | (y >>> 16) << ((cy >> 2) << 4));
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
+    private static void decompress8Contiguous(CompressedFormat f, byte[] in, byte[] dense) {
+        int outer = f.outerExtent();
+        int groups = f.reductionExtent() / 4;
+        int rowBytes = f.reductionExtent();
+        int valueRowBytes = f.reductionExtent() / 2;
+        int off = f.metadataOffset();
+        int[] op = outerPart(f);
+        int[] gp = groupPart(f);
+        forEachBand(f, band -> {
+            int end = Math.min(outer, band * 64 + 64);
+            for (int p = band * 64; p < end; p++) {
+                int meta = off + (op[p] >> 1);
+                for (int g = 0; g < groups; g += 2) {
+                    int b = in[meta + (gp[g] >> 1)];
+                    int cx = b & 0xF;
+                    int cy = (b >> 4) & 0xF;
+                    if (!validCode(cx) || !validCode(cy)) {
+                        throw corrupt(f, validCode(cx) ? cy : cx, meta + (gp[g] >> 1), p, 4 * (validCode(cx) ? g + 1 : g));
+                    }
+                    int v = (int) INT_LE.get(in, p * valueRowBytes + 2 * g);
+                    int x = (v & 0xFF) << ((cx & 3) << 3) | ((v >>> 8) & 0xFF) << ((cx >> 2) << 3);
+                    int y = ((v >>> 16) & 0xFF) << ((cy & 3) << 3) | (v >>> 24) << ((cy >> 2) << 3);
+                    LONG_LE.set(dense, p * rowBytes + 4 * g, (x & 0xFFFF_FFFFL) | (long) y << 32);
+                }
+            }
+            return true;
+        });
     }
 
     private static void decompress24(CompressedFormat f, byte[] in, byte[] dense) {

@@ -70,6 +70,48 @@ class RoundTripPropertyTest {
         }
     }
 
+    /** Matrices over 1 MiB take the multi-threaded path: round trip, agreement with a band compressed alone, violations. */
+    @ParameterizedTest
+    @MethodSource("largeCases")
+    void largeMatricesRoundTripAndRefuseViolations(ElementType type, Order order, Op op) {
+        long seed = SEED + type.ordinal();
+        SplittableRandom rnd = new SplittableRandom(seed);
+        CompressedFormat f = CompressedFormat.forSm90(type, 1024, 512, order, op);
+        Tensor x = randomValid(f, rnd);
+        byte[] c = SparseCompressor.compress(f, x);
+        assertArrayEquals(x.toLittleEndianBytes().array(), SparseCompressor.decompress(f, c).toLittleEndianBytes().array(),
+                "seed " + seed + " " + f);
+        // the first 64 rows of L alone (a small matrix, single-threaded) give the same values prefix
+        if (f.groupsAlongColumns() && order == Order.ROW_MAJOR) {
+            CompressedFormat band = CompressedFormat.forSm90(type, 64, 512, order, op);
+            byte[] part = new byte[Math.toIntExact(band.denseBytes())];
+            System.arraycopy(SparseCompressor.storedBytes(f, x, "x"), 0, part, 0, part.length);
+            byte[] cb = SparseCompressor.compress(band, part);
+            assertArrayEquals(java.util.Arrays.copyOf(cb, band.valuesBytes()), java.util.Arrays.copyOf(c, band.valuesBytes()));
+        }
+        // a violation deep inside is still found and named
+        int row = 776;
+        int col = 132;
+        int size = type == ElementType.FP32 ? 2 : 4;
+        for (int i = 0; i < size; i++) {
+            int r = f.groupsAlongColumns() ? row : row + i;
+            int cc = f.groupsAlongColumns() ? col + i : col;
+            x.setBits(r * f.cols() + cc, randomNonZero(type, rnd));
+        }
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SparseCompressor.compress(f, x));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("row " + row + ", column " + col),
+                e.getMessage());
+    }
+
+    static Stream<Arguments> largeCases() {
+        return Stream.of(Arguments.of(ElementType.FP16, Order.ROW_MAJOR, Op.NON_TRANSPOSE),
+                Arguments.of(ElementType.INT8, Order.ROW_MAJOR, Op.NON_TRANSPOSE),
+                Arguments.of(ElementType.FP8_E4M3, Order.COLUMN_MAJOR, Op.TRANSPOSE),
+                Arguments.of(ElementType.BF16, Order.COLUMN_MAJOR, Op.NON_TRANSPOSE),
+                Arguments.of(ElementType.FP32, Order.ROW_MAJOR, Op.TRANSPOSE));
+    }
+
     /**
      * A random matrix obeying the pattern along the format's reduction dimension: random bit patterns
      * (NaN and infinities included), groups with 0, 1 or 2 non-zeros, no -0 and, for FP32, no
