@@ -1,0 +1,96 @@
+package org.sparsity4j.benchmarks.compress;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.sparsity4j.core.compress.CompressedFormat;
+import org.sparsity4j.core.compress.Op;
+import org.sparsity4j.core.compress.Order;
+import org.sparsity4j.core.compress.SparseCompressor;
+import org.sparsity4j.core.tensor.ElementType;
+
+/**
+ * Compression and decompression of an 8192 × 8192 2:4 matrix (row-major, op N, the layout PyTorch
+ * uses), single-threaded, against {@link System#arraycopy} of the same bytes in the same run:
+ * {@code copyDense} copies the dense matrix (what compression reads), {@code copyCompressed} the
+ * compressed buffer. Run: {@code java -jar benchmarks/target/benchmarks.jar Compress}.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+public class CompressBenchmark {
+    /** Matrix side. */
+    public static final int N = 8192;
+
+    /** Element type. */
+    @Param({"FP16", "INT8"})
+    public String type;
+
+    private CompressedFormat format;
+    private byte[] dense;
+    private byte[] compressed;
+    private byte[] denseOut;
+    private byte[] compressedOut;
+
+    /** Makes a random valid 2:4 matrix (two random non-zeros per group, some groups underfilled). */
+    @Setup(Level.Trial)
+    public void setUp() {
+        ElementType t = ElementType.valueOf(type);
+        format = CompressedFormat.forSm90(t, N, N, Order.ROW_MAJOR, Op.NON_TRANSPOSE);
+        int es = t.byteSize();
+        dense = new byte[Math.toIntExact(format.denseBytes())];
+        SplittableRandom rnd = new SplittableRandom(42);
+        int groups = N * N / 4;
+        for (int g = 0; g < groups; g++) {
+            int a = rnd.nextInt(4);
+            int b = rnd.nextInt(4);
+            for (int pos : new int[] {a, b}) {
+                int bits = 1 + rnd.nextInt(es == 2 ? 0x7BFF : 0x7F);
+                for (int i = 0; i < es; i++) {
+                    dense[(g * 4 + pos) * es + i] = (byte) (bits >>> (8 * i));
+                }
+            }
+        }
+        compressed = SparseCompressor.compress(format, dense);
+        denseOut = new byte[dense.length];
+        compressedOut = new byte[compressed.length];
+    }
+
+    /** Compresses the dense matrix. */
+    @Benchmark
+    public byte[] compress() {
+        SparseCompressor.compress(format, dense, compressedOut);
+        return compressedOut;
+    }
+
+    /** Decompresses the compressed buffer. */
+    @Benchmark
+    public byte[] decompress() {
+        SparseCompressor.decompress(format, compressed, denseOut);
+        return denseOut;
+    }
+
+    /** Copies the dense bytes (the reference for compression). */
+    @Benchmark
+    public byte[] copyDense() {
+        System.arraycopy(dense, 0, denseOut, 0, dense.length);
+        return denseOut;
+    }
+
+    /** Copies the compressed bytes. */
+    @Benchmark
+    public byte[] copyCompressed() {
+        System.arraycopy(compressed, 0, compressedOut, 0, compressed.length);
+        return compressedOut;
+    }
+}
