@@ -11,6 +11,8 @@ final class CalibrationStats {
     final Map<String, String> missing = new LinkedHashMap<>();
     /** Samples run. */
     int samples;
-    /** Wall time of the pass. */
+    /** Wall time of the pass, session creation included. */
     double seconds;
+    /** Wall time of running the samples and accumulating norms (session creation excluded). */
+    double sampleSeconds;
 }

@@ -743,7 +743,8 @@ public final class OnnxPruner {
                     p.retainedScore));
         }
         CalibrationReport cal = stats == null ? null : new CalibrationReport(options.calibration().describe(),
-                stats.samples, stats.seconds, stats.byNodePath.size(), evaluationSamples, List.copyOf(fidelity));
+                stats.samples, stats.seconds, stats.sampleSeconds,
+                stats.byNodePath.size(), evaluationSamples, List.copyOf(fidelity));
         return new PruneReport(input.toString(), output == null ? null : output.toString(),
                 options.pattern().toString(), options.mask(), List.copyOf(out), cal);
     }

@@ -49,6 +49,7 @@ final class Json {
             sb.append(",\n  \"calibration\": {\"source\": ").append(str(c.source()));
             sb.append(", \"samples\": ").append(c.samples());
             sb.append(", \"seconds\": ").append(num(c.seconds()));
+            sb.append(", \"sampleSeconds\": ").append(num(c.sampleSeconds()));
             sb.append(", \"samplesPerSecond\": ").append(num(c.samplesPerSecond()));
             sb.append(", \"consumers\": ").append(c.consumers());
             sb.append(", \"evaluationSamples\": ").append(c.evaluationSamples());

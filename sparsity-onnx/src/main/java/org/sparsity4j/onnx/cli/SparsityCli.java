@@ -417,9 +417,10 @@ public final class SparsityCli {
                 r.count(Action.SKIP), r.pattern(), r.mask().name().toLowerCase(Locale.ROOT)));
         if (cal) {
             CalibrationReport c = r.calibration();
-            sb.append(String.format(Locale.ROOT, "calibration: %s, %d samples in %.2f s (%.1f samples/s), %d consumers;"
+            sb.append(String.format(Locale.ROOT, "calibration: %s, %d samples in %.2f s (%.1f samples/s after %.2f s of setup),"
+                    + " %d consumers;"
                     + " RETAINED is kept L1 / total L1, SCORE kept / total Wanda score%n", c.source(), c.samples(),
-                    c.seconds(), c.samplesPerSecond(), c.consumers()));
+                    c.seconds(), c.samplesPerSecond(), c.seconds() - c.sampleSeconds(), c.consumers()));
             for (OutputFidelity f : c.fidelity()) {
                 sb.append(String.format(Locale.ROOT, "fidelity on %d held-out samples, output %s: relative error %.4f%s%n",
                         c.evaluationSamples(), f.name(), f.relativeError(), f.rows() == 0 ? ""
