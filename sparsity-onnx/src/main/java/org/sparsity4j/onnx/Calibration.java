@@ -24,9 +24,11 @@ public final class Calibration {
     private final Map<String, long[]> shapes;
     private final Path evaluation;
     private final int evaluationRandom;
+    private final boolean layerByLayer;
 
     private Calibration(Path directory, int randomSamples, long seed, Map<String, long[]> shapes, Path evaluation,
-            int evaluationRandom) {
+            int evaluationRandom, boolean layerByLayer) {
+        this.layerByLayer = layerByLayer;
         this.directory = directory;
         this.randomSamples = randomSamples;
         this.seed = seed;
@@ -42,7 +44,7 @@ public final class Calibration {
      * @return the calibration
      */
     public static Calibration directory(Path dir) {
-        return new Calibration(Objects.requireNonNull(dir, "dir"), 0, 0, Map.of(), null, 0);
+        return new Calibration(Objects.requireNonNull(dir, "dir"), 0, 0, Map.of(), null, 0, false);
     }
 
     /**
@@ -56,7 +58,7 @@ public final class Calibration {
         if (samples < 1) {
             throw new IllegalArgumentException("random calibration needs at least 1 sample, not " + samples);
         }
-        return new Calibration(null, samples, 0, Map.of(), null, 0);
+        return new Calibration(null, samples, 0, Map.of(), null, 0, false);
     }
 
     /**
@@ -66,7 +68,7 @@ public final class Calibration {
      * @return the new calibration
      */
     public Calibration withSeed(long s) {
-        return new Calibration(directory, randomSamples, s, shapes, evaluation, evaluationRandom);
+        return new Calibration(directory, randomSamples, s, shapes, evaluation, evaluationRandom, layerByLayer);
     }
 
     /**
@@ -85,7 +87,7 @@ public final class Calibration {
         Map<String, long[]> m = new LinkedHashMap<>(shapes);
         m.put(Objects.requireNonNull(input, "input"), dims.clone());
         return new Calibration(directory, randomSamples, seed, Collections.unmodifiableMap(m), evaluation,
-                evaluationRandom);
+                evaluationRandom, layerByLayer);
     }
 
     /**
@@ -96,7 +98,8 @@ public final class Calibration {
      * @return the new calibration
      */
     public Calibration withEvaluation(Path dir) {
-        return new Calibration(directory, randomSamples, seed, shapes, dir, dir == null ? evaluationRandom : 0);
+        return new Calibration(directory, randomSamples, seed, shapes, dir, dir == null ? evaluationRandom : 0,
+                layerByLayer);
     }
 
     /**
@@ -110,7 +113,27 @@ public final class Calibration {
         if (samples < 0) {
             throw new IllegalArgumentException("evaluation sample count " + samples + " is negative");
         }
-        return new Calibration(directory, randomSamples, seed, shapes, samples > 0 ? null : evaluation, samples);
+        return new Calibration(directory, randomSamples, seed, shapes, samples > 0 ? null : evaluation, samples,
+                layerByLayer);
+    }
+
+    /**
+     * Returns this calibration in layer-by-layer mode: statistics are collected in stages, each on
+     * the model with the weights of earlier stages already pruned (a stage holds every remaining
+     * weight whose activation does not depend on another remaining weight), so later layers are
+     * scored on the activations they will see after pruning. Costs one pass over the samples per
+     * stage and keeps the pruned weights of earlier stages on the heap.
+     *
+     * @param on whether to use layer-by-layer mode
+     * @return the new calibration
+     */
+    public Calibration withLayerByLayer(boolean on) {
+        return new Calibration(directory, randomSamples, seed, shapes, evaluation, evaluationRandom, on);
+    }
+
+    /** Tells whether statistics are re-collected layer by layer (see {@link #withLayerByLayer}). */
+    public boolean layerByLayer() {
+        return layerByLayer;
     }
 
     /** Returns the sample directory, or null for random samples. */
@@ -152,6 +175,7 @@ public final class Calibration {
 
     /** Returns a short description, e.g. {@code directory calib/} or {@code 16 random samples (seed 0)}. */
     public String describe() {
-        return directory != null ? "directory " + directory : randomSamples + " random samples (seed " + seed + ")";
+        return (directory != null ? "directory " + directory : randomSamples + " random samples (seed " + seed + ")")
+                + (layerByLayer ? ", layer by layer" : "");
     }
 }

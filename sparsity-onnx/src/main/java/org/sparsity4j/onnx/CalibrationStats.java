@@ -9,6 +9,8 @@ final class CalibrationStats {
     final Map<String, ActivationNorms> byNodePath = new LinkedHashMap<>();
     /** Why a consumer's statistics could not be collected, per consumer node path. */
     final Map<String, String> missing = new LinkedHashMap<>();
+    /** Passes over the samples (stages of the layer-by-layer mode; 1 otherwise). */
+    int stages = 1;
     /** Samples run. */
     int samples;
     /** Wall time of the pass, session creation included. */

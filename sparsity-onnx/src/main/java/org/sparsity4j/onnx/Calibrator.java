@@ -56,9 +56,26 @@ final class Calibrator {
      */
     static CalibrationStats collect(ModelFile model, List<ConsumerUse> uses, Calibration cal, Consumer<String> progress)
             throws IOException {
+        return collect(model, model.proto(), uses, cal, progress);
+    }
+
+    /**
+     * Collects the activation norms of the given consumers, running a variant of the model (for
+     * example with some weights already pruned).
+     *
+     * @param model the model file (its directory resolves external data)
+     * @param proto the model to run
+     * @param uses the consumers
+     * @param cal the calibration
+     * @param progress progress lines
+     * @return the statistics
+     * @throws IOException on I/O errors
+     */
+    static CalibrationStats collect(ModelFile model, ModelProto proto, List<ConsumerUse> uses, Calibration cal,
+            Consumer<String> progress) throws IOException {
         long t0 = System.nanoTime();
         CalibrationStats stats = new CalibrationStats();
-        GraphProto g = model.proto().getGraph();
+        GraphProto g = proto.getGraph();
         Set<String> graphInputs = new HashSet<>();
         for (ValueInfoProto v : g.getInputList()) {
             graphInputs.add(v.getName());
@@ -100,7 +117,7 @@ final class Calibrator {
                 gb.addOutput(ValueInfoProto.newBuilder().setName(a));
             }
         }
-        ModelProto copy = model.proto().toBuilder().setGraph(gb).build();
+        ModelProto copy = proto.toBuilder().setGraph(gb).build();
         Set<String> requested = new LinkedHashSet<>();
         for (String a : fetch) {
             if (!graphInputs.contains(a)) {

@@ -285,25 +285,155 @@ public final class OnnxPruner {
                 uses.addAll(p.c.consumers());
             }
         }
+        if (cal.layerByLayer()) {
+            calibrateLayerByLayer(plans, cal);
+            return;
+        }
         stats = Calibrator.collect(model, uses, cal, options.progress());
         for (Plan p : plans) {
-            if (!p.pending()) {
-                continue;
-            }
-            String why = null;
-            for (ConsumerUse u : p.c.consumers()) {
-                if (!stats.byNodePath.containsKey(u.nodePath())) {
-                    why = stats.missing.getOrDefault(u.nodePath(), "no statistics for " + u.label());
-                    break;
-                }
-            }
-            if (why == null) {
-                p.wanda = true;
-                p.scoring = "wanda";
-            } else {
-                p.scoring = "magnitude (" + why + ")";
+            if (p.pending()) {
+                markScoring(p);
             }
         }
+    }
+
+    private void markScoring(Plan p) {
+        String why = null;
+        for (ConsumerUse u : p.c.consumers()) {
+            if (!stats.byNodePath.containsKey(u.nodePath())) {
+                why = stats.missing.getOrDefault(u.nodePath(), "no statistics for " + u.label());
+                break;
+            }
+        }
+        if (why == null) {
+            p.wanda = true;
+            p.scoring = "wanda";
+        } else {
+            p.scoring = "magnitude (" + why + ")";
+        }
+    }
+
+    /**
+     * Layer-by-layer calibration: in each stage, statistics are collected for the remaining weights
+     * whose activations depend on no other remaining weight, on the model with the weights of earlier
+     * stages pruned; those weights are then pruned (in memory) for the next stages.
+     */
+    private void calibrateLayerByLayer(List<Plan> plans, Calibration cal) throws IOException {
+        org.sparsity4j.onnx.proto.OnnxSubset.GraphProto g = model.proto().getGraph();
+        Map<String, org.sparsity4j.onnx.proto.OnnxSubset.NodeProto> producer = new HashMap<>();
+        for (org.sparsity4j.onnx.proto.OnnxSubset.NodeProto n : g.getNodeList()) {
+            for (String o : n.getOutputList()) {
+                producer.put(o, n);
+            }
+        }
+        stats = new CalibrationStats();
+        Map<String, TensorProto> pruned = new HashMap<>();
+        List<Plan> remaining = new ArrayList<>();
+        for (Plan p : plans) {
+            if (p.pending()) {
+                remaining.add(p);
+            }
+        }
+        int stage = 0;
+        while (!remaining.isEmpty()) {
+            Set<String> pendingOutputs = new java.util.HashSet<>();
+            for (Plan p : remaining) {
+                for (ConsumerUse u : p.c.consumers()) {
+                    pendingOutputs.addAll(u.node().getOutputList());
+                }
+            }
+            List<Plan> ready = new ArrayList<>();
+            for (Plan p : remaining) {
+                boolean free = true;
+                for (ConsumerUse u : p.c.consumers()) {
+                    if (u.node().getInputCount() > 0 && dependsOn(u.node().getInput(0), pendingOutputs, producer)) {
+                        free = false;
+                        break;
+                    }
+                }
+                if (free) {
+                    ready.add(p);
+                }
+            }
+            if (ready.isEmpty()) {
+                ready.addAll(remaining); // not expected in an acyclic graph; never loop forever
+            }
+            stage++;
+            List<ConsumerUse> uses = new ArrayList<>();
+            for (Plan p : ready) {
+                uses.addAll(p.c.consumers());
+            }
+            String label = "stage " + stage + " (" + ready.size() + " weights), ";
+            CalibrationStats s = Calibrator.collect(model, TensorReplacer.replace(model.proto(), pruned), uses, cal,
+                    line -> options.progress().accept(label + line));
+            stats.byNodePath.putAll(s.byNodePath);
+            stats.missing.putAll(s.missing);
+            stats.samples = Math.max(stats.samples, s.samples);
+            stats.seconds += s.seconds;
+            stats.sampleSeconds += s.sampleSeconds;
+            for (Plan p : ready) {
+                markScoring(p);
+                TensorProto t = prunedProto(p);
+                if (t != null) {
+                    pruned.put(p.c.path(), t);
+                }
+            }
+            remaining.removeAll(ready);
+        }
+        stats.stages = stage;
+    }
+
+    /** Whether a value depends on any of the given node outputs (main graph). */
+    private static boolean dependsOn(String value, Set<String> outputs,
+            Map<String, org.sparsity4j.onnx.proto.OnnxSubset.NodeProto> producer) {
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>();
+        Set<String> seen = new java.util.HashSet<>();
+        todo.add(value);
+        while (!todo.isEmpty()) {
+            String v = todo.pop();
+            if (!seen.add(v)) {
+                continue;
+            }
+            if (outputs.contains(v)) {
+                return true;
+            }
+            org.sparsity4j.onnx.proto.OnnxSubset.NodeProto n = producer.get(v);
+            if (n != null) {
+                for (String in : n.getInputList()) {
+                    if (!in.isEmpty()) {
+                        todo.add(in);
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The candidate pruned as the final pass will prune it, as a raw_data tensor; null if unchanged. */
+    private TensorProto prunedProto(Plan p) throws IOException {
+        Tensor t = load(p).copy();
+        SparsityPattern pattern = options.pattern();
+        boolean tile = options.mask() == MaskChoice.TILE;
+        try {
+            ValidationReport v = tile ? Validator.checkTile(t, p.axis, p.other)
+                    : Validator.checkStrip(t, pattern, p.axis);
+            if (v.isValid()) {
+                return null;
+            }
+            Mask m;
+            if (p.wanda) {
+                Tensor scores = WandaScores.of(t, p.c, stats.byNodePath);
+                m = tile ? TileMasker.twoOfFour().computeFromScores(t, scores, p.axis, p.other)
+                        : StripMasker.of(pattern).computeFromScores(t, scores, p.axis);
+            } else {
+                m = tile ? TileMasker.twoOfFour().compute(t, p.axis, p.other) : StripMasker.of(pattern).compute(t, p.axis);
+            }
+            m.applyInPlace(t);
+        } catch (IllegalArgumentException e) {
+            return null; // the final pass skips it with the reason
+        }
+        return p.c.tensor().toBuilder().clearExternalData().clearDataLocation().clearFloatData().clearInt32Data()
+                .setRawData(com.google.protobuf.ByteString.copyFrom(t.toLittleEndianBytes())).build();
     }
 
     /** Fails with a clear message when ONNX Runtime is not on the class path. */
@@ -743,7 +873,7 @@ public final class OnnxPruner {
                     p.retainedScore));
         }
         CalibrationReport cal = stats == null ? null : new CalibrationReport(options.calibration().describe(),
-                stats.samples, stats.seconds, stats.sampleSeconds,
+                stats.samples, stats.stages, stats.seconds, stats.sampleSeconds,
                 stats.byNodePath.size(), evaluationSamples, List.copyOf(fidelity));
         return new PruneReport(input.toString(), output == null ? null : output.toString(),
                 options.pattern().toString(), options.mask(), List.copyOf(out), cal);

@@ -436,4 +436,52 @@ class CalibrationTest {
         assertTrue(java.util.Arrays.equals(Files.readAllBytes(dir.resolve("a.onnx")),
                 Files.readAllBytes(dir.resolve("b.onnx"))));
     }
+
+    @Test
+    void layerByLayerScoresLaterLayersOnThePrunedActivations() throws Exception {
+        // x: all 16 sign patterns of 4 features (exactly orthogonal, each of squared norm 16).
+        // Layer 1, W1 [4, 4]: h0 = x0 + x1 + x2 + x3 (pruned to 2 terms: squared norm 64 -> 32),
+        // h1 = 1.7 x0 (46.24), h2 = 1.6 x1 (40.96), h3 = 0. Layer 2, W2 [4, 2] of ones: scores are the
+        // norms of h, so one-shot Wanda keeps h0, h1 and layer-by-layer keeps h1, h2.
+        float[] w1 = {
+            1, 1.7f, 0, 0,
+            1, 0, 1.6f, 0,
+            1, 0, 0, 0,
+            1, 0, 0, 0};
+        float[] w2 = new float[8];
+        java.util.Arrays.fill(w2, 1f);
+        GraphProto g = GraphProto.newBuilder()
+                .addInput(Models.value("x", DataTypes.FLOAT, 16, 4))
+                .addInitializer(Models.floats("W1", w1, 4, 4))
+                .addInitializer(Models.floats("W2", w2, 4, 2))
+                .addNode(Models.node("MatMul", "l1", List.of("x", "W1"), List.of("h")))
+                .addNode(Models.node("MatMul", "l2", List.of("h", "W2"), List.of("y")))
+                .addOutput(Models.value("y", DataTypes.FLOAT, 16, 2)).build();
+        Path in = Models.write(dir, "two.onnx", Models.model(g));
+        float[] x = new float[64];
+        for (int r = 0; r < 16; r++) {
+            for (int k = 0; k < 4; k++) {
+                x[r * 4 + k] = ((r >> k) & 1) == 0 ? 1f : -1f;
+            }
+        }
+        Path sd = dir.resolve("calib/sample_0");
+        Files.createDirectories(sd);
+        Files.write(sd.resolve("input_0.pb"), Models.floats("x", x, 16, 4).toByteArray());
+        Calibration cal = Calibration.directory(dir.resolve("calib"));
+        PruneReport once = OnnxPruner.prune(in, dir.resolve("once.onnx"), PruneOptions.defaults().withCalibration(cal));
+        PruneReport staged = OnnxPruner.prune(in, dir.resolve("staged.onnx"),
+                PruneOptions.defaults().withCalibration(cal.withLayerByLayer(true)));
+        assertEquals(1, once.calibration().stages());
+        assertEquals(2, staged.calibration().stages());
+        boolean[] a = kept(dir.resolve("once.onnx"), "W2");
+        boolean[] b = kept(dir.resolve("staged.onnx"), "W2");
+        for (int k = 0; k < 4; k++) {
+            for (int j = 0; j < 2; j++) {
+                assertEquals(k == 0 || k == 1, a[k * 2 + j], "one-shot k=" + k);
+                assertEquals(k == 1 || k == 2, b[k * 2 + j], "layer by layer k=" + k);
+            }
+        }
+        // The first layer is scored on the same (dense) activations in both modes.
+        assertTrue(java.util.Arrays.equals(kept(dir.resolve("once.onnx"), "W1"), kept(dir.resolve("staged.onnx"), "W1")));
+    }
 }

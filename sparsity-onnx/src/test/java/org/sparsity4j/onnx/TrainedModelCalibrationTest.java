@@ -118,6 +118,14 @@ class TrainedModelCalibrationTest {
                 fm.get(0).relativeError(), fw.relativeError());
         // Model-level fidelity: the relative output error against the dense model on held-out data.
         assertTrue(fw.relativeError() <= fm.get(0).relativeError(), "Wanda relative error above magnitude's");
+        // Layer-by-layer mode: measured and reported, held to the same bound.
+        Path staged = dir.resolve("staged.onnx");
+        PruneReport rs = OnnxPruner.prune(in, staged, PruneOptions.defaults().withCalibration(cal.withLayerByLayer(true)));
+        assertEquals(3, rs.calibration().stages());
+        OutputFidelity fs = rs.calibration().fidelity().get(0);
+        System.out.printf(Locale.ROOT, "layer by layer: top-1 accuracy %.4f, agreement %.4f, relative error %.4f%n",
+                accuracy(staged), fs.top1Agreement(), fs.relativeError());
+        assertTrue(fs.relativeError() <= fm.get(0).relativeError(), "layer-by-layer relative error above magnitude's");
         // The same masks computed independently in PyTorch (train_digits.py) give the same accuracies.
         String ref = Files.readString(resource("reference.txt"));
         java.util.regex.Matcher mt = java.util.regex.Pattern.compile("dense ([0-9.]+), 2:4 magnitude ([0-9.]+), 2:4 Wanda"

@@ -48,6 +48,7 @@ final class Json {
         if (c != null) {
             sb.append(",\n  \"calibration\": {\"source\": ").append(str(c.source()));
             sb.append(", \"samples\": ").append(c.samples());
+            sb.append(", \"stages\": ").append(c.stages());
             sb.append(", \"seconds\": ").append(num(c.seconds()));
             sb.append(", \"sampleSeconds\": ").append(num(c.sampleSeconds()));
             sb.append(", \"samplesPerSecond\": ").append(num(c.samplesPerSecond()));

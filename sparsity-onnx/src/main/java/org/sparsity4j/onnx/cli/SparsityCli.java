@@ -49,6 +49,7 @@ public final class SparsityCli {
             "  --seed S              seed of random samples (default 0)",
             "  --eval DIR            prune: compare the pruned with the dense model on held-out samples (same layout)",
             "  --eval-random N       prune: ... on N random samples (other seeds than calibration)",
+            "  --layer-by-layer      re-collect statistics stage by stage with earlier layers already pruned",
             "  --json                print the report as JSON",
             "  -q, --quiet           no report and no progress (errors still go to stderr)",
             "  -h, --help            this help",
@@ -87,6 +88,7 @@ public final class SparsityCli {
         final java.util.Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
         String evalDir;
         int evalRandom;
+        boolean layerByLayer;
     }
 
     /** Thrown for command line errors. */
@@ -248,6 +250,9 @@ public final class SparsityCli {
                     }
                     break;
                 }
+                case "--layer-by-layer":
+                    a.layerByLayer = true;
+                    break;
                 case "--shape":
                     shape(value != null ? value : next(args, ++i, s), a);
                     break;
@@ -303,8 +308,9 @@ public final class SparsityCli {
             throw new UsageException("--calibration and --calibration-random exclude each other");
         }
         if (!any) {
-            if (a.evalDir != null || a.evalRandom > 0 || !a.shapes.isEmpty()) {
-                throw new UsageException("--eval, --eval-random and --shape need --calibration or --calibration-random");
+            if (a.evalDir != null || a.evalRandom > 0 || !a.shapes.isEmpty() || a.layerByLayer) {
+                throw new UsageException("--eval, --eval-random, --shape and --layer-by-layer need --calibration or"
+                        + " --calibration-random");
             }
             return;
         }
@@ -319,7 +325,7 @@ public final class SparsityCli {
         }
         Calibration c = a.calibrationDir != null ? Calibration.directory(Path.of(a.calibrationDir))
                 : Calibration.random(a.calibrationRandom);
-        c = c.withSeed(a.seed);
+        c = c.withSeed(a.seed).withLayerByLayer(a.layerByLayer);
         for (java.util.Map.Entry<String, long[]> e : a.shapes.entrySet()) {
             c = c.withShape(e.getKey(), e.getValue());
         }
@@ -417,10 +423,10 @@ public final class SparsityCli {
                 r.count(Action.SKIP), r.pattern(), r.mask().name().toLowerCase(Locale.ROOT)));
         if (cal) {
             CalibrationReport c = r.calibration();
-            sb.append(String.format(Locale.ROOT, "calibration: %s, %d samples in %.2f s (%.1f samples/s after %.2f s of setup),"
-                    + " %d consumers;"
-                    + " RETAINED is kept L1 / total L1, SCORE kept / total Wanda score%n", c.source(), c.samples(),
-                    c.seconds(), c.samplesPerSecond(), c.seconds() - c.sampleSeconds(), c.consumers()));
+            sb.append(String.format(Locale.ROOT, "calibration: %s, %d samples%s in %.2f s (%.1f samples/s after %.2f s"
+                    + " of setup), %d consumers; RETAINED is kept L1 / total L1, SCORE kept / total Wanda score%n",
+                    c.source(), c.samples(), c.stages() > 1 ? " x " + c.stages() + " stages" : "", c.seconds(),
+                    c.samplesPerSecond(), c.seconds() - c.sampleSeconds(), c.consumers()));
             for (OutputFidelity f : c.fidelity()) {
                 sb.append(String.format(Locale.ROOT, "fidelity on %d held-out samples, output %s: relative error %.4f%s%n",
                         c.evaluationSamples(), f.name(), f.relativeError(), f.rows() == 0 ? ""
