@@ -15,7 +15,8 @@ import java.util.List;
  * @param evaluationSamples held-out samples run (0 if fidelity was not measured)
  * @param fidelity per model output, the pruned model against the dense one (empty if not measured)
  */
-public record CalibrationReport(String source, int samples, int stages, double seconds, double sampleSeconds, int consumers, int evaluationSamples,
+public record CalibrationReport(String source, int samples, int stages, double seconds, double sampleSeconds, int consumers,
+        int evaluationSamples,
         List<OutputFidelity> fidelity) {
 
     /** Returns calibration samples per second of the sample loops (all stages; session creation excluded). */

@@ -484,4 +484,58 @@ class CalibrationTest {
         // The first layer is scored on the same (dense) activations in both modes.
         assertTrue(java.util.Arrays.equals(kept(dir.resolve("once.onnx"), "W1"), kept(dir.resolve("staged.onnx"), "W1")));
     }
+
+    @Test
+    void reshapePathKeepsTheElementOrder() throws Exception {
+        GraphProto g = GraphProto.newBuilder()
+                .addInput(Models.value("x", DataTypes.FLOAT, 1, 5, 4))
+                .addInitializer(Models.floats("W", repeatColumns(W4, 3), 4, 3))
+                .addInitializer(Models.int64s("s", new long[] {1, 4, 3}, 3))
+                .addNode(Models.node("Reshape", "r", List.of("W", "s"), List.of("W3")))
+                .addNode(Models.node("MatMul", "mm", List.of("x", "W3"), List.of("y")))
+                .addOutput(Models.value("y", DataTypes.FLOAT, 1, 5, 3)).build();
+        Path in = Models.write(dir, "reshape.onnx", Models.model(g));
+        Path calib = samples("calib", 2, new long[] {1, 5, 4}, 2, SCALE4, 8);
+        PruneReport r = prune(in, calib, "w.onnx");
+        assertEquals("wanda", Fixtures.find(r, "W").scoring());
+        boolean[] w = kept(dir.resolve("w.onnx"), "W");
+        for (int k = 0; k < 4; k++) {
+            for (int j = 0; j < 3; j++) {
+                assertEquals(k >= 2, w[k * 3 + j], "k=" + k);
+            }
+        }
+    }
+
+    @Test
+    void sharedWeightAddsTheSquaredNormsOfItsConsumers() throws Exception {
+        // x1 is large in feature 0 only, x2 in feature 3 only: together Wanda keeps features 0 and 3
+        // (either consumer alone would keep 0 and 1, as magnitude does).
+        GraphProto g = GraphProto.newBuilder()
+                .addInput(Models.value("x1", DataTypes.FLOAT, 6, 4))
+                .addInput(Models.value("x2", DataTypes.FLOAT, 6, 4))
+                .addInitializer(Models.floats("W", repeatColumns(W4, 2), 4, 2))
+                .addNode(Models.node("MatMul", "a", List.of("x1", "W"), List.of("y1")))
+                .addNode(Models.node("MatMul", "b", List.of("x2", "W"), List.of("y2")))
+                .addOutput(Models.value("y1", DataTypes.FLOAT, 6, 2))
+                .addOutput(Models.value("y2", DataTypes.FLOAT, 6, 2)).build();
+        Path in = Models.write(dir, "shared.onnx", Models.model(g));
+        Path a = samples("a", 2, new long[] {6, 4}, 1, new float[] {10f, 0.01f, 0.01f, 0.01f}, 9);
+        Path b = samples("b", 2, new long[] {6, 4}, 1, new float[] {0.01f, 0.01f, 0.01f, 10f}, 10);
+        Path calib = dir.resolve("calib");
+        for (int s = 0; s < 2; s++) {
+            Path sd = calib.resolve("sample_" + s);
+            Files.createDirectories(sd);
+            String n = String.format("sample_%02d", s);
+            Files.copy(a.resolve(n).resolve("input_0.pb"), sd.resolve("x1.pb"));
+            Files.copy(b.resolve(n).resolve("input_0.pb"), sd.resolve("input_1.pb"));
+        }
+        PruneReport r = prune(in, calib, "w.onnx");
+        assertEquals(2, r.calibration().consumers());
+        boolean[] w = kept(dir.resolve("w.onnx"), "W");
+        for (int k = 0; k < 4; k++) {
+            for (int j = 0; j < 2; j++) {
+                assertEquals(k == 0 || k == 3, w[k * 2 + j], "k=" + k);
+            }
+        }
+    }
 }
