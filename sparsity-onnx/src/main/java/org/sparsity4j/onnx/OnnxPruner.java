@@ -66,6 +66,9 @@ public final class OnnxPruner {
         String reason = "";
         double retained = Double.NaN;
         final List<String> hints = new ArrayList<>();
+        String scoring = "magnitude";
+        boolean wanda;
+        double retainedScore = Double.NaN;
 
         boolean pending() {
             return action == null;
@@ -81,6 +84,9 @@ public final class OnnxPruner {
     private final ModelFile model;
     private final PruneOptions options;
     private ByteBuffer scratch;
+    private CalibrationStats stats;
+    private int evaluationSamples;
+    private List<OutputFidelity> fidelity = List.of();
 
     private OnnxPruner(ModelFile model, PruneOptions options) {
         this.model = model;
@@ -264,6 +270,183 @@ public final class OnnxPruner {
         }
     }
 
+    // ---------------------------------------------------------------- calibration
+
+    /** With calibration: collects activation norms for every pending plan and marks those scored by Wanda. */
+    private void calibrate(List<Plan> plans) throws IOException {
+        Calibration cal = options.calibration();
+        if (cal == null) {
+            return;
+        }
+        requireRuntime();
+        List<ConsumerUse> uses = new ArrayList<>();
+        for (Plan p : plans) {
+            if (p.pending()) {
+                uses.addAll(p.c.consumers());
+            }
+        }
+        if (cal.layerByLayer()) {
+            calibrateLayerByLayer(plans, cal);
+            return;
+        }
+        stats = Calibrator.collect(model, uses, cal, options.progress());
+        for (Plan p : plans) {
+            if (p.pending()) {
+                markScoring(p);
+            }
+        }
+    }
+
+    private void markScoring(Plan p) {
+        String why = null;
+        for (ConsumerUse u : p.c.consumers()) {
+            if (!stats.byNodePath.containsKey(u.nodePath())) {
+                why = stats.missing.getOrDefault(u.nodePath(), "no statistics for " + u.label());
+                break;
+            }
+        }
+        if (why == null) {
+            p.wanda = true;
+            p.scoring = "wanda";
+        } else {
+            p.scoring = "magnitude (" + why + ")";
+        }
+    }
+
+    /**
+     * Layer-by-layer calibration: in each stage, statistics are collected for the remaining weights
+     * whose activations depend on no other remaining weight, on the model with the weights of earlier
+     * stages pruned; those weights are then pruned (in memory) for the next stages.
+     */
+    private void calibrateLayerByLayer(List<Plan> plans, Calibration cal) throws IOException {
+        org.sparsity4j.onnx.proto.OnnxSubset.GraphProto g = model.proto().getGraph();
+        Map<String, org.sparsity4j.onnx.proto.OnnxSubset.NodeProto> producer = new HashMap<>();
+        for (org.sparsity4j.onnx.proto.OnnxSubset.NodeProto n : g.getNodeList()) {
+            for (String o : n.getOutputList()) {
+                producer.put(o, n);
+            }
+        }
+        stats = new CalibrationStats();
+        Map<String, TensorProto> pruned = new HashMap<>();
+        List<Plan> remaining = new ArrayList<>();
+        for (Plan p : plans) {
+            if (p.pending()) {
+                remaining.add(p);
+            }
+        }
+        int stage = 0;
+        while (!remaining.isEmpty()) {
+            Set<String> pendingOutputs = new java.util.HashSet<>();
+            for (Plan p : remaining) {
+                for (ConsumerUse u : p.c.consumers()) {
+                    pendingOutputs.addAll(u.node().getOutputList());
+                }
+            }
+            List<Plan> ready = new ArrayList<>();
+            for (Plan p : remaining) {
+                boolean free = true;
+                for (ConsumerUse u : p.c.consumers()) {
+                    if (u.node().getInputCount() > 0 && dependsOn(u.node().getInput(0), pendingOutputs, producer)) {
+                        free = false;
+                        break;
+                    }
+                }
+                if (free) {
+                    ready.add(p);
+                }
+            }
+            if (ready.isEmpty()) {
+                ready.addAll(remaining); // not expected in an acyclic graph; never loop forever
+            }
+            stage++;
+            List<ConsumerUse> uses = new ArrayList<>();
+            for (Plan p : ready) {
+                uses.addAll(p.c.consumers());
+            }
+            String label = "stage " + stage + " (" + ready.size() + " weights), ";
+            CalibrationStats s = Calibrator.collect(model, TensorReplacer.replace(model.proto(), pruned), uses, cal,
+                    line -> options.progress().accept(label + line));
+            stats.byNodePath.putAll(s.byNodePath);
+            stats.missing.putAll(s.missing);
+            stats.samples = Math.max(stats.samples, s.samples);
+            stats.seconds += s.seconds;
+            stats.sampleSeconds += s.sampleSeconds;
+            for (Plan p : ready) {
+                markScoring(p);
+                TensorProto t = prunedProto(p);
+                if (t != null) {
+                    pruned.put(p.c.path(), t);
+                }
+            }
+            remaining.removeAll(ready);
+        }
+        stats.stages = stage;
+    }
+
+    /** Whether a value depends on any of the given node outputs (main graph). */
+    private static boolean dependsOn(String value, Set<String> outputs,
+            Map<String, org.sparsity4j.onnx.proto.OnnxSubset.NodeProto> producer) {
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>();
+        Set<String> seen = new java.util.HashSet<>();
+        todo.add(value);
+        while (!todo.isEmpty()) {
+            String v = todo.pop();
+            if (!seen.add(v)) {
+                continue;
+            }
+            if (outputs.contains(v)) {
+                return true;
+            }
+            org.sparsity4j.onnx.proto.OnnxSubset.NodeProto n = producer.get(v);
+            if (n != null) {
+                for (String in : n.getInputList()) {
+                    if (!in.isEmpty()) {
+                        todo.add(in);
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The candidate pruned as the final pass will prune it, as a raw_data tensor; null if unchanged. */
+    private TensorProto prunedProto(Plan p) throws IOException {
+        Tensor t = load(p).copy();
+        SparsityPattern pattern = options.pattern();
+        boolean tile = options.mask() == MaskChoice.TILE;
+        try {
+            ValidationReport v = tile ? Validator.checkTile(t, p.axis, p.other)
+                    : Validator.checkStrip(t, pattern, p.axis);
+            if (v.isValid()) {
+                return null;
+            }
+            Mask m;
+            if (p.wanda) {
+                Tensor scores = WandaScores.of(t, p.c, stats.byNodePath);
+                m = tile ? TileMasker.twoOfFour().computeFromScores(t, scores, p.axis, p.other)
+                        : StripMasker.of(pattern).computeFromScores(t, scores, p.axis);
+            } else {
+                m = tile ? TileMasker.twoOfFour().compute(t, p.axis, p.other) : StripMasker.of(pattern).compute(t, p.axis);
+            }
+            m.applyInPlace(t);
+        } catch (IllegalArgumentException e) {
+            return null; // the final pass skips it with the reason
+        }
+        return p.c.tensor().toBuilder().clearExternalData().clearDataLocation().clearFloatData().clearInt32Data()
+                .setRawData(com.google.protobuf.ByteString.copyFrom(t.toLittleEndianBytes())).build();
+    }
+
+    /** Fails with a clear message when ONNX Runtime is not on the class path. */
+    private static void requireRuntime() {
+        try {
+            Class.forName("ai.onnxruntime.OrtEnvironment", false, OnnxPruner.class.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new UnsupportedOperationException("calibration runs the model with ONNX Runtime, which is not on the class"
+                    + " path: add com.microsoft.onnxruntime:onnxruntime (for the command line tool: put"
+                    + " onnxruntime-<version>.jar into the lib/ folder next to sparsity-cli.jar)");
+        }
+    }
+
     // ---------------------------------------------------------------- processing one tensor
 
     /** Validates, and unless checking, masks (and in PRUNE mode zeroes) the tensor; returns true if it changed. */
@@ -280,6 +463,7 @@ public final class OnnxPruner {
                 p.action = Action.ALREADY_SPARSE;
                 p.reason = "already satisfies " + (tile ? "the 2:4 transposable pattern" : pattern.toString());
                 p.retained = 1.0;
+                p.retainedScore = p.wanda ? 1.0 : Double.NaN;
                 return false;
             }
             p.action = Action.PRUNE;
@@ -288,7 +472,15 @@ public final class OnnxPruner {
                 return false;
             }
             Mask m;
-            if (mode == Mode.PRUNE) {
+            if (p.wanda) {
+                Tensor scores = WandaScores.of(t, p.c, stats.byNodePath);
+                m = tile ? TileMasker.twoOfFour().computeFromScores(t, scores, p.axis, p.other)
+                        : StripMasker.of(pattern).computeFromScores(t, scores, p.axis);
+                if (mode == Mode.PRUNE) {
+                    m.applyInPlace(t);
+                }
+                p.retainedScore = m.stats().retainedScore();
+            } else if (mode == Mode.PRUNE) {
                 m = tile ? TileMasker.twoOfFour().prune(t, p.axis, p.other) : StripMasker.of(pattern).prune(t, p.axis);
             } else {
                 m = tile ? TileMasker.twoOfFour().compute(t, p.axis, p.other)
@@ -334,6 +526,9 @@ public final class OnnxPruner {
 
     private PruneReport analyse(Mode mode, Path input) throws IOException {
         List<Plan> plans = plan();
+        if (mode != Mode.CHECK) {
+            calibrate(plans);
+        }
         int n = countPending(plans);
         int i = 0;
         for (Plan p : plans) {
@@ -373,6 +568,8 @@ public final class OnnxPruner {
         time("parsed");
         List<Plan> plans = plan();
         time("planned");
+        calibrate(plans);
+        time("calibrated");
         Map<String, Plan> pendingByPath = new HashMap<>();
         for (Plan p : plans) {
             if (p.pending()) {
@@ -401,6 +598,7 @@ public final class OnnxPruner {
         }
         Path tmpModel = null;
         Path tmpData = null;
+        Path movedData = null;
         boolean ok = false;
         try {
             Map<String, TensorProto> replacements = new HashMap<>();
@@ -453,6 +651,16 @@ public final class OnnxPruner {
                 force(tmpData);
                 Files.move(tmpData, outData, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 tmpData = null;
+                movedData = outData;
+            }
+            if (options.calibration() != null && options.calibration().evaluates()) {
+                // Measured on the complete temporary output (its external data, if any, is already in place),
+                // so that a failure leaves no output model behind.
+                int[] count = {0};
+                fidelity = Calibrator.fidelity(model.path(), tmpModel, model, options.calibration(),
+                        options.progress(), count);
+                evaluationSamples = count[0];
+                time("evaluated");
             }
             Files.move(tmpModel, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmpModel = null;
@@ -469,6 +677,9 @@ public final class OnnxPruner {
                 }
                 if (tmpData != null) {
                     Files.deleteIfExists(tmpData);
+                }
+                if (movedData != null && tmpModel != null) {
+                    Files.deleteIfExists(movedData);
                 }
             }
         }
@@ -658,9 +869,13 @@ public final class OnnxPruner {
             }
             out.add(new TensorReport(p.c.name(), p.c.path(), p.c.source(), List.copyOf(consumers), p.shape.dims(),
                     DataTypes.name(p.c.tensor().getDataType()), p.storage.name().toLowerCase(java.util.Locale.ROOT),
-                    p.axis, p.other, p.action, p.reason, p.retained, List.copyOf(p.hints)));
+                    p.axis, p.other, p.action, p.reason, p.retained, List.copyOf(p.hints), p.scoring,
+                    p.retainedScore));
         }
+        CalibrationReport cal = stats == null ? null : new CalibrationReport(options.calibration().describe(),
+                stats.samples, stats.stages, stats.seconds, stats.sampleSeconds,
+                stats.byNodePath.size(), evaluationSamples, List.copyOf(fidelity));
         return new PruneReport(input.toString(), output == null ? null : output.toString(),
-                options.pattern().toString(), options.mask(), List.copyOf(out));
+                options.pattern().toString(), options.mask(), List.copyOf(out), cal);
     }
 }

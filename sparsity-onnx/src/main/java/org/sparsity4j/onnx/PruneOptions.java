@@ -16,9 +16,11 @@ public final class PruneOptions {
     private final Pattern exclude;
     private final long minElements;
     private final Consumer<String> progress;
+    private final Calibration calibration;
 
     private PruneOptions(SparsityPattern pattern, MaskChoice mask, Pattern include, Pattern exclude, long minElements,
-            Consumer<String> progress) {
+            Consumer<String> progress, Calibration calibration) {
+        this.calibration = calibration;
         this.pattern = pattern;
         this.mask = mask;
         this.include = include;
@@ -29,7 +31,7 @@ public final class PruneOptions {
 
     /** Returns the defaults: 2:4 strip masks, every candidate, no progress reporting. */
     public static PruneOptions defaults() {
-        return new PruneOptions(SparsityPattern.TWO_OF_FOUR, MaskChoice.STRIP, null, null, 0, s -> { });
+        return new PruneOptions(SparsityPattern.TWO_OF_FOUR, MaskChoice.STRIP, null, null, 0, s -> { }, null);
     }
 
     /**
@@ -39,7 +41,8 @@ public final class PruneOptions {
      * @return the new options
      */
     public PruneOptions withPattern(SparsityPattern p) {
-        return new PruneOptions(Objects.requireNonNull(p, "pattern"), mask, include, exclude, minElements, progress);
+        return new PruneOptions(Objects.requireNonNull(p, "pattern"), mask, include, exclude, minElements, progress,
+                calibration);
     }
 
     /**
@@ -49,7 +52,8 @@ public final class PruneOptions {
      * @return the new options
      */
     public PruneOptions withMask(MaskChoice m) {
-        return new PruneOptions(pattern, Objects.requireNonNull(m, "mask"), include, exclude, minElements, progress);
+        return new PruneOptions(pattern, Objects.requireNonNull(m, "mask"), include, exclude, minElements, progress,
+                calibration);
     }
 
     /**
@@ -59,7 +63,7 @@ public final class PruneOptions {
      * @return the new options
      */
     public PruneOptions withInclude(Pattern regex) {
-        return new PruneOptions(pattern, mask, regex, exclude, minElements, progress);
+        return new PruneOptions(pattern, mask, regex, exclude, minElements, progress, calibration);
     }
 
     /**
@@ -69,7 +73,7 @@ public final class PruneOptions {
      * @return the new options
      */
     public PruneOptions withExclude(Pattern regex) {
-        return new PruneOptions(pattern, mask, include, regex, minElements, progress);
+        return new PruneOptions(pattern, mask, include, regex, minElements, progress, calibration);
     }
 
     /**
@@ -82,7 +86,7 @@ public final class PruneOptions {
         if (n < 0) {
             throw new IllegalArgumentException("minimum size " + n + " is negative");
         }
-        return new PruneOptions(pattern, mask, include, exclude, n, progress);
+        return new PruneOptions(pattern, mask, include, exclude, n, progress, calibration);
     }
 
     /**
@@ -93,7 +97,25 @@ public final class PruneOptions {
      */
     public PruneOptions withProgress(Consumer<String> listener) {
         return new PruneOptions(pattern, mask, include, exclude, minElements,
-                Objects.requireNonNull(listener, "listener"));
+                Objects.requireNonNull(listener, "listener"), calibration);
+    }
+
+    /**
+     * Returns these options with activation-aware (Wanda) scoring: each weight is scored by
+     * {@code |W_ij| * ||X_j||_2}, the L2 norm over the calibration samples of the input feature it
+     * multiplies, and the best N of each group of M by score are kept. Needs ONNX Runtime on the
+     * class path. Without calibration (null), weights are kept by magnitude.
+     *
+     * @param c the calibration, or null for magnitude pruning
+     * @return the new options
+     */
+    public PruneOptions withCalibration(Calibration c) {
+        return new PruneOptions(pattern, mask, include, exclude, minElements, progress, c);
+    }
+
+    /** Returns the calibration, or null for magnitude pruning. */
+    public Calibration calibration() {
+        return calibration;
     }
 
     /** Returns the pattern. */

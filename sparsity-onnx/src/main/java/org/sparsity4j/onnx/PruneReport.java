@@ -10,8 +10,10 @@ import java.util.List;
  * @param pattern the pattern, e.g. "2:4"
  * @param mask the mask kind
  * @param tensors every candidate in model order
+ * @param calibration what activation-aware pruning measured, or null without calibration
  */
-public record PruneReport(String input, String output, String pattern, MaskChoice mask, List<TensorReport> tensors) {
+public record PruneReport(String input, String output, String pattern, MaskChoice mask, List<TensorReport> tensors,
+        CalibrationReport calibration) {
 
     /**
      * Counts the candidates with an action.

@@ -18,10 +18,15 @@ import java.util.List;
  * @param reason why (for skips), or a short description (for prunes: violating groups)
  * @param retainedMagnitude kept L1 / total L1 of finite values, NaN where not computed
  * @param hints TensorRT hints (may be empty)
+ * @param scoring how weights were ranked: {@code magnitude}, or {@code wanda} (activation-aware, from
+ *     calibration); with calibration, a weight ranked by magnitude says why, e.g.
+ *     {@code magnitude (MatMul 'm' is inside a subgraph ...)}
+ * @param retainedScore kept score / total score under the ranking used, NaN where not computed or
+ *     ranked by magnitude (then it equals the retained magnitude)
  */
 public record TensorReport(String name, String path, String source, List<String> consumers, long[] dims,
         String dataType, String storage, int axis, int otherAxis, Action action, String reason, double retainedMagnitude,
-        List<String> hints) {
+        List<String> hints, String scoring, double retainedScore) {
 
     /** Returns the element count. */
     public long elements() {

@@ -41,11 +41,15 @@ final class WeightDiscovery {
     private static final class NodeInfo {
         final NodeProto node;
         final Value[] inputs;
+        final String path;
+        final boolean mainGraph;
         Value[] outputs = new Value[0];
 
-        NodeInfo(NodeProto node, Value[] inputs) {
+        NodeInfo(NodeProto node, Value[] inputs, String path, boolean mainGraph) {
             this.node = node;
             this.inputs = inputs;
+            this.path = path;
+            this.mainGraph = mainGraph;
         }
 
         String label() {
@@ -105,7 +109,7 @@ final class WeightDiscovery {
             for (int i = 0; i < map.length; i++) {
                 map[i] = i;
             }
-            d.trace(w, dims, map, "", false, t, 0);
+            d.trace(w, dims, map, List.of(), "", false, t, 0);
             if (!t.consumers.isEmpty()) {
                 out.add(new Candidate(w.name, w.path, w.source, w.tensor, List.copyOf(t.consumers),
                         List.copyOf(t.blockers), t.quantized));
@@ -134,7 +138,7 @@ final class WeightDiscovery {
             NodeProto n = g.getNode(j);
             String np = TensorPaths.node(path, j);
             Value[] ins = new Value[n.getInputCount()];
-            NodeInfo info = new NodeInfo(n, ins);
+            NodeInfo info = new NodeInfo(n, ins, np, parent == null);
             for (int k = 0; k < ins.length; k++) {
                 String name = n.getInput(k);
                 if (!name.isEmpty()) {
@@ -191,7 +195,8 @@ final class WeightDiscovery {
         boolean quantized;
     }
 
-    private void trace(Value v, long[] dims, int[] map, String via, boolean dq, Trace t, int depth)
+    private void trace(Value v, long[] dims, int[] map, List<ViewStep> steps, String via, boolean dq, Trace t,
+            int depth)
             throws IOException {
         if (depth > 64) {
             t.blockers.add("weight path longer than 64 ops");
@@ -214,21 +219,21 @@ final class WeightDiscovery {
                 case "Identity":
                 case "Cast":
                     if (idx == 0) {
-                        trace(n.outputs[0], dims, map, nextVia, dq, t, depth + 1);
+                        trace(n.outputs[0], dims, map, steps, nextVia, dq, t, depth + 1);
                     } else {
                         t.blockers.add("also used as input " + idx + " of " + n.label());
                     }
                     break;
                 case "Transpose":
                     if (idx == 0) {
-                        transpose(n, dims, map, nextVia, dq, t, depth);
+                        transpose(n, dims, map, steps, nextVia, dq, t, depth);
                     } else {
                         t.blockers.add("also used as input " + idx + " of " + n.label());
                     }
                     break;
                 case "Reshape":
                     if (idx == 0) {
-                        reshape(n, dims, map, nextVia, dq, t, depth);
+                        reshape(n, dims, map, steps, nextVia, dq, t, depth);
                     } else {
                         t.blockers.add("also used as the shape of " + n.label());
                     }
@@ -237,7 +242,7 @@ final class WeightDiscovery {
                     if (idx == 0) {
                         t.quantized = true;
                         checkZeroPoint(n, t);
-                        trace(n.outputs[0], dims, map, nextVia, true, t, depth + 1);
+                        trace(n.outputs[0], dims, map, steps, nextVia, true, t, depth + 1);
                     } else {
                         t.blockers.add("also used as input " + idx + " (scale or zero point) of " + n.label());
                     }
@@ -246,7 +251,7 @@ final class WeightDiscovery {
                 case "Gemm":
                 case "Conv":
                     if (idx == 1) {
-                        terminal(n, op, dims, map, via, t);
+                        terminal(n, op, dims, map, steps, via, t);
                     } else {
                         t.blockers.add("also used as input " + idx + " of " + n.label()
                                 + " (only the weight input can be sparse)");
@@ -258,10 +263,11 @@ final class WeightDiscovery {
         }
     }
 
-    private void transpose(NodeInfo n, long[] dims, int[] map, String via, boolean dq, Trace t, int depth)
+    private void transpose(NodeInfo n, long[] dims, int[] map, List<ViewStep> steps, String via, boolean dq,
+            Trace t, int depth)
             throws IOException {
         if (dims == null) {
-            trace(n.outputs[0], null, null, via, dq, t, depth + 1);
+            trace(n.outputs[0], null, null, steps, via, dq, t, depth + 1);
             return;
         }
         int r = dims.length;
@@ -294,10 +300,13 @@ final class WeightDiscovery {
             nd[i] = dims[perm[i]];
             nm[i] = map[perm[i]];
         }
-        trace(n.outputs[0], nd, nm, via, dq, t, depth + 1);
+        List<ViewStep> ns = new ArrayList<>(steps);
+        ns.add(new ViewStep(dims.clone(), perm));
+        trace(n.outputs[0], nd, nm, List.copyOf(ns), via, dq, t, depth + 1);
     }
 
-    private void reshape(NodeInfo n, long[] dims, int[] map, String via, boolean dq, Trace t, int depth)
+    private void reshape(NodeInfo n, long[] dims, int[] map, List<ViewStep> steps, String via, boolean dq,
+            Trace t, int depth)
             throws IOException {
         long[] target = null;
         if (dims != null && n.inputs.length > 1 && n.inputs[1] != null && n.inputs[1].tensor != null) {
@@ -310,7 +319,7 @@ final class WeightDiscovery {
         }
         if (target == null) {
             // Unknown result shape: keep tracing to find other uses, but axes are lost.
-            trace(n.outputs[0], null, null, via + "(non-constant shape)", dq, t, depth + 1);
+            trace(n.outputs[0], null, null, steps, via + "(non-constant shape)", dq, t, depth + 1);
             return;
         }
         int[] nm = new int[target.length];
@@ -324,7 +333,7 @@ final class WeightDiscovery {
                 }
             }
         }
-        trace(n.outputs[0], target, nm, via, dq, t, depth + 1);
+        trace(n.outputs[0], target, nm, steps, via, dq, t, depth + 1);
     }
 
     private static long inner(long[] dims, int axis) {
@@ -394,10 +403,12 @@ final class WeightDiscovery {
         }
     }
 
-    private static void terminal(NodeInfo n, String op, long[] dims, int[] map, String via, Trace t) {
+    private static void terminal(NodeInfo n, String op, long[] dims, int[] map, List<ViewStep> steps, String via,
+            Trace t) {
         String name = n.node.getName();
         if (dims == null) {
-            t.consumers.add(new ConsumerUse(op, name, -1, -1, -1, -1, via));
+            t.consumers.add(new ConsumerUse(op, name, -1, -1, -1, -1, via, n.node, n.path, n.mainGraph, null,
+                    steps));
             t.blockers.add("the axis " + n.label() + " reduces over cannot be traced back (" + via + ")");
             return;
         }
@@ -407,7 +418,7 @@ final class WeightDiscovery {
         switch (op) {
             case "MatMul":
                 if (r < 2) {
-                    blocked(t, op, name, via, n.label() + " uses it as a vector");
+                    blocked(t, n, op, name, steps, via, n.label() + " uses it as a vector");
                     return;
                 }
                 k = r - 2;
@@ -415,7 +426,7 @@ final class WeightDiscovery {
                 break;
             case "Gemm": {
                 if (r != 2) {
-                    blocked(t, op, name, via, n.label() + " has a rank-" + r + " B input");
+                    blocked(t, n, op, name, steps, via, n.label() + " has a rank-" + r + " B input");
                     return;
                 }
                 int a = attributeIndex(n.node, "transB");
@@ -426,13 +437,13 @@ final class WeightDiscovery {
             }
             default: { // Conv
                 if (r < 3) {
-                    blocked(t, op, name, via, n.label() + " has a rank-" + r + " weight");
+                    blocked(t, n, op, name, steps, via, n.label() + " has a rank-" + r + " weight");
                     return;
                 }
                 int a = attributeIndex(n.node, "group");
                 long group = a >= 0 ? n.node.getAttribute(a).getI() : 1;
                 if (group != 1) {
-                    blocked(t, op, name, via, (group == dims[0] ? "depthwise" : "grouped") + " convolution "
+                    blocked(t, n, op, name, steps, via, (group == dims[0] ? "depthwise" : "grouped") + " convolution "
                             + n.label() + " (group=" + group + "): TensorRT has no sparse kernels for it");
                     return;
                 }
@@ -442,14 +453,16 @@ final class WeightDiscovery {
         }
         int sk = map[k];
         int so = map[o];
-        t.consumers.add(new ConsumerUse(op, name, sk, so, dims[k], dims[o], via));
+        t.consumers.add(new ConsumerUse(op, name, sk, so, dims[k], dims[o], via, n.node, n.path, n.mainGraph,
+                dims.clone(), steps));
         if (sk < 0) {
             t.blockers.add("the axis " + n.label() + " reduces over cannot be traced back through " + via);
         }
     }
 
-    private static void blocked(Trace t, String op, String name, String via, String reason) {
-        t.consumers.add(new ConsumerUse(op, name, -1, -1, -1, -1, via));
+    private static void blocked(Trace t, NodeInfo n, String op, String name, List<ViewStep> steps, String via,
+            String reason) {
+        t.consumers.add(new ConsumerUse(op, name, -1, -1, -1, -1, via, n.node, n.path, n.mainGraph, null, steps));
         t.blockers.add(reason);
     }
 

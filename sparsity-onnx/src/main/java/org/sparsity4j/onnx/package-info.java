@@ -14,5 +14,14 @@
  * bodies too, with outer-scope references resolved by ONNX's lexical scoping, traced through
  * Transpose, Cast, Identity, Reshape and DequantizeLinear to MatMul/Gemm/Conv, with each consumer's
  * reduction axis mapped back to the stored tensor).
+ *
+ * <p>Activation-aware (Wanda) pruning: {@link org.sparsity4j.onnx.Calibration} (samples, held-out
+ * samples, layer-by-layer mode) set with {@link org.sparsity4j.onnx.PruneOptions#withCalibration};
+ * the results are in {@link org.sparsity4j.onnx.CalibrationReport} and per tensor in
+ * {@link org.sparsity4j.onnx.TensorReport#retainedScore()}. Internals: {@code SampleFiles} (TensorProto
+ * and .npy samples), {@code Calibrator} (the only class that uses ONNX Runtime: one streaming pass
+ * over the samples through a model copy that outputs the needed activations, and the fidelity
+ * pass), {@code ActivationNorms} (per-feature sums of squares; im2col for Conv) and
+ * {@code WandaScores} (scores laid out like the stored tensor, through {@code ViewStep} transposes).
  */
 package org.sparsity4j.onnx;

@@ -39,10 +39,37 @@ final class Json {
             sb.append(", \"reason\": ").append(str(t.reason()));
             sb.append(", \"retainedMagnitude\": ")
                     .append(Double.isNaN(t.retainedMagnitude()) ? "null" : Double.toString(t.retainedMagnitude()));
+            sb.append(", \"scoring\": ").append(str(t.scoring()));
+            sb.append(", \"retainedScore\": ").append(num(t.retainedScore()));
             sb.append(", \"hints\": ").append(list(t.hints())).append("}");
         }
-        sb.append(r.tensors().isEmpty() ? "]\n}\n" : "\n  ]\n}\n");
+        sb.append(r.tensors().isEmpty() ? "]" : "\n  ]");
+        org.sparsity4j.onnx.CalibrationReport c = r.calibration();
+        if (c != null) {
+            sb.append(",\n  \"calibration\": {\"source\": ").append(str(c.source()));
+            sb.append(", \"samples\": ").append(c.samples());
+            sb.append(", \"stages\": ").append(c.stages());
+            sb.append(", \"seconds\": ").append(num(c.seconds()));
+            sb.append(", \"sampleSeconds\": ").append(num(c.sampleSeconds()));
+            sb.append(", \"samplesPerSecond\": ").append(num(c.samplesPerSecond()));
+            sb.append(", \"consumers\": ").append(c.consumers());
+            sb.append(", \"evaluationSamples\": ").append(c.evaluationSamples());
+            sb.append(", \"fidelity\": [");
+            for (int i = 0; i < c.fidelity().size(); i++) {
+                org.sparsity4j.onnx.OutputFidelity f = c.fidelity().get(i);
+                sb.append(i == 0 ? "" : ", ").append("{\"output\": ").append(str(f.name()));
+                sb.append(", \"relativeError\": ").append(num(f.relativeError()));
+                sb.append(", \"top1Agreement\": ").append(num(f.top1Agreement()));
+                sb.append(", \"rows\": ").append(f.rows()).append('}');
+            }
+            sb.append("]}");
+        }
+        sb.append("\n}\n");
         return sb.toString();
+    }
+
+    private static String num(double v) {
+        return Double.isFinite(v) ? Double.toString(v) : "null";
     }
 
     private static String list(List<String> xs) {

@@ -11,6 +11,9 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.sparsity4j.core.pattern.SparsityPattern;
 import org.sparsity4j.onnx.Action;
+import org.sparsity4j.onnx.Calibration;
+import org.sparsity4j.onnx.CalibrationReport;
+import org.sparsity4j.onnx.OutputFidelity;
 import org.sparsity4j.onnx.MaskChoice;
 import org.sparsity4j.onnx.OnnxInputException;
 import org.sparsity4j.onnx.OnnxPruner;
@@ -38,6 +41,15 @@ public final class SparsityCli {
             "  --exclude REGEX       skip tensors whose name or consumer node name matches",
             "  --min-size N          skip tensors with fewer than N elements (default 0)",
             "  --dry-run             prune: report what would be done, write nothing",
+            "",
+            "Activation-aware (Wanda) pruning: score |W_ij| * ||X_j||_2 over calibration samples (needs ONNX Runtime):",
+            "  --calibration DIR     samples: one folder per sample with input_0.pb... (TensorProto) or .npy files",
+            "  --calibration-random N  N samples of seeded standard-normal inputs of the declared input shapes",
+            "  --shape NAME=DxDx...  fix the shape of input NAME for random samples (dynamic dims); repeatable",
+            "  --seed S              seed of random samples (default 0)",
+            "  --eval DIR            prune: compare the pruned with the dense model on held-out samples (same layout)",
+            "  --eval-random N       prune: ... on N random samples (other seeds than calibration)",
+            "  --layer-by-layer      re-collect statistics stage by stage with earlier layers already pruned",
             "  --json                print the report as JSON",
             "  -q, --quiet           no report and no progress (errors still go to stderr)",
             "  -h, --help            this help",
@@ -70,6 +82,13 @@ public final class SparsityCli {
         boolean quiet;
         boolean help;
         PruneOptions options = PruneOptions.defaults();
+        String calibrationDir;
+        int calibrationRandom;
+        long seed;
+        final java.util.Map<String, long[]> shapes = new java.util.LinkedHashMap<>();
+        String evalDir;
+        int evalRandom;
+        boolean layerByLayer;
     }
 
     /** Thrown for command line errors. */
@@ -133,7 +152,7 @@ public final class SparsityCli {
         } catch (OnnxInputException e) {
             err.println("sparsity: input error: " + e.getMessage());
             return ExitCode.INPUT.code();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
             err.println("sparsity: " + e.getMessage());
             return ExitCode.USAGE.code();
         } catch (IOException | UncheckedIOException e) {
@@ -210,6 +229,33 @@ public final class SparsityCli {
                 case "--dry-run":
                     a.dryRun = true;
                     break;
+                case "--calibration":
+                    a.calibrationDir = value != null ? value : next(args, ++i, s);
+                    break;
+                case "--calibration-random":
+                    a.calibrationRandom = positiveInt(value != null ? value : next(args, ++i, s), s);
+                    break;
+                case "--eval":
+                    a.evalDir = value != null ? value : next(args, ++i, s);
+                    break;
+                case "--eval-random":
+                    a.evalRandom = positiveInt(value != null ? value : next(args, ++i, s), s);
+                    break;
+                case "--seed": {
+                    String n = value != null ? value : next(args, ++i, s);
+                    try {
+                        a.seed = Long.parseLong(n);
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--seed needs an integer, not '" + n + "'");
+                    }
+                    break;
+                }
+                case "--layer-by-layer":
+                    a.layerByLayer = true;
+                    break;
+                case "--shape":
+                    shape(value != null ? value : next(args, ++i, s), a);
+                    break;
                 case "--json":
                     a.json = true;
                     break;
@@ -244,6 +290,7 @@ public final class SparsityCli {
         } else if (a.dryRun) {
             throw new UsageException("--dry-run is for prune; " + a.command + " never writes");
         }
+        calibration(a);
         try {
             PruneOptions o = a.options;
             if (o.mask() == MaskChoice.TILE && !o.pattern().equals(SparsityPattern.TWO_OF_FOUR)) {
@@ -253,6 +300,73 @@ public final class SparsityCli {
             throw new UsageException(e.getMessage());
         }
         return a;
+    }
+
+    private static void calibration(Args a) throws UsageException {
+        boolean any = a.calibrationDir != null || a.calibrationRandom > 0;
+        if (a.calibrationDir != null && a.calibrationRandom > 0) {
+            throw new UsageException("--calibration and --calibration-random exclude each other");
+        }
+        if (!any) {
+            if (a.evalDir != null || a.evalRandom > 0 || !a.shapes.isEmpty() || a.layerByLayer) {
+                throw new UsageException("--eval, --eval-random, --shape and --layer-by-layer need --calibration or"
+                        + " --calibration-random");
+            }
+            return;
+        }
+        if (a.command.equals("check")) {
+            throw new UsageException("check computes no masks; --calibration is for prune and report");
+        }
+        if (a.evalDir != null && a.evalRandom > 0) {
+            throw new UsageException("--eval and --eval-random exclude each other");
+        }
+        if ((a.evalDir != null || a.evalRandom > 0) && !(a.command.equals("prune") && !a.dryRun)) {
+            throw new UsageException("--eval compares the written model with the input; it needs prune without --dry-run");
+        }
+        Calibration c = a.calibrationDir != null ? Calibration.directory(Path.of(a.calibrationDir))
+                : Calibration.random(a.calibrationRandom);
+        c = c.withSeed(a.seed).withLayerByLayer(a.layerByLayer);
+        for (java.util.Map.Entry<String, long[]> e : a.shapes.entrySet()) {
+            c = c.withShape(e.getKey(), e.getValue());
+        }
+        if (a.evalDir != null) {
+            c = c.withEvaluation(Path.of(a.evalDir));
+        } else if (a.evalRandom > 0) {
+            c = c.withEvaluationRandom(a.evalRandom);
+        }
+        a.options = a.options.withCalibration(c);
+    }
+
+    private static int positiveInt(String n, String option) throws UsageException {
+        try {
+            int v = Integer.parseInt(n);
+            if (v < 1) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new UsageException(option + " needs a positive integer, not '" + n + "'");
+        }
+    }
+
+    private static void shape(String spec, Args a) throws UsageException {
+        int eq = spec.lastIndexOf('=');
+        if (eq <= 0 || eq == spec.length() - 1) {
+            throw new UsageException("--shape needs NAME=DxDx..., e.g. --shape input=1x3x224x224, not '" + spec + "'");
+        }
+        String[] parts = spec.substring(eq + 1).split("[xX,]");
+        long[] dims = new long[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                dims[i] = Long.parseLong(parts[i].trim());
+                if (dims[i] < 1) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new UsageException("--shape " + spec + ": '" + parts[i] + "' is not a positive dim");
+            }
+        }
+        a.shapes.put(spec.substring(0, eq), dims);
     }
 
     private static String next(String[] args, int i, String option) throws UsageException {
@@ -272,16 +386,21 @@ public final class SparsityCli {
 
     static String text(PruneReport r, String command, boolean dryRun) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-15s %-8s %-9s %-18s %-4s %s%n", "ACTION", "RETAINED", "TYPE", "SHAPE",
-                "AXIS", "TENSOR <- CONSUMERS"));
+        boolean cal = r.calibration() != null;
+        sb.append(String.format(Locale.ROOT, "%-15s %-8s " + (cal ? "%-8s " : "%s") + "%-9s %-18s %-4s %s%n", "ACTION",
+                "RETAINED", cal ? "SCORE" : "", "TYPE", "SHAPE", "AXIS", "TENSOR <- CONSUMERS"));
         for (TensorReport t : r.tensors()) {
             String retained = Double.isNaN(t.retainedMagnitude()) ? "-"
                     : String.format(Locale.ROOT, "%.4f", t.retainedMagnitude());
-            sb.append(String.format(Locale.ROOT, "%-15s %-8s %-9s %-18s %-4s %s <- %s%n", t.action().word(), retained,
-                    t.dataType(), java.util.Arrays.toString(t.dims()), t.axis() < 0 ? "-" : Integer.toString(t.axis()),
-                    t.name(), String.join(", ", t.consumers())));
+            String score = !cal ? "" : String.format(Locale.ROOT, "%-8s ", Double.isNaN(t.retainedScore()) ? "-"
+                    : String.format(Locale.ROOT, "%.4f", t.retainedScore()));
+            sb.append(String.format(Locale.ROOT, "%-15s %-8s %s%-9s %-18s %-4s %s <- %s%n", t.action().word(), retained,
+                    score, t.dataType(), java.util.Arrays.toString(t.dims()),
+                    t.axis() < 0 ? "-" : Integer.toString(t.axis()), t.name(), String.join(", ", t.consumers())));
             if (t.action() == Action.SKIP) {
                 sb.append("    reason: ").append(t.reason()).append('\n');
+            } else if (cal && !t.scoring().equals("wanda")) {
+                sb.append("    scoring: ").append(t.scoring()).append('\n');
             }
             for (String h : t.hints()) {
                 sb.append("    hint: ").append(h).append('\n');
@@ -302,6 +421,19 @@ public final class SparsityCli {
         sb.append(String.format(Locale.ROOT, "%d candidates: %d %s (%d weights), %d already sparse, %d skipped (pattern %s,"
                 + " %s mask)%n", r.tensors().size(), prune, verb, r.prunedElements(), r.count(Action.ALREADY_SPARSE),
                 r.count(Action.SKIP), r.pattern(), r.mask().name().toLowerCase(Locale.ROOT)));
+        if (cal) {
+            CalibrationReport c = r.calibration();
+            sb.append(String.format(Locale.ROOT, "calibration: %s, %d samples%s in %.2f s (%.1f samples/s after %.2f s"
+                    + " of setup), %d consumers; RETAINED is kept L1 / total L1, SCORE kept / total Wanda score%n",
+                    c.source(), c.samples(), c.stages() > 1 ? " x " + c.stages() + " stages" : "", c.seconds(),
+                    c.samplesPerSecond(), c.seconds() - c.sampleSeconds(), c.consumers()));
+            for (OutputFidelity f : c.fidelity()) {
+                sb.append(String.format(Locale.ROOT, "fidelity on %d held-out samples, output %s: relative error %.4f%s%n",
+                        c.evaluationSamples(), f.name(), f.relativeError(), f.rows() == 0 ? ""
+                                : String.format(Locale.ROOT, ", top-1 agreement %.4f (%d rows)", f.top1Agreement(),
+                                        f.rows())));
+            }
+        }
         if (r.output() != null) {
             sb.append("wrote ").append(r.output()).append('\n');
         }

@@ -98,4 +98,45 @@ class SparsityCliTest {
         assertFalse(Files.exists(out));
         assertEquals(ExitCode.USAGE.code(), run("prune", in, "-o", dir.resolve("no/such/dir/x.onnx").toString()));
     }
+
+    private static String resource(String name) throws Exception {
+        return Path.of(SparsityCliTest.class.getResource("/calibration/digits/" + name).toURI()).toString();
+    }
+
+    @Test
+    void calibratedPruning() throws Exception {
+        String in = resource("digits_mlp.onnx");
+        Path out = dir.resolve("wanda.onnx");
+        assertEquals(0, run("prune", in, "-o", out.toString(), "--calibration", resource("calibration"), "--eval",
+                resource("evaluation")), stderr);
+        assertTrue(stdout.contains("calibration: directory") && stdout.contains("16 samples"), stdout);
+        assertTrue(stdout.contains("top-1 agreement") && stdout.contains("(400 rows)"), stdout);
+        assertTrue(stdout.contains("SCORE"), stdout);
+        assertEquals(0, run("check", out.toString()), stdout);
+        assertEquals(0, run("report", in, "--json", "--calibration-random", "2", "--shape", "pixels=3x64", "--seed",
+                "5"), stderr);
+        assertTrue(stdout.contains("\"scoring\": \"wanda\"") && stdout.contains("\"retainedScore\": 0."), stdout);
+        assertTrue(stdout.contains("\"calibration\": {\"source\": \"2 random samples (seed 5)\""), stdout);
+        // Dynamic batch dim without --shape: a usage error naming the input.
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration-random", "2"));
+        assertTrue(stderr.contains("'pixels'") && stderr.contains("--shape"), stderr);
+        assertEquals(ExitCode.USAGE.code(), run("prune", in, "-o", out.toString(), "--eval", resource("evaluation")));
+        assertEquals(ExitCode.USAGE.code(), run("check", in, "--calibration", resource("calibration")));
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration", "x", "--calibration-random", "3"));
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration-random", "0"));
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration-random", "1", "--shape", "pixels=3y64"));
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration", resource("calibration"), "--eval",
+                resource("evaluation")));
+        // A missing calibration or evaluation directory is an input error and leaves nothing behind.
+        Path out2 = dir.resolve("none.onnx");
+        assertEquals(ExitCode.INPUT.code(), run("prune", in, "-o", out2.toString(), "--calibration",
+                dir.resolve("nope").toString()));
+        assertTrue(stderr.contains("does not exist"), stderr);
+        assertEquals(ExitCode.INPUT.code(), run("prune", in, "-o", out2.toString(), "--calibration",
+                resource("calibration"), "--eval", dir.resolve("nope").toString()));
+        assertFalse(Files.exists(out2));
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temporary file left");
+        }
+    }
 }
