@@ -50,12 +50,13 @@ RC=0
 left() { echo $(( DEADLINE - $(date +%s) )); }
 
 # limited <seconds> <command...>: runs under min(seconds, time left); SIGQUIT first (thread dump), SIGKILL 8 s later
+# (LIMIT_SIGNAL=TERM for commands whose stdout is data, such as the Java benchmark's CSV)
 limited() {
     local t=$1; shift
     local l; l=$(left)
     if [ "$l" -le 5 ]; then echo "skipped (deadline): $*" | head -c 200; echo; return 125; fi
     [ "$t" -gt "$l" ] && t=$l
-    timeout -s QUIT -k 8 "$t" "$@"
+    timeout -s "${LIMIT_SIGNAL:-QUIT}" -k 8 "$t" "$@"
 }
 
 # jtest <name> <seconds> <JUnit selectors...>: one JVM, one line in tests-summary.txt
@@ -138,7 +139,7 @@ run_bench() {
         [ "$mode" = algs ] && { arg="--algs=$OUT/bench-cpp.csv"; csv="$OUT/bench-java-cppalgs.csv"; }
         [ "$mode" = nosearch ] && { arg="--nosearch"; csv="$DIAG/bench-java-nosearch.csv"; }
         echo "== Java benchmark, mode $mode $(date -u +%T)"
-        limited "${JAVA_BENCH_TIMEOUT:-120}" "$JAVA" "${JOPTS[@]}" -XX:ErrorFile="$DIAG/hs_err_bench_${mode}_%p.log" \
+        LIMIT_SIGNAL=TERM limited "${JAVA_BENCH_TIMEOUT:-120}" "$JAVA" "${JOPTS[@]}" -XX:ErrorFile="$DIAG/hs_err_bench_${mode}_%p.log" \
             -cp "$CP" org.sparsity4j.benchmarks.gpu.CusparseLtGpuBenchmark $arg "${types[@]}" > "$csv" 2> "$DIAG/bench-java-$mode.err"
         echo "Java benchmark mode $mode exit $?"; head -c 1500 "$DIAG/bench-java-$mode.err"; cat "$csv"
     done

@@ -35,7 +35,7 @@ public record PlanOptions(boolean search, boolean denseFallback, int timingItera
 
     /**
      * Default options: no algorithm search (cuSPARSELt's default configuration), dense fallback off.
-     * Search costs tens to hundreds of milliseconds per plan; ask for it with {@link #searched()}.
+     * Search takes from tens of milliseconds to seconds per plan; ask for it with {@link #searched()}.
      *
      * @return the defaults
      */
