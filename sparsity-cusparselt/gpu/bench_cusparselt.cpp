@@ -114,7 +114,8 @@ int main(int argc, char** argv) {
     size_t blasWsSize = 64u << 20;
     void* blasWs;
     CHECK_CUDA(cudaMalloc(&blasWs, blasWsSize));
-    printf("type,N,K,M,layoutC,dense_ms,cpp_sparse_ms,cpp_host_us,dense_host_us,alg_id\n");
+    printf("type,N,K,M,layoutC,dense_ms,cpp_sparse_ms,cpp_host_us,dense_host_us,alg_id,split_k,split_k_mode,"
+           "split_k_buffers,compressed_before,compressed_after,workspace_before,workspace_after,cpp_cfg_ms,cpp_cfg_host_us\n");
     fflush(stdout);
     for (const TypeCfg& t : kTypes) {
         if (!want.empty() && std::find(want.begin(), want.end(), t.name) == want.end()) continue;
@@ -165,11 +166,46 @@ int main(int argc, char** argv) {
             if (cs2 > cs) { CHECK_CUDA(cudaFree(dAc)); CHECK_CUDA(cudaMalloc(&dAc, cs2)); }
             if (cbs2 > cbs) { CHECK_CUDA(cudaFree(dCbuf)); CHECK_CUDA(cudaMalloc(&dCbuf, cbs2)); }
             CHECK_LT(cusparseLtSpMMACompress(&lt, &plan, dA, dAc, dCbuf, stream));
-            int algId = -1;
+            int algId = -1, splitK = 0, splitKMode = 0, splitKBuffers = 0;
             CHECK_LT(cusparseLtMatmulAlgGetAttribute(&lt, &sel, CUSPARSELT_MATMUL_ALG_CONFIG_ID, &algId, sizeof(algId)));
+            CHECK_LT(cusparseLtMatmulAlgGetAttribute(&lt, &sel, CUSPARSELT_MATMUL_SPLIT_K, &splitK, sizeof(splitK)));
+            CHECK_LT(cusparseLtMatmulAlgGetAttribute(&lt, &sel, CUSPARSELT_MATMUL_SPLIT_K_MODE, &splitKMode,
+                                                     sizeof(splitKMode)));
+            CHECK_LT(cusparseLtMatmulAlgGetAttribute(&lt, &sel, CUSPARSELT_MATMUL_SPLIT_K_BUFFERS, &splitKBuffers,
+                                                     sizeof(splitKBuffers)));
             double sparseMs, sparseUs;
             timeIt([&] { CHECK_LT(cusparseLtMatmul(&lt, &plan, &alpha, dAc, dB, &beta, dC, dC, ws, &stream, 1)); },
                    stream, &sparseMs, &sparseUs);
+
+            // the same configuration on a fresh plan, built the way the Java layer builds a searched or
+            // saved configuration: new selection, the id, the split-K settings only when splitK > 1
+            cusparseLtMatmulAlgSelection_t sel2;
+            cusparseLtMatmulPlan_t plan2;
+            CHECK_LT(cusparseLtMatmulAlgSelectionInit(&lt, &sel2, &mm, CUSPARSELT_MATMUL_ALG_DEFAULT));
+            CHECK_LT(cusparseLtMatmulAlgSetAttribute(&lt, &sel2, CUSPARSELT_MATMUL_ALG_CONFIG_ID, &algId, sizeof(algId)));
+            if (splitK > 1) {
+                CHECK_LT(cusparseLtMatmulAlgSetAttribute(&lt, &sel2, CUSPARSELT_MATMUL_SPLIT_K, &splitK, sizeof(splitK)));
+                CHECK_LT(cusparseLtMatmulAlgSetAttribute(&lt, &sel2, CUSPARSELT_MATMUL_SPLIT_K_MODE, &splitKMode,
+                                                         sizeof(splitKMode)));
+                CHECK_LT(cusparseLtMatmulAlgSetAttribute(&lt, &sel2, CUSPARSELT_MATMUL_SPLIT_K_BUFFERS, &splitKBuffers,
+                                                         sizeof(splitKBuffers)));
+            }
+            CHECK_LT(cusparseLtMatmulPlanInit(&lt, &plan2, &mm, &sel2));
+            size_t cs3, cbs3, wss3;
+            CHECK_LT(cusparseLtSpMMACompressedSize(&lt, &plan2, &cs3, &cbs3));
+            CHECK_LT(cusparseLtMatmulGetWorkspace(&lt, &plan2, &wss3));
+            void *dAc2 = nullptr, *dCbuf2 = nullptr, *ws2 = nullptr;
+            CHECK_CUDA(cudaMalloc(&dAc2, cs3));
+            CHECK_CUDA(cudaMalloc(&dCbuf2, std::max<size_t>(cbs3, 256)));
+            CHECK_CUDA(cudaMalloc(&ws2, std::max<size_t>(wss3, 256)));
+            CHECK_LT(cusparseLtSpMMACompress(&lt, &plan2, dA, dAc2, dCbuf2, stream));
+            double cfgMs, cfgUs;
+            timeIt([&] { CHECK_LT(cusparseLtMatmul(&lt, &plan2, &alpha, dAc2, dB, &beta, dC, dC, ws2, &stream, 1)); },
+                   stream, &cfgMs, &cfgUs);
+            CHECK_CUDA(cudaStreamSynchronize(stream));
+            CHECK_LT(cusparseLtMatmulPlanDestroy(&plan2));
+            CHECK_LT(cusparseLtMatmulAlgSelectionDestroy(&sel2));
+            cudaFree(dAc2); cudaFree(dCbuf2); cudaFree(ws2);
 
             // dense cuBLASLt on the pruned A: D (m x n col) = (A^T stored k x m col)^T * B (k x n col)
             cublasLtMatmulDesc_t op;
@@ -197,8 +233,9 @@ int main(int argc, char** argv) {
                                                        blasWs, blasWsSize, stream)); },
                        stream, &denseMs, &denseUs);
             }
-            printf("%s,%ld,%ld,%ld,%s,%.4f,%.4f,%.2f,%.2f,%d\n", t.name, m, k, n, layoutC, denseMs, sparseMs, sparseUs,
-                   denseUs, algId);
+            printf("%s,%ld,%ld,%ld,%s,%.4f,%.4f,%.2f,%.2f,%d,%d,%d,%d,%zu,%zu,%zu,%zu,%.4f,%.2f\n", t.name, m, k, n, layoutC,
+                   denseMs, sparseMs, sparseUs, denseUs, algId, splitK, splitKMode, splitKBuffers, cs, cs2, wss, wss2, cfgMs,
+                   cfgUs);
             fflush(stdout);
             cublasLtMatmulPreferenceDestroy(pref);
             cublasLtMatrixLayoutDestroy(la);

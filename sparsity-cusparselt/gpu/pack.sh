@@ -17,8 +17,8 @@ JDK=${JDK17_HOME:-${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v
 "$JDK/bin/java" -version 2>&1 | head -1 | grep -q '"17' || { echo "need a JDK 17 with jmods (set JDK17_HOME)" >&2; exit 1; }
 JUNIT_CONSOLE=org.junit.platform:junit-platform-console-standalone:1.11.3
 cd "$ROOT"
-./mvnw -B -q -pl sparsity-cusparselt -am install -DskipTests
-./mvnw -B -q -pl sparsity-cusparselt test-compile
+./mvnw -B -o -q -pl sparsity-cusparselt -am install -DskipTests
+./mvnw -B -o -q -pl sparsity-cusparselt test-compile
 rm -rf "$DEST"
 mkdir -p "$DEST"/{lib,native/include/linux,bench,test-classes}
 STAGE=$(mktemp -d)
@@ -42,7 +42,7 @@ cp "$STAGE"/junit/*.jar "$DEST/lib/junit-platform-console-standalone.jar"
 CP=$(ls "$DEST"/lib/*.jar | grep -v junit-platform-console | tr '\n' ':')
 "$JDK/bin/javac" --release 17 -d "$STAGE/benchcls" -cp "$CP" "$ROOT"/benchmarks/src/gpu/java/org/sparsity4j/benchmarks/gpu/*.java
 (cd "$STAGE/benchcls" && "$JDK/bin/jar" cf "$DEST/lib/sparsity-benchmarks-gpu.jar" .)
-cp "$GPU/bench_cusparselt.cpp" "$GPU/merge_results.py" "$DEST/bench/"
+cp "$GPU/bench_cusparselt.cpp" "$GPU/probe_plans.cpp" "$GPU/merge_results.py" "$DEST/bench/"
 cp "$GPU/run.sh" "$DEST/run.sh"
 # JNI source for the cuSPARSELt glue (compiled on the GPU machine by run.sh)
 "$JDK/bin/java" -cp "$CP" org.bytedeco.javacpp.tools.Builder -nocompile -cp "$MOD/target/classes" \

@@ -40,6 +40,7 @@ public final class MatmulPlan implements AutoCloseable {
     private final SparseContext context;
     private final MatmulSpec spec;
     private final PlanOptions options;
+    private final PlanOptions effective;
     private cusparseLtMatDescriptor_t matA;
     private cusparseLtMatDescriptor_t matB;
     private cusparseLtMatDescriptor_t matC;
@@ -47,6 +48,7 @@ public final class MatmulPlan implements AutoCloseable {
     private cusparseLtMatmulAlgSelection_t algSel;
     private cusparseLtMatmulPlan_t plan;
     private boolean planInitialised;
+    private boolean descriptorsInitialised;
     // separate host scalars: JavaCPP offsets void* arguments by their position in bytes
     private final FloatPointer alphaHost = new FloatPointer(1);
     private final FloatPointer betaHost = new FloatPointer(1);
@@ -57,19 +59,40 @@ public final class MatmulPlan implements AutoCloseable {
     private long compressBuffer;
     private long compressedSize;
     private long compressBufferSize;
-    private int algorithmId = -1;
+    private AlgorithmConfig algorithm;
     private Backend backend = Backend.SPARSE;
     private String selectionReason = "sparse kernel (dense fallback not requested)";
     private boolean closed;
 
-    private MatmulPlan(SparseContext context, MatmulSpec spec, PlanOptions options) {
+    private MatmulPlan(SparseContext context, MatmulSpec spec, PlanOptions options, PlanOptions effective) {
         this.context = context;
         this.spec = spec;
         this.options = options;
+        this.effective = effective;
     }
 
+    /**
+     * Creates a plan. With search, the search runs on a separate, temporary plan with scratch
+     * operands; the plan returned is then built afresh with the configuration the search chose
+     * (as {@link PlanOptions#withAlgorithm(AlgorithmConfig)} would). On the H100 with cuSPARSELt
+     * 0.8, executing the searched plan object itself after its scratch operands were freed raised
+     * cudaErrorIllegalAddress, while a new plan with the chosen configuration runs correctly.
+     */
     static MatmulPlan create(SparseContext context, MatmulSpec spec, PlanOptions options) {
-        MatmulPlan p = new MatmulPlan(context, spec, options);
+        if (options.search()) {
+            AlgorithmConfig found;
+            try (MatmulPlan searched = build(context, spec, options,
+                    new PlanOptions(true, false, options.timingIterations(), null))) {
+                found = searched.algorithm;
+            }
+            return build(context, spec, options,
+                    new PlanOptions(false, options.denseFallback(), options.timingIterations(), found));
+        }
+        return build(context, spec, options, options);
+    }
+
+    private static MatmulPlan build(SparseContext context, MatmulSpec spec, PlanOptions options, PlanOptions effective) {
+        MatmulPlan p = new MatmulPlan(context, spec, options, effective);
         try {
             p.init();
         } catch (RuntimeException e) {
@@ -117,30 +140,66 @@ public final class MatmulPlan implements AutoCloseable {
         }
         Status.lt(cusparseLtMatmulAlgSelectionInit(h, algSel, matmul, CUSPARSELT_MATMUL_ALG_DEFAULT),
                 "cusparseLtMatmulAlgSelectionInit");
+        descriptorsInitialised = true;
+        if (effective.algorithm() != null) {
+            applyAlgorithm(effective.algorithm());
+        }
         Status.lt(cusparseLtMatmulPlanInit(h, plan, matmul, algSel), "cusparseLtMatmulPlanInit");
         planInitialised = true;
         refreshSizes();
-        if (options.search() || options.denseFallback()) {
+        if (effective.search() || effective.denseFallback()) {
             try (Scratch x = new Scratch()) {
-                if (options.search()) {
+                if (effective.search()) {
                     streams.put(0, (Pointer) null);
                     alphaHost.put(1f);
                     betaHost.put(0f);
                     Status.lt(cusparseLtMatmulSearch(h, plan, alphaHost, new Ptr(x.sparseSlotA()),
                             new Ptr(x.sparseSlotB()), betaHost, new Ptr(x.c.address()),
                             new Ptr(x.c.address()), new Ptr(workspace()), streams, 0), "cusparseLtMatmulSearch");
-                    refreshSizes();
+                    Status.cuda(org.bytedeco.cuda.global.cudart.cudaDeviceSynchronize(),
+                            "cudaDeviceSynchronize(after search)");
                 }
-                if (options.denseFallback()) {
+                if (effective.denseFallback()) {
                     decideBackend(x);
                 }
             }
         }
-        try (IntPointer id = new IntPointer(1)) {
-            Status.lt(cusparseLtMatmulAlgGetAttribute(h, algSel, CUSPARSELT_MATMUL_ALG_CONFIG_ID, id, 4),
-                    "cusparseLtMatmulAlgGetAttribute(CONFIG_ID)");
-            algorithmId = id.get();
+        algorithm = readAlgorithm();
+    }
+
+    /**
+     * Sets a configuration on the (freshly initialised) algorithm selection: the id always, the
+     * split-K settings only when the configuration splits K (splitK > 1), as a fresh selection's
+     * split-K defaults are otherwise what the configuration expects.
+     */
+    private void applyAlgorithm(AlgorithmConfig a) {
+        var h = context.handle();
+        setAlg(h, CUSPARSELT_MATMUL_ALG_CONFIG_ID, a.configId(), "CONFIG_ID");
+        if (a.splitK() > 1) {
+            setAlg(h, CUSPARSELT_MATMUL_SPLIT_K, a.splitK(), "SPLIT_K");
+            setAlg(h, CUSPARSELT_MATMUL_SPLIT_K_MODE, a.splitKMode(), "SPLIT_K_MODE");
+            setAlg(h, CUSPARSELT_MATMUL_SPLIT_K_BUFFERS, a.splitKBuffers(), "SPLIT_K_BUFFERS");
         }
+    }
+
+    private void setAlg(org.sparsity4j.cusparselt.gen.cusparseLtHandle_t h, int attr, int value, String name) {
+        scratchInt.put(value);
+        Status.lt(cusparseLtMatmulAlgSetAttribute(h, algSel, attr, scratchInt, 4),
+                "cusparseLtMatmulAlgSetAttribute(" + name + "=" + value + ")");
+    }
+
+    private AlgorithmConfig readAlgorithm() {
+        var h = context.handle();
+        int[] codes = {CUSPARSELT_MATMUL_ALG_CONFIG_ID, CUSPARSELT_MATMUL_SPLIT_K, CUSPARSELT_MATMUL_SPLIT_K_MODE,
+            CUSPARSELT_MATMUL_SPLIT_K_BUFFERS};
+        int[] v = new int[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            scratchInt.put(0);
+            Status.lt(cusparseLtMatmulAlgGetAttribute(h, algSel, codes[i], scratchInt, 4),
+                    "cusparseLtMatmulAlgGetAttribute(" + codes[i] + ")");
+            v[i] = scratchInt.get();
+        }
+        return new AlgorithmConfig(v[0], v[1], v[2], v[3]);
     }
 
     /** Scratch operands for search and timing: A, B, C and a compressed structured operand. */
@@ -149,13 +208,14 @@ public final class MatmulPlan implements AutoCloseable {
         final DeviceBuffer b = context.allocate(spec.bytesB());
         final DeviceBuffer c = context.allocate(spec.bytesC());
         final DeviceBuffer compressed = context.allocate(Math.max(compressedSize, 1));
+        final long dense;
 
         Scratch() {
             // small non-zero values in every type; prune + compress so the sparse kernel sees valid data
             for (DeviceBuffer d : new DeviceBuffer[] {a, b, c}) {
                 Status.cuda(cudaMemset(new Ptr(d.address()), 0x11, d.byteSize()), "cudaMemset");
             }
-            long dense = spec.structured() == Operand.A ? a.address() : b.address();
+            dense = spec.structured() == Operand.A ? a.address() : b.address();
             Status.lt(cusparseLtSpMMAPrune(context.handle(), matmul, new Ptr(dense), new Ptr(dense),
                     CUSPARSELT_PRUNE_SPMMA_STRIP, null), "cusparseLtSpMMAPrune");
             Status.lt(cusparseLtSpMMACompress(context.handle(), plan, new Ptr(dense), new Ptr(compressed.address()),
@@ -187,7 +247,7 @@ public final class MatmulPlan implements AutoCloseable {
             return;
         }
         DenseGemm dense = context.dense();
-        int iters = options.timingIterations();
+        int iters = effective.timingIterations();
         double sparseMs = median(time(iters, () -> enqueueSparse(1f, x.sparseSlotA(), x.sparseSlotB(), 0f,
                 x.c.address(), x.c.address(), 0)));
         double denseMs = median(time(iters, () -> dense.gemm(spec, 1f, x.a.address(), x.b.address(), 0f,
@@ -251,8 +311,6 @@ public final class MatmulPlan implements AutoCloseable {
                 workspace = 0;
             }
             workspaceSize = Math.max(workspaceSize, need);
-            // never shrink: the H100 run showed an illegal address when a searched plan's operand was
-            // compressed into a buffer of the size queried after the search (see the module README)
             compressedSize = Math.max(compressedSize, a.get());
             if (compressBuffer != 0 && b.get() > compressBufferSize) {
                 free(compressBuffer);
@@ -311,7 +369,19 @@ public final class MatmulPlan implements AutoCloseable {
     /** @return cuSPARSELt's algorithm configuration id in use (the searched one when searched) */
     public int algorithmId() {
         checkOpen();
-        return algorithmId;
+        return algorithm.configId();
+    }
+
+    /**
+     * The kernel configuration this plan runs: cuSPARSELt's default, the one given in the options,
+     * or the one the search chose. Pass it to {@link PlanOptions#withAlgorithm(AlgorithmConfig)} to
+     * rebuild the same plan later without searching.
+     *
+     * @return the configuration
+     */
+    public AlgorithmConfig algorithm() {
+        checkOpen();
+        return algorithm;
     }
 
     /** @return bytes of the compressed structured operand */
@@ -615,6 +685,8 @@ public final class MatmulPlan implements AutoCloseable {
         RuntimeException first = null;
         if (planInitialised) {
             first = keep(first, () -> Status.lt(cusparseLtMatmulPlanDestroy(plan), "cusparseLtMatmulPlanDestroy"));
+        }
+        if (descriptorsInitialised) {
             first = keep(first, () -> Status.lt(cusparseLtMatmulAlgSelectionDestroy(algSel),
                     "cusparseLtMatmulAlgSelectionDestroy"));
             first = keep(first, () -> Status.lt(cusparseLtMatDescriptorDestroy(matA), "cusparseLtMatDescriptorDestroy(A)"));

@@ -189,6 +189,31 @@ public final class MatmulSpec {
     }
 
     /** @return the cuSPARSELt compute type code for this type combination */
+    /**
+     * Whether the K dimension of the dense (not structured) operand is contiguous in memory.
+     *
+     * @return true for A row-major op N or column-major op T, B column-major op N or row-major op T
+     */
+    boolean denseOperandHasContiguousK() {
+        if (structured == Operand.A) {
+            return (opB == Op.N) == (layoutB == Layout.COLUMN_MAJOR);
+        }
+        return (opA == Op.N) == (layoutA == Layout.ROW_MAJOR);
+    }
+
+    /**
+     * Whether cuSPARSELt 0.8 accepts the GELU epilogue for this combination (measured on an H100:
+     * {@code cusparseLtMatmulDescSetAttribute(GELU)} returned INVALID_VALUE for every other one).
+     *
+     * @param input element type of A and B
+     * @param output element type of C and D
+     * @return true for INT8 -> INT8 and FP8 (E4M3, E5M2) -> BF16
+     */
+    public static boolean offersGelu(DataType input, DataType output) {
+        return (input == DataType.INT8 && output == DataType.INT8)
+                || ((input == DataType.FP8_E4M3 || input == DataType.FP8_E5M2) && output == DataType.BF16);
+    }
+
     int computeTypeCode() {
         return switch (input) {
             case INT8 -> 0; // CUSPARSE_COMPUTE_32I
@@ -351,7 +376,18 @@ public final class MatmulSpec {
             if (activation != Activation.NONE && (output == DataType.INT32)) {
                 throw new IllegalArgumentException("activation " + activation + " is not offered for INT32 output");
             }
+            if (activation == Activation.GELU && !offersGelu(input, output)) {
+                throw new IllegalArgumentException("activation GELU is not offered for " + input + " -> " + output
+                        + " (cuSPARSELt 0.8 accepts it for INT8 -> INT8 and FP8 -> BF16 only)");
+            }
             MatmulSpec s = new MatmulSpec(this);
+            if (input == DataType.FP32 && !s.denseOperandHasContiguousK()) {
+                Operand dense = structured == Operand.A ? Operand.B : Operand.A;
+                throw new IllegalArgumentException("FP32 needs the dense operand " + dense + " stored with K contiguous"
+                        + " (A: row-major op N or column-major op T; B: column-major op N or row-major op T); got "
+                        + (dense == Operand.A ? layoutA + " op" + opA : layoutB + " op" + opB)
+                        + ": cuSPARSELt 0.8 does not return from cusparseLtMatmulPlanInit for this layout");
+            }
             int mult = input.dimensionMultiple();
             long rows = structured == Operand.A ? s.rowsA() : s.rowsB();
             long cols = structured == Operand.A ? s.colsA() : s.colsB();

@@ -7,20 +7,35 @@ package org.sparsity4j.cusparselt;
  * @param denseFallback time the sparse kernel against dense cuBLAS on the plan's shape at plan time
  *     and execute the faster from then on
  * @param timingIterations timed runs per candidate for the fallback decision (median is used)
+ * @param algorithm a kernel configuration to use instead of cuSPARSELt's default, or null; not
+ *     together with {@code search}
  */
-public record PlanOptions(boolean search, boolean denseFallback, int timingIterations) {
+public record PlanOptions(boolean search, boolean denseFallback, int timingIterations, AlgorithmConfig algorithm) {
 
-    /** Validates the iteration count. */
+    /** Validates the iteration count and that search and a fixed configuration are not combined. */
     public PlanOptions {
         if (timingIterations < 1) {
             throw new IllegalArgumentException("timingIterations must be at least 1, got " + timingIterations);
         }
+        if (search && algorithm != null) {
+            throw new IllegalArgumentException("search and a fixed algorithm " + algorithm + " exclude each other");
+        }
     }
 
     /**
-     * Default options: no algorithm search, dense fallback off. Search is opt-in ({@link #searched()})
-     * because searched plans faulted (illegal address) in this project's only H100 run; see the
-     * module README.
+     * Options without a fixed configuration.
+     *
+     * @param search run the algorithm search at plan time
+     * @param denseFallback time sparse against dense at plan time
+     * @param timingIterations timed runs per candidate for the fallback decision
+     */
+    public PlanOptions(boolean search, boolean denseFallback, int timingIterations) {
+        this(search, denseFallback, timingIterations, null);
+    }
+
+    /**
+     * Default options: no algorithm search (cuSPARSELt's default configuration), dense fallback off.
+     * Search takes from tens of milliseconds to seconds per plan; ask for it with {@link #searched()}.
      *
      * @return the defaults
      */
@@ -29,13 +44,24 @@ public record PlanOptions(boolean search, boolean denseFallback, int timingItera
     }
 
     /**
-     * Runs {@code cusparseLtMatmulSearch} at plan time and keeps the fastest configuration.
-     * Experimental: not yet verified on a GPU after the fix described in the module README.
+     * Runs {@code cusparseLtMatmulSearch} at plan time and keeps the fastest configuration
+     * ({@link MatmulPlan#algorithm()}).
      *
      * @return options with search on
      */
     public static PlanOptions searched() {
         return new PlanOptions(true, false, 20);
+    }
+
+    /**
+     * Uses a configuration found earlier (typically {@link MatmulPlan#algorithm()} of a searched plan
+     * for the same spec on the same device) without searching again.
+     *
+     * @param algorithm the configuration
+     * @return options with that configuration
+     */
+    public static PlanOptions withAlgorithm(AlgorithmConfig algorithm) {
+        return new PlanOptions(false, false, 20, java.util.Objects.requireNonNull(algorithm, "algorithm"));
     }
 
     /**

@@ -95,9 +95,19 @@ class MatmulGpuTest {
                     want[i] = Math.max(0, want[i]);
                 }
             }
+            // GELU: cuSPARSELt documents the tanh approximation; allow its distance from exact GELU
+            // (and, for integer outputs, the rounding of a non-integer GELU value)
+            boolean intOut = s.output() == DataType.INT8 || s.output() == DataType.INT32;
+            double geluSlack = s.activation() != Activation.GELU ? 0 : intOut ? 0.502 : 2e-3;
+            if (s.activation() == Activation.GELU) {
+                for (int i = 0; i < want.length; i++) {
+                    double x = want[i];
+                    want[i] = 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+                }
+            }
             double rel = Matrices.relTol(s.output());
             for (int i = 0; i < want.length; i++) {
-                double tol = 1e-6 + rel * Math.abs(want[i]);
+                double tol = 1e-6 + geluSlack + rel * Math.abs(want[i]);
                 if (!(Math.abs(got[i] - want[i]) <= tol)) {
                     fail(s + " alpha=" + ab[0] + " beta=" + ab[1] + " seed=" + seed + ": D[" + (i / n) + "," + (i % n)
                             + "] = " + got[i] + ", float64 reference " + want[i]);
@@ -112,6 +122,7 @@ class MatmulGpuTest {
         long seed = 0x5EED0000L + in.ordinal() * 31L + out.ordinal();
         List<String> ran = new ArrayList<>();
         List<String> refused = new ArrayList<>();
+        List<String> refusedByJava = new ArrayList<>();
         int m = 128;
         int n = 64;
         int k = 128;
@@ -121,11 +132,19 @@ class MatmulGpuTest {
                     for (Layout lc : Layout.values()) {
                         for (Op oa : Op.values()) {
                             for (Op ob : Op.values()) {
-                                MatmulSpec spec = MatmulSpec.builder(m, n, k).input(in).output(out)
-                                        .layouts(la, lb, lc).ops(oa, ob).structured(structured).build();
                                 String tag = structured + ":" + (la == Layout.ROW_MAJOR ? "R" : "C") + oa
                                         + (lb == Layout.ROW_MAJOR ? "R" : "C") + ob
                                         + (lc == Layout.ROW_MAJOR ? "R" : "C");
+                                MatmulSpec spec;
+                                try {
+                                    spec = MatmulSpec.builder(m, n, k).input(in).output(out)
+                                            .layouts(la, lb, lc).ops(oa, ob).structured(structured).build();
+                                } catch (IllegalArgumentException e) {
+                                    // FP32 layouts on which cuSPARSELt 0.8 never returns from plan init
+                                    assertTrue(in == DataType.FP32, e::getMessage);
+                                    refusedByJava.add(tag);
+                                    continue;
+                                }
                                 System.out.print(tag + " ");
                                 System.out.flush();
                                 MatmulPlan plan;
@@ -152,7 +171,8 @@ class MatmulGpuTest {
             }
         }
         System.out.println(java.time.Instant.now() + " " + in + "->" + out + ": verified " + ran.size() + " layouts " + ran);
-        System.out.println(in + "->" + out + ": refused by cuSPARSELt " + refused.size() + " " + refused);
+        System.out.println(in + "->" + out + ": refused by cuSPARSELt " + refused.size() + " " + refused
+                + "; refused by the Java checks " + refusedByJava.size() + " " + refusedByJava);
         // the layout every type supports: structured A row-major op N, B column-major op N (K contiguous)
         assertTrue(ran.stream().anyMatch(t -> t.startsWith("A:RNCN")),
                 in + "->" + out + " must run with A row-major/N and B column-major/N; ran " + ran + ", refused " + refused);
@@ -163,6 +183,57 @@ class MatmulGpuTest {
         MatmulSpec spec = MatmulSpec.builder(128, 64, 128).input(DataType.FP16).activation(Activation.RELU).build();
         try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.noSearch())) {
             checkSpec(plan, 77);
+        }
+    }
+
+    @Test
+    void fp32OneToTwoInTheCanonicalLayout() {
+        MatmulSpec spec = MatmulSpec.builder(128, 64, 128).input(DataType.FP32)
+                .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR).build();
+        try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.noSearch())) {
+            checkSpec(plan, 32);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("combinations")
+    void geluEpilogueMatchesTheTanhApproximationWhereOffered(DataType in, DataType out) {
+        MatmulSpec.Builder b = MatmulSpec.builder(128, 64, 128).input(in).output(out).activation(Activation.GELU)
+                .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR);
+        if (!MatmulSpec.offersGelu(in, out)) {
+            // cuSPARSELt 0.8 refuses GELU here (INVALID_VALUE); Java refuses it first
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, b::build);
+            System.out.println("GELU " + in + "->" + out + ": refused by the Java checks: " + e.getMessage());
+            return;
+        }
+        try (MatmulPlan plan = ctx.createPlan(b.build(), PlanOptions.noSearch())) {
+            checkSpec(plan, 78 + in.ordinal());
+            System.out.println("GELU " + in + "->" + out + ": verified against the tanh approximation");
+        }
+    }
+
+    @Test
+    void planFromASavedAlgorithmReproducesTheSearchedPlan() {
+        MatmulSpec spec = MatmulSpec.builder(512, 64, 1024).input(DataType.BF16)
+                .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR).build();
+        SplittableRandom rnd = new SplittableRandom(2024);
+        double[] a = Matrices.structured(rnd, 512, 1024, 1, 2, 4, 3);
+        double[] b = Matrices.dense(rnd, 1024, 64, 3);
+        byte[] aBytes = Matrices.encode(DataType.BF16, a, 512, 1024, Layout.ROW_MAJOR);
+        byte[] bBytes = Matrices.encode(DataType.BF16, b, 1024, 64, Layout.COLUMN_MAJOR);
+        AlgorithmConfig found;
+        byte[] searched;
+        try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.searched())) {
+            found = plan.algorithm();
+            searched = plan.multiply(aBytes, bBytes, null, 1f, 0f);
+            System.out.println("searched " + spec + ": " + found + ", compressed " + plan.compressedSize()
+                    + " bytes, workspace " + plan.workspaceSize() + " bytes");
+        }
+        try (MatmulPlan again = ctx.createPlan(spec, PlanOptions.withAlgorithm(found))) {
+            assertEquals(found, again.algorithm());
+            assertArrayEquals(searched, again.multiply(aBytes, bBytes, null, 1f, 0f),
+                    "the saved configuration " + found + " gives the searched plan's bytes");
+            checkSpec(again, 2025);
         }
     }
 
@@ -185,6 +256,8 @@ class MatmulGpuTest {
                 .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR).build();
         try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.searched())) {
             assertTrue(plan.algorithmId() >= 0);
+            System.out.println("searched " + spec + ": " + plan.algorithm() + ", compressed " + plan.compressedSize()
+                    + " bytes, workspace " + plan.workspaceSize() + " bytes");
             checkSpec(plan, 4321);
         }
     }
@@ -258,8 +331,14 @@ class MatmulGpuTest {
                                     && lb == Layout.COLUMN_MAJOR && ob == Op.N && lc == Layout.COLUMN_MAJOR)) {
                                 continue; // cuBLAS INT8 GEMM is documented for the TN layout only
                             }
-                            MatmulSpec s = MatmulSpec.builder(m, n, k).input(in).output(out).layouts(la, lb, lc)
-                                    .ops(oa, ob).build();
+                            MatmulSpec s;
+                            try {
+                                s = MatmulSpec.builder(m, n, k).input(in).output(out).layouts(la, lb, lc)
+                                        .ops(oa, ob).build();
+                            } catch (IllegalArgumentException e) {
+                                assertTrue(in == DataType.FP32, e::getMessage); // FP32 layouts cuSPARSELt cannot plan
+                                continue;
+                            }
                             SplittableRandom rnd = new SplittableRandom(seed++);
                             double[] a = Matrices.dense(rnd, m, k, 3);
                             double[] b = Matrices.dense(rnd, k, n, 3);

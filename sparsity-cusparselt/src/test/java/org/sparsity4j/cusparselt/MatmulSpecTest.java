@@ -25,7 +25,8 @@ class MatmulSpecTest {
                     case INT32 -> false;
                 };
                 assertEquals(expected, MatmulSpec.isSupportedCombination(in, out), in + " -> " + out);
-                MatmulSpec.Builder b = MatmulSpec.builder(128, 128, 128).input(in).output(out);
+                MatmulSpec.Builder b = MatmulSpec.builder(128, 128, 128).input(in).output(out)
+                        .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR);
                 if (expected) {
                     b.build();
                     accepted++;
@@ -66,7 +67,9 @@ class MatmulSpecTest {
             long k = 16L * rnd.nextInt(1, 40);
             long n = 64;
             Operand structured = rnd.nextBoolean() ? Operand.A : Operand.B;
-            Op opA = rnd.nextBoolean() ? Op.N : Op.T;
+            Op drawn = rnd.nextBoolean() ? Op.N : Op.T;
+            // FP32 with B structured needs K contiguous in the row-major A: op N (see the FP32 test)
+            Op opA = in == DataType.FP32 && structured == Operand.B ? Op.N : drawn;
             MatmulSpec.Builder b = MatmulSpec.builder(m, n, k).input(in).structured(structured).ops(opA, Op.N)
                     .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR);
             int mult = in.dimensionMultiple();
@@ -120,6 +123,69 @@ class MatmulSpecTest {
         assertFalse(PlanOptions.defaults().search());
         assertTrue(PlanOptions.searched().search());
         assertTrue(PlanOptions.withDenseFallback().denseFallback());
+    }
+
+    @Test
+    void fp32IsRefusedWhereCusparseLtPlanInitNeverReturns() {
+        int refused = 0;
+        for (Operand st : Operand.values()) {
+            for (Layout la : Layout.values()) {
+                for (Layout lb : Layout.values()) {
+                    for (Layout lc : Layout.values()) {
+                        for (Op oa : Op.values()) {
+                            for (Op ob : Op.values()) {
+                                MatmulSpec.Builder b = MatmulSpec.builder(128, 64, 128).input(DataType.FP32)
+                                        .layouts(la, lb, lc).ops(oa, ob).structured(st);
+                                boolean kContiguous = st == Operand.A ? (ob == Op.N) == (lb == Layout.COLUMN_MAJOR)
+                                        : (oa == Op.N) == (la == Layout.ROW_MAJOR);
+                                if (kContiguous) {
+                                    assertEquals(DataType.FP32, b.build().input());
+                                    // the same layout is fine for the other types
+                                } else {
+                                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
+                                    assertTrue(e.getMessage().contains("K contiguous"), e.getMessage());
+                                    refused++;
+                                }
+                                assertEquals(DataType.FP16, b.input(DataType.FP16).build().input());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertEquals(32, refused, "half of the 64 FP32 orientations hang in cuSPARSELt 0.8");
+    }
+
+    @Test
+    void geluOnlyWhereCusparseLtOffersIt() {
+        for (DataType in : DataType.values()) {
+            for (DataType out : DataType.values()) {
+                if (!MatmulSpec.isSupportedCombination(in, out)) {
+                    continue;
+                }
+                MatmulSpec.Builder b = MatmulSpec.builder(128, 64, 128).input(in).output(out)
+                        .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR).activation(Activation.GELU);
+                boolean offered = (in == DataType.INT8 && out == DataType.INT8)
+                        || ((in == DataType.FP8_E4M3 || in == DataType.FP8_E5M2) && out == DataType.BF16);
+                assertEquals(offered, MatmulSpec.offersGelu(in, out), in + "->" + out);
+                if (offered) {
+                    assertEquals(Activation.GELU, b.build().activation());
+                } else {
+                    assertThrows(IllegalArgumentException.class, b::build, in + "->" + out);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFixedAlgorithmExcludesSearchAndNeedsAValidId() {
+        AlgorithmConfig cfg = new AlgorithmConfig(6, -1, 2, 0);
+        assertEquals(cfg, PlanOptions.withAlgorithm(cfg).algorithm());
+        assertFalse(PlanOptions.withAlgorithm(cfg).search());
+        assertEquals(null, PlanOptions.searched().algorithm());
+        assertThrows(IllegalArgumentException.class, () -> new PlanOptions(true, false, 20, cfg));
+        assertThrows(IllegalArgumentException.class, () -> new AlgorithmConfig(-1, 1, 0, 0));
+        assertThrows(NullPointerException.class, () -> PlanOptions.withAlgorithm(null));
     }
 
     @Test

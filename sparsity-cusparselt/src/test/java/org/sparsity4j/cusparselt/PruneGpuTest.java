@@ -98,6 +98,21 @@ class PruneGpuTest {
         return Matrices.encode(s.input(), v, (int) s.rowsA(), (int) s.colsA(), s.layoutA());
     }
 
+    static int nonZerosInGroup(MatmulSpec s, Tensor t, int e, int g) {
+        int cols = (int) memShape(s).dims()[1];
+        int row = e / cols;
+        int col = e % cols;
+        boolean alongCols = reductionAxis(s) == 1;
+        int count = 0;
+        for (int q = 0; q < g; q++) {
+            int idx = alongCols ? row * cols + (col - col % g) + q : ((row - row % g) + q) * cols + col;
+            if (t.get(idx) != 0) {
+                count++;
+            }
+        }
+        return count;
+    }
+
     static SparsityPattern pattern(DataType t) {
         return t == DataType.FP32 ? SparsityPattern.ONE_OF_TWO : SparsityPattern.TWO_OF_FOUR;
     }
@@ -106,6 +121,8 @@ class PruneGpuTest {
     void stripPruneEqualsCoreStripMaskerBitForBit() {
         List<String> ran = new ArrayList<>();
         List<String> refused = new ArrayList<>();
+        List<String> differ = new ArrayList<>();
+        int fp32TiePairs = 0;
         long seed = 0xC0FFEE;
         for (Case c : cases()) {
             MatmulSpec s = c.spec(128, 256);
@@ -123,11 +140,16 @@ class PruneGpuTest {
                     byte[] gpu = plan.prune(in, PruneMode.STRIP);
                     Tensor t = tensor(s, in);
                     StripMasker.of(pattern(c.type())).prune(t, reductionAxis(s));
+                    if (c.type() == DataType.FP32) {
+                        fp32TiePairs += keepHigherIndexOnTies(s, tensor(s, in), t);
+                    }
                     byte[] cpu = bytes(t);
                     for (int i = 0; i < cpu.length; i++) {
                         if (cpu[i] != gpu[i]) {
-                            fail(c + " seed=" + seed + ": pruned bytes differ first at byte " + i + " (element "
-                                    + i / s.input().byteSize() + " of memory shape " + memShape(s) + ")");
+                            differ.add(c + " seed=" + seed + ": pruned bytes differ first at byte " + i + " (element "
+                                    + i / s.input().byteSize() + " of memory shape " + memShape(s) + "); "
+                                    + groupValues(s, in, gpu, t, i / s.input().byteSize()));
+                            break;
                         }
                     }
                     seed++;
@@ -135,8 +157,56 @@ class PruneGpuTest {
             }
             ran.add(c.toString());
         }
-        System.out.println("STRIP prune bit-exact for " + ran.size() + " cases " + ran + "; refused " + refused);
+        System.out.println("STRIP prune compared for " + ran.size() + " cases " + ran + "; refused " + refused
+                + "; FP32 pairs with equal magnitudes (cuSPARSELt keeps the higher index): " + fp32TiePairs);
+        differ.forEach(System.out::println);
+        assertTrue(differ.isEmpty(), differ.size() + " case/seed pairs differ, first: " + (differ.isEmpty() ? "" : differ.get(0)));
         assertTrue(ran.size() >= 10, "too few orientations ran: " + ran + ", refused " + refused);
+    }
+
+    /**
+     * cuSPARSELt's 1:2 (FP32) STRIP prune keeps the element with the higher index when both of a pair
+     * have the same magnitude (measured on the H100, cuSPARSELt 0.8), where sparsity-core's masker
+     * keeps the lower one (its documented rule). Rewrites such pairs of core's result to the
+     * higher-index choice so that everything else is still compared bit for bit.
+     *
+     * @return the number of pairs rewritten
+     */
+    static int keepHigherIndexOnTies(MatmulSpec s, Tensor in, Tensor cpu) {
+        Shape mem = memShape(s);
+        int rows = (int) mem.dims()[0];
+        int cols = (int) mem.dims()[1];
+        boolean alongCols = reductionAxis(s) == 1;
+        int ties = 0;
+        for (int r = 0; r < rows; r += alongCols ? 1 : 2) {
+            for (int col = 0; col < cols; col += alongCols ? 2 : 1) {
+                int a = r * cols + col;
+                int b = alongCols ? a + 1 : a + cols;
+                if (in.get(a) != 0 && Math.abs(in.get(a)) == Math.abs(in.get(b))) {
+                    cpu.setBits(a, 0);
+                    cpu.setBits(b, in.bits(b));
+                    ties++;
+                }
+            }
+        }
+        return ties;
+    }
+
+    /** The four consecutive elements along the reduction axis around element e: input, cuSPARSELt, core. */
+    static String groupValues(MatmulSpec s, byte[] in, byte[] gpu, Tensor cpu, int e) {
+        Shape mem = memShape(s);
+        int cols = (int) mem.dims()[1];
+        int row = e / cols;
+        int col = e % cols;
+        boolean alongCols = reductionAxis(s) == 1;
+        StringBuilder sb = new StringBuilder("group along the reduction axis: input/cuSPARSELt/core");
+        Tensor ti = tensor(s, in);
+        Tensor tg = tensor(s, gpu);
+        for (int q = 0; q < 4; q++) {
+            int idx = alongCols ? row * cols + (col - col % 4) + q : ((row - row % 4) + q) * cols + col;
+            sb.append(" [").append(ti.get(idx)).append('/').append(tg.get(idx)).append('/').append(cpu.get(idx)).append(']');
+        }
+        return sb.toString();
     }
 
     /** The 90 4x4 0/1 patterns with two ones in every row and column, as 16-bit masks (row-major). */
@@ -279,9 +349,12 @@ class PruneGpuTest {
                     Tensor broken = tensor(s, pruned);
                     int n = broken.size();
                     int idx = -1;
-                    for (int tries = 0; tries < 10_000 && idx < 0; tries++) {
+                    int g = c.type() == DataType.FP32 ? 2 : 4;
+                    int keep = c.type() == DataType.FP32 ? 1 : 2;
+                    for (int tries = 0; tries < 100_000 && idx < 0; tries++) {
                         int i = rnd.nextInt(n);
-                        if (broken.get(i) == 0) {
+                        // a zero in a group that already holds the allowed number of non-zeros
+                        if (broken.get(i) == 0 && nonZerosInGroup(s, broken, i, g) == keep) {
                             idx = i;
                         }
                     }

@@ -11,6 +11,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.sparsity4j.core.tensor.Fp8;
 import org.sparsity4j.core.tensor.HalfFloats;
+import org.sparsity4j.cusparselt.AlgorithmConfig;
 import org.sparsity4j.cusparselt.CudaStream;
 import org.sparsity4j.cusparselt.CusparseLt;
 import org.sparsity4j.cusparselt.DataType;
@@ -34,8 +35,11 @@ import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
  * D column-major, exactly as the C++ reference program {@code bench_cusparselt} does. Prints CSV:
  * per-call CUDA-event median in ms and median host enqueue time in microseconds.
  *
- * <p>Usage: {@code CusparseLtGpuBenchmark [--stream=default] [--nosearch] [fp16|bf16|int8|e4m3 ...]}:
- * by default the products run on a stream created by the benchmark, with a searched algorithm.
+ * <p>Usage: {@code CusparseLtGpuBenchmark [--stream=default] [--nosearch] [--algs=bench-cpp.csv] [fp16|bf16|int8|e4m3 ...]}:
+ * by default the products run on a stream created by the benchmark, with a plan searched by the
+ * Java layer ({@code PlanOptions.searched()}); {@code --algs=FILE} instead builds each plan with the
+ * configuration (id and split-K settings) the C++ reference program's search chose, read from its
+ * CSV, so both run the same kernel; {@code --nosearch} uses cuSPARSELt's default configuration.
  */
 public final class CusparseLtGpuBenchmark {
 
@@ -45,6 +49,7 @@ public final class CusparseLtGpuBenchmark {
     private static final int ITERS = 30;
     private static boolean defaultStream;
     private static boolean search = true;
+    private static final java.util.Map<String, AlgorithmConfig> CPP_ALGS = new java.util.HashMap<>();
 
     private CusparseLtGpuBenchmark() {
     }
@@ -65,13 +70,18 @@ public final class CusparseLtGpuBenchmark {
                 defaultStream = true;
             } else if (a.equals("--nosearch")) {
                 search = false;
+            } else if (a.startsWith("--algs=")) {
+                search = false;
+                readAlgorithms(a.substring("--algs=".length()));
             } else {
                 want.add(a);
             }
         }
-        System.err.println("benchmark mode: stream=" + (defaultStream ? "default" : "own") + ", search=" + search);
+        System.err.println("benchmark mode: stream=" + (defaultStream ? "default" : "own") + ", search=" + search
+                + (CPP_ALGS.isEmpty() ? "" : ", configurations of the C++ search"));
         String[][] types = {{"fp16", "FP16"}, {"bf16", "BF16"}, {"int8", "INT8"}, {"e4m3", "FP8_E4M3"}};
-        System.out.println("type,N,K,M,layoutC,java_sparse_ms,java_host_us,alg_id,fallback_choice");
+        System.out.println("type,N,K,M,layoutC,java_sparse_ms,java_host_us,alg_id,split_k,split_k_mode,split_k_buffers,"
+                + "compressed_bytes,plan_ms,fallback_choice");
         try (SparseContext ctx = SparseContext.create(0); CudaStream stream = ctx.createStream()) {
             for (String[] t : types) {
                 if (!want.isEmpty() && !want.contains(t[0])) {
@@ -89,14 +99,19 @@ public final class CusparseLtGpuBenchmark {
         MatmulSpec spec = MatmulSpec.builder(n, m, k).input(type)
                 .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR).build();
         String layoutC = "col";
+        AlgorithmConfig cpp = CPP_ALGS.get(name + "," + n + "," + k + "," + m);
+        PlanOptions options = cpp != null ? PlanOptions.withAlgorithm(cpp)
+                : search ? PlanOptions.searched() : PlanOptions.noSearch();
         MatmulPlan plan;
+        long planStart = System.nanoTime();
         try {
-            plan = ctx.plan(spec, search ? PlanOptions.searched() : PlanOptions.noSearch());
+            plan = ctx.plan(spec, options);
         } catch (RuntimeException e) {
             spec = spec.toBuilder().layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.ROW_MAJOR).build();
             layoutC = "row";
-            plan = ctx.plan(spec, search ? PlanOptions.searched() : PlanOptions.noSearch());
+            plan = ctx.plan(spec, options);
         }
+        double planMs = (System.nanoTime() - planStart) / 1e6;
         try (DeviceBuffer a = ctx.allocate(spec.bytesA());
              DeviceBuffer b = ctx.allocate(spec.bytesB());
              DeviceBuffer c = ctx.allocate(spec.bytesC())) {
@@ -150,10 +165,34 @@ public final class CusparseLtGpuBenchmark {
                 for (CUevent_st e : ev) {
                     cudaEventDestroy(e);
                 }
-                System.out.println(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%.4f,%.2f,%d,\"%s\"", name, n, k, m, layoutC,
-                        median(dev), median(host), plan.algorithmId(), choice));
+                AlgorithmConfig alg = plan.algorithm();
+                System.out.println(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%.4f,%.2f,%d,%d,%d,%d,%d,%.1f,\"%s\"", name,
+                        n, k, m, layoutC, median(dev), median(host), alg.configId(), alg.splitK(), alg.splitKMode(),
+                        alg.splitKBuffers(), plan.compressedSize(), planMs, choice));
                 System.out.flush();
             }
+        }
+    }
+
+    /** Reads the configurations the C++ reference's search chose (its CSV: type,N,K,M,...,alg_id,split_k,...). */
+    private static void readAlgorithms(String csv) {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of(csv));
+            List<String> head = Arrays.asList(lines.get(0).split(","));
+            int id = head.indexOf("alg_id");
+            int sk = head.indexOf("split_k");
+            int mode = head.indexOf("split_k_mode");
+            int bufs = head.indexOf("split_k_buffers");
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.split(",");
+                if (f.length <= bufs) {
+                    continue;
+                }
+                CPP_ALGS.put(f[0] + "," + f[1] + "," + f[2] + "," + f[3], new AlgorithmConfig(Integer.parseInt(f[id]),
+                        Integer.parseInt(f[sk]), Integer.parseInt(f[mode]), Integer.parseInt(f[bufs])));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + csv, e);
         }
     }
 
