@@ -74,7 +74,16 @@ public final class Validator {
         final List<Violation> first = new ArrayList<>();
     }
 
-    /** Counts non-zeros per group along {@code axis}; {@code ragged} allows a last partial group. */
+    /** Elements per block; blocks run in parallel on large tensors and merge in block order. */
+    private static final int BLOCK = 1 << 15;
+    private static final int PARALLEL_THRESHOLD = 1 << 20;
+
+    /**
+     * Counts non-zeros per group along {@code axis}; {@code ragged} allows a last partial group.
+     * The tensor is cut into blocks of whole group rows (contiguous axis: runs of groups; strided
+     * axis: a slice of one group row), independent of the thread count, so the report is the same
+     * whether blocks ran in parallel or not.
+     */
     private static void scan(Tensor t, SparsityPattern p, int axis, boolean ragged, Counter c) {
         Shape shape = t.shape();
         int m = p.m();
@@ -83,28 +92,80 @@ public final class Validator {
         int len = (int) shape.dim(axis);
         int inner = shape.inner(axis);
         int groupsPerLine = ragged ? (len + m - 1) / m : len / m;
-        int[] keys = new int[Math.max(inner, 1)];
-        int[] counts = new int[Math.max(inner, 1)];
-        for (int o = 0; o < outer; o++) {
-            for (int g = 0; g < groupsPerLine; g++) {
+        if (shape.size() == 0 || groupsPerLine == 0) {
+            return;
+        }
+        int rows = outer * groupsPerLine; // group rows (o, g)
+        int slice = inner == 1 ? 1 : Math.max(1, Math.min(inner, BLOCK / m));
+        int slicesPerRow = (inner + slice - 1) / slice;
+        int rowsPerBlock = inner == 1 ? Math.max(1, BLOCK / m) : 1;
+        int blocks = inner == 1 ? (rows + rowsPerBlock - 1) / rowsPerBlock : rows * slicesPerRow;
+        Counter[] parts = new Counter[blocks];
+        java.util.stream.IntStream ids = java.util.stream.IntStream.range(0, blocks);
+        (shape.size() >= PARALLEL_THRESHOLD ? ids.parallel() : ids).forEach(b -> {
+            Counter part = new Counter();
+            int[] keys = new int[Math.max(m * slice, rowsPerBlock * m)];
+            if (inner == 1) {
+                int r0 = b * rowsPerBlock;
+                int r1 = Math.min(rows, r0 + rowsPerBlock);
+                for (int r = r0; r < r1; ) {
+                    // a run of group rows inside one line (fixed o): consecutive elements
+                    int o = r / groupsPerLine;
+                    int g0 = r % groupsPerLine;
+                    int g1 = Math.min(groupsPerLine, g0 + (r1 - r));
+                    int start = o * len + g0 * m;
+                    int count = Math.min(len, g1 * m) - g0 * m;
+                    t.magnitudeKeys(start, 1, count, keys, 0, 1);
+                    for (int g = g0; g < g1; g++) {
+                        int from = (g - g0) * m;
+                        int to = Math.min(count, from + m);
+                        int nz = 0;
+                        for (int e = from; e < to; e++) {
+                            nz += (keys[e] | -keys[e]) >>> 31;
+                        }
+                        record(part, shape, axis, o * len + g * m, nz, n);
+                    }
+                    r += g1 - g0;
+                }
+            } else {
+                int row = b / slicesPerRow;
+                int i0 = (b % slicesPerRow) * slice;
+                int cnt = Math.min(slice, inner - i0);
+                int o = row / groupsPerLine;
+                int g = row % groupsPerLine;
                 int width = Math.min(m, len - g * m);
-                java.util.Arrays.fill(counts, 0);
                 int base = (o * len + g * m) * inner;
                 for (int j = 0; j < width; j++) {
-                    t.magnitudeKeys(base + j * inner, 1, inner, keys, 0, 1);
-                    for (int i = 0; i < inner; i++) {
-                        counts[i] += keys[i] != 0 ? 1 : 0;
-                    }
+                    t.magnitudeKeys(base + j * inner + i0, 1, cnt, keys, j * cnt, 1);
                 }
-                for (int i = 0; i < inner; i++) {
-                    c.groups++;
-                    if (counts[i] > n) {
-                        c.violating++;
-                        if (c.first.size() < ValidationReport.MAX_RECORDED) {
-                            c.first.add(Violation.of(shape.coordinates(base + i), axis, counts[i], n));
-                        }
+                for (int i = 0; i < cnt; i++) {
+                    int nz = 0;
+                    for (int j = 0; j < width; j++) {
+                        int k = keys[j * cnt + i];
+                        nz += (k | -k) >>> 31;
                     }
+                    record(part, shape, axis, base + i0 + i, nz, n);
                 }
+            }
+            parts[b] = part;
+        });
+        for (Counter part : parts) {
+            c.groups += part.groups;
+            c.violating += part.violating;
+            for (Violation v : part.first) {
+                if (c.first.size() < ValidationReport.MAX_RECORDED) {
+                    c.first.add(v);
+                }
+            }
+        }
+    }
+
+    private static void record(Counter part, Shape shape, int axis, int firstElement, int nz, int n) {
+        part.groups++;
+        if (nz > n) {
+            part.violating++;
+            if (part.first.size() < ValidationReport.MAX_RECORDED) {
+                part.first.add(Violation.of(shape.coordinates(firstElement), axis, nz, n));
             }
         }
     }

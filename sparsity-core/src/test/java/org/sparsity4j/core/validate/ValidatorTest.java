@@ -73,6 +73,47 @@ class ValidatorTest {
         }
     }
 
+    /** Large enough for the parallel path: counts and first violations equal a direct count. */
+    @Test
+    void largeTensorsGiveTheSameReportAsADirectCount() {
+        SplittableRandom rnd = Gen.random("validate-large", 0);
+        int rows = 1024;
+        int cols = 1032;
+        Tensor t = Gen.tensor(ElementType.FP16, Shape.of(rows, cols), rnd, true);
+        for (int axis = 0; axis < 2; axis++) {
+            ValidationReport r = Validator.checkStrip(t, SparsityPattern.TWO_OF_FOUR, axis);
+            long violating = 0;
+            long groups = 0;
+            java.util.List<long[]> first = new java.util.ArrayList<>();
+            int outer = axis == 0 ? 1 : rows;
+            int len = axis == 0 ? rows : cols;
+            int inner = axis == 0 ? cols : 1;
+            for (int o = 0; o < outer; o++) {
+                for (int g = 0; g < len / 4; g++) {
+                    for (int i = 0; i < inner; i++) {
+                        int base = (o * len + g * 4) * inner + i;
+                        int nz = 0;
+                        for (int j = 0; j < 4; j++) {
+                            nz += t.type().isNonZero(t.bits(base + j * inner)) ? 1 : 0;
+                        }
+                        groups++;
+                        if (nz > 2) {
+                            violating++;
+                            if (first.size() < ValidationReport.MAX_RECORDED) {
+                                first.add(t.shape().coordinates(base));
+                            }
+                        }
+                    }
+                }
+            }
+            assertEquals(groups, r.groups(), Gen.seedOf("validate-large", 0) + " axis " + axis);
+            assertEquals(violating, r.violatingGroups(), Gen.seedOf("validate-large", 0) + " axis " + axis);
+            for (int k = 0; k < first.size(); k++) {
+                assertArrayEquals(first.get(k), r.firstViolations().get(k).coordinates(), "violation " + k + " axis " + axis);
+            }
+        }
+    }
+
     @Test
     void tileCheckCoversBothAxesAndRaggedEdges() {
         float[] v = new float[6 * 4];
