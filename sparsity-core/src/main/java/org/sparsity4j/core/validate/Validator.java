@@ -101,10 +101,12 @@ public final class Validator {
         int rowsPerBlock = inner == 1 ? Math.max(1, BLOCK / m) : 1;
         int blocks = inner == 1 ? (rows + rowsPerBlock - 1) / rowsPerBlock : rows * slicesPerRow;
         Counter[] parts = new Counter[blocks];
+        int scratchSize = Math.max(m * slice, rowsPerBlock * m);
+        ThreadLocal<int[]> scratch = ThreadLocal.withInitial(() -> new int[scratchSize]);
         java.util.stream.IntStream ids = java.util.stream.IntStream.range(0, blocks);
         (shape.size() >= PARALLEL_THRESHOLD ? ids.parallel() : ids).forEach(b -> {
             Counter part = new Counter();
-            int[] keys = new int[Math.max(m * slice, rowsPerBlock * m)];
+            int[] keys = scratch.get();
             if (inner == 1) {
                 int r0 = b * rowsPerBlock;
                 int r1 = Math.min(rows, r0 + rowsPerBlock);
