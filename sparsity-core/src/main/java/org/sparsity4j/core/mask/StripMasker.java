@@ -222,21 +222,10 @@ public final class StripMasker {
             loadKeys(scores, plan, base, count, s.scoreKeys);
             sel = s.scoreKeys;
         }
-        long tied;
-        if (m == 4 && n == 2) {
-            tied = select24(sel, flags, count);
-        } else if (m == 2 && n == 1 && scores == null) {
-            tied = 0; // counted by the fused pass below
-        } else if (m == 2 && n == 1) {
-            tied = select12(sel, flags, count);
-        } else {
-            tied = selectGeneric(sel, flags, count, m, n);
-        }
-        if (m == 2 && n == 1 && scores == null) {
-            tied = selectAndAccumulate12(t.type(), keys, flags, count, acc);
-        } else {
-            accumulate(t.type(), keys, flags, count, m, n, acc);
-        }
+        // The hardware patterns without scores took the fused path above; what remains (score masks,
+        // general N:M, 1:2 on narrow types) uses the general rank selection.
+        long tied = selectGeneric(sel, flags, count, m, n);
+        accumulate(t.type(), keys, flags, count, m, n, acc);
         acc.tied += tied;
         if (scores != null) {
             double total = 0;
@@ -265,50 +254,6 @@ public final class StripMasker {
         }
     }
 
-    /** All ones below the sign bit: larger than every key. */
-    private static final int MAX_KEY = Integer.MAX_VALUE;
-
-    /** 1 if x == y, else 0, for x, y in [0, 2^31). */
-    private static int eq(int x, int y) {
-        return ((x ^ y) - 1) >>> 31;
-    }
-
-    /** 2:4 selection: rank of each element = number of others that beat it (ties: lower index wins). */
-    private static long select24(int[] k, byte[] flags, int count) {
-        long tied = 0;
-        for (int q = 0, o = 0; q < count; q++, o += 4) {
-            int a = k[o];
-            int b = k[o + 1];
-            int c = k[o + 2];
-            int d = k[o + 3];
-            // x >= y as (y - x - 1) >>> 31: keys are in [0, 2^31), so no overflow and no branch
-            int ab = (b - a - 1) >>> 31; // a beats b (a is earlier, so ties go to a)
-            int ac = (c - a - 1) >>> 31;
-            int ad = (d - a - 1) >>> 31;
-            int bc = (c - b - 1) >>> 31;
-            int bd = (d - b - 1) >>> 31;
-            int cd = (d - c - 1) >>> 31;
-            int ra = (1 - ab) + (1 - ac) + (1 - ad);
-            int rb = ab + (1 - bc) + (1 - bd);
-            int rc = ac + bc + (1 - cd);
-            int rd = ad + bd + cd;
-            int fa = (ra - 2) >>> 31;
-            int fb = (rb - 2) >>> 31;
-            int fc = (rc - 2) >>> 31;
-            int fd = (rd - 2) >>> 31;
-            flags[o] = (byte) fa;
-            flags[o + 1] = (byte) fb;
-            flags[o + 2] = (byte) fc;
-            flags[o + 3] = (byte) fd;
-            // tie at the boundary: the smallest kept key equals the largest pruned key
-            int minKept = Math.min(Math.min(a | ((fa - 1) & MAX_KEY), b | ((fb - 1) & MAX_KEY)),
-                    Math.min(c | ((fc - 1) & MAX_KEY), d | ((fd - 1) & MAX_KEY)));
-            int maxPruned = Math.max(Math.max(a & (fa - 1), b & (fb - 1)), Math.max(c & (fc - 1), d & (fd - 1)));
-            tied += eq(minKept, maxPruned);
-        }
-        return tied;
-    }
-
     /** Loads the keys of one block into {@code dst[q * m + j]}; one sequential pass when the axis is contiguous. */
     private static void loadKeys(Tensor t, Plan plan, int base, int count, int[] dst) {
         int m = plan.m;
@@ -321,76 +266,11 @@ public final class StripMasker {
         }
     }
 
-    /** Fused 1:2 selection and statistics (the FP32 hardware pattern). */
-    private static long selectAndAccumulate12(ElementType type, int[] keys, byte[] flags, int count,
-                                              MaskStats.Acc acc) {
-        float[] table = Magnitudes.table(type);
-        long tied = 0;
-        double total = 0;
-        double kept = 0;
-        long zeroGroups = 0;
-        long underfilled = 0;
-        for (int q = 0, o = 0; q < count; q++, o += 2) {
-            // keys are in [0, 2^31): differences cannot overflow, so comparisons become shifts
-            int a = keys[o];
-            int b = keys[o + 1];
-            int first = (b - a - 1) >>> 31; // 1 iff a >= b (ties keep the lower index)
-            flags[o] = (byte) first;
-            flags[o + 1] = (byte) (1 - first);
-            tied += ((a ^ b) - 1) >>> 31;
-            int keptKey = (a & -first) | (b & (first - 1));
-            float ma = table != null ? table[a] : Float.intBitsToFloat(a);
-            float mb = table != null ? table[b] : Float.intBitsToFloat(b);
-            float g = ma + mb;
-            if (Float.isFinite(g)) {
-                total += g;
-                kept += table != null ? table[keptKey] : Float.intBitsToFloat(keptKey);
-            } else {
-                acc.nonFinite += slowGroup(table, keys, flags, o, 2, acc);
-            }
-            int nz = ((a | -a) >>> 31) + ((b | -b) >>> 31);
-            zeroGroups += (nz - 1) >>> 31;
-            underfilled += (nz - 1) >>> 31;
-        }
-        acc.elements += (long) count * 2;
-        acc.kept += count;
-        acc.groups += count;
-        acc.zeroGroups += zeroGroups;
-        acc.underfilled += underfilled;
-        acc.total += total;
-        acc.keptSum += kept;
-        return tied;
-    }
-
-    /** Exact statistics of a group holding a non-finite value (or overflowing in float); returns non-finite count. */
-    private static long slowGroup(float[] table, int[] keys, byte[] flags, int o, int m, MaskStats.Acc acc) {
-        long nonFinite = 0;
-        for (int j = 0; j < m; j++) {
-            float mag = Magnitudes.of(table, keys[o + j]);
-            if (Float.isNaN(mag)) {
-                nonFinite++;
-            } else {
-                acc.total += mag;
-                acc.keptSum += flags[o + j] != 0 ? mag : 0;
-            }
-        }
-        return nonFinite;
-    }
-
-    /** 1:2 selection: keep the first unless the second is strictly larger. */
-    private static long select12(int[] k, byte[] flags, int count) {
-        long tied = 0;
-        for (int q = 0, o = 0; q < count; q++, o += 2) {
-            int a = k[o];
-            int b = k[o + 1];
-            int first = a >= b ? 1 : 0;
-            flags[o] = (byte) first;
-            flags[o + 1] = (byte) (1 - first);
-            tied += a == b ? 1 : 0;
-        }
-        return tied;
-    }
-
+    /**
+     * Keeps, in every group, the N elements of lowest rank, where an element's rank is the number
+     * of others that beat it (a larger key, or an equal key at a lower index). Returns the number
+     * of groups decided by the tie rule (smallest kept key equal to the largest pruned key).
+     */
     private static long selectGeneric(int[] k, byte[] flags, int count, int m, int n) {
         long tied = 0;
         for (int q = 0, o = 0; q < count; q++, o += m) {
