@@ -420,15 +420,16 @@ public final class OnnxPruner {
             if (v.isValid()) {
                 return null;
             }
-            Mask m;
             if (p.wanda) {
                 Tensor scores = WandaScores.of(t, p.c, stats.byNodePath);
-                m = tile ? TileMasker.twoOfFour().computeFromScores(t, scores, p.axis, p.other)
+                Mask m = tile ? TileMasker.twoOfFour().computeFromScores(t, scores, p.axis, p.other)
                         : StripMasker.of(pattern).computeFromScores(t, scores, p.axis);
+                m.applyInPlace(t);
+            } else if (tile) {
+                TileMasker.twoOfFour().prune(t, p.axis, p.other);
             } else {
-                m = tile ? TileMasker.twoOfFour().compute(t, p.axis, p.other) : StripMasker.of(pattern).compute(t, p.axis);
+                StripMasker.of(pattern).prune(t, p.axis);
             }
-            m.applyInPlace(t);
         } catch (IllegalArgumentException e) {
             return null; // the final pass skips it with the reason
         }

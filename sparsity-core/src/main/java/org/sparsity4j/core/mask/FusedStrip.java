@@ -134,7 +134,7 @@ final class FusedStrip {
             case 2: {
                 short[][] h = s.shorts;
                 half24(h[0], h[l1], h[l2], h[l3], 0, b1, b2, b3, step, g, s.nibs,
-                        type == ElementType.FP16 ? 0x7C01 : 0x7F81, table, acc);
+                        type.maxMagnitudeKey(), table, acc);
                 break;
             }
             default: {

@@ -220,6 +220,8 @@ public final class Tensor {
         }
         // Bulk-copy chunks into a primitive scratch array, then convert with a plain array loop:
         // per-element Buffer access costs about three times more once several buffer classes are in use.
+        // sign cleared, all NaN encodings capped at the type's NaN key (see ElementType#magnitudeKey)
+        final int cap = type.maxMagnitudeKey();
         Scratch s = SCRATCH.get();
         for (int done = 0; done < count; done += CHUNK) {
             int len = Math.min(CHUNK, count - done);
@@ -229,23 +231,16 @@ public final class Tensor {
                     ((FloatBuffer) storage).get(start + done, s.floats, 0, len);
                     float[] f = s.floats;
                     for (int k = 0; k < len; k++, d += dstStride) {
-                        dst[d] = Math.min(Float.floatToRawIntBits(f[k]) & 0x7FFF_FFFF, 0x7F80_0001);
+                        dst[d] = Math.min(Float.floatToRawIntBits(f[k]) & 0x7FFF_FFFF, cap);
                     }
                     break;
                 }
-                case FP16: {
-                    ((ShortBuffer) storage).get(start + done, s.shorts, 0, len);
-                    short[] h = s.shorts;
-                    for (int k = 0; k < len; k++, d += dstStride) {
-                        dst[d] = Math.min(h[k] & 0x7FFF, 0x7C01);
-                    }
-                    break;
-                }
+                case FP16:
                 case BF16: {
                     ((ShortBuffer) storage).get(start + done, s.shorts, 0, len);
                     short[] h = s.shorts;
                     for (int k = 0; k < len; k++, d += dstStride) {
-                        dst[d] = Math.min(h[k] & 0x7FFF, 0x7F81);
+                        dst[d] = Math.min(h[k] & 0x7FFF, cap);
                     }
                     break;
                 }
@@ -257,19 +252,12 @@ public final class Tensor {
                     }
                     break;
                 }
-                case FP8_E4M3: {
-                    ((ByteBuffer) storage).get(start + done, s.bytes, 0, len);
-                    byte[] v = s.bytes;
-                    for (int k = 0; k < len; k++, d += dstStride) {
-                        dst[d] = v[k] & 0x7F;
-                    }
-                    break;
-                }
+                case FP8_E4M3:
                 case FP8_E5M2: {
                     ((ByteBuffer) storage).get(start + done, s.bytes, 0, len);
                     byte[] v = s.bytes;
                     for (int k = 0; k < len; k++, d += dstStride) {
-                        dst[d] = Math.min(v[k] & 0x7F, 0x7D);
+                        dst[d] = Math.min(v[k] & 0x7F, cap);
                     }
                     break;
                 }
