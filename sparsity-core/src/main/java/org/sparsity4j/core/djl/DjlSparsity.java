@@ -104,7 +104,7 @@ public final class DjlSparsity {
                 continue;
             }
             int other = shape.rank() == 2 ? w.otherAxis() : -1;
-            String reason = WeightPruner.skipReason(w.name(), shape, w.axis(), options);
+            String reason = WeightPruner.skipReason(w.name(), w.layer(), shape, w.axis(), options);
             if (reason != null) {
                 entries.add(PruneReport.Entry.skipped(w.name(), w.layer(), shape, reason));
                 continue;

@@ -166,7 +166,7 @@ public final class SameDiffSparsity {
                 continue;
             }
             int axis = w.axis() < 0 && shape.rank() > 0 ? w.axis() + shape.rank() : w.axis();
-            String reason = WeightPruner.skipReason(w.name(), shape, axis, options);
+            String reason = WeightPruner.skipReason(w.name(), w.layer(), shape, axis, options);
             if (reason != null) {
                 entries.add(PruneReport.Entry.skipped(w.name(), w.layer(), shape, reason));
                 continue;

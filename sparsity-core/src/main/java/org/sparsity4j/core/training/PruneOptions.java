@@ -8,19 +8,22 @@ import org.sparsity4j.core.pattern.SparsityPattern;
 
 /**
  * What to prune and how: the N:M pattern, strip or transposable tile masks, the smallest weight worth
- * pruning and name rules. Immutable; every {@code with...}/{@code excluding} method returns a copy.
+ * pruning, and name and layer-type rules. Immutable; every {@code with...}/{@code excluding} method returns a copy.
  */
 public final class PruneOptions {
     private final SparsityPattern pattern;
     private final boolean tile;
     private final long minElements;
     private final List<Pattern> excludes;
+    private final List<Pattern> layerExcludes;
 
-    private PruneOptions(SparsityPattern pattern, boolean tile, long minElements, List<Pattern> excludes) {
+    private PruneOptions(SparsityPattern pattern, boolean tile, long minElements, List<Pattern> excludes,
+                         List<Pattern> layerExcludes) {
         this.pattern = pattern;
         this.tile = tile;
         this.minElements = minElements;
         this.excludes = List.copyOf(excludes);
+        this.layerExcludes = List.copyOf(layerExcludes);
     }
 
     /**
@@ -29,7 +32,7 @@ public final class PruneOptions {
      * @return the defaults
      */
     public static PruneOptions twoOfFour() {
-        return new PruneOptions(SparsityPattern.TWO_OF_FOUR, false, 0, List.of());
+        return new PruneOptions(SparsityPattern.TWO_OF_FOUR, false, 0, List.of(), List.of());
     }
 
     /**
@@ -39,7 +42,7 @@ public final class PruneOptions {
      * @return a copy with that pattern; tile masks are switched off
      */
     public PruneOptions withPattern(SparsityPattern pattern) {
-        return new PruneOptions(Objects.requireNonNull(pattern, "pattern"), false, minElements, excludes);
+        return new PruneOptions(Objects.requireNonNull(pattern, "pattern"), false, minElements, excludes, layerExcludes);
     }
 
     /**
@@ -50,7 +53,7 @@ public final class PruneOptions {
      * @return a copy that uses tile masks; the pattern becomes 2:4
      */
     public PruneOptions withTileMasks() {
-        return new PruneOptions(SparsityPattern.TWO_OF_FOUR, true, minElements, excludes);
+        return new PruneOptions(SparsityPattern.TWO_OF_FOUR, true, minElements, excludes, layerExcludes);
     }
 
     /**
@@ -63,7 +66,7 @@ public final class PruneOptions {
         if (minElements < 0) {
             throw new IllegalArgumentException("minElements must be >= 0, got " + minElements);
         }
-        return new PruneOptions(pattern, tile, minElements, excludes);
+        return new PruneOptions(pattern, tile, minElements, excludes, layerExcludes);
     }
 
     /**
@@ -75,7 +78,37 @@ public final class PruneOptions {
     public PruneOptions excluding(String regex) {
         List<Pattern> list = new ArrayList<>(excludes);
         list.add(Pattern.compile(Objects.requireNonNull(regex, "regex")));
-        return new PruneOptions(pattern, tile, minElements, list);
+        return new PruneOptions(pattern, tile, minElements, list, layerExcludes);
+    }
+
+    /**
+     * Skips every weight whose layer type matches the regular expression (found anywhere in the
+     * layer description the report shows: for DJL the block class, e.g. {@code Linear} or
+     * {@code Conv2d}; for SameDiff the consuming op, e.g. {@code mmul}, {@code conv2d NCHW}).
+     * Example: {@code excludingLayers("(?i)conv")} prunes linear layers only.
+     *
+     * @param regex a {@link java.util.regex.Pattern} expression
+     * @return a copy with the rule added
+     */
+    public PruneOptions excludingLayers(String regex) {
+        List<Pattern> list = new ArrayList<>(layerExcludes);
+        list.add(Pattern.compile(Objects.requireNonNull(regex, "regex")));
+        return new PruneOptions(pattern, tile, minElements, excludes, list);
+    }
+
+    /**
+     * The layer-type rule that matches a layer description, if any.
+     *
+     * @param layer a layer description
+     * @return the matching expression, or null when none matches
+     */
+    public String layerExclusionFor(String layer) {
+        for (Pattern p : layerExcludes) {
+            if (layer != null && p.matcher(layer).find()) {
+                return p.pattern();
+            }
+        }
+        return null;
     }
 
     /**
@@ -123,6 +156,6 @@ public final class PruneOptions {
     @Override
     public String toString() {
         return "PruneOptions{" + pattern + (tile ? " tile" : " strip") + ", minElements=" + minElements
-                + ", excludes=" + excludes + "}";
+                + ", excludes=" + excludes + ", layerExcludes=" + layerExcludes + "}";
     }
 }

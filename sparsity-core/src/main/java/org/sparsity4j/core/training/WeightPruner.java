@@ -33,18 +33,23 @@ public final class WeightPruner {
     }
 
     /**
-     * Why a weight cannot be pruned, judged from its name and shape alone.
+     * Why a weight cannot be pruned, judged from its name, layer type and shape alone.
      *
      * @param name parameter name
+     * @param layer layer type or consuming op (matched by {@link PruneOptions#excludingLayers})
      * @param shape weight shape
      * @param axis reduction axis (the axis the weight is summed over when it multiplies an input)
      * @param options prune options
      * @return the reason, or null when it can be pruned
      */
-    public static String skipReason(String name, Shape shape, int axis, PruneOptions options) {
+    public static String skipReason(String name, String layer, Shape shape, int axis, PruneOptions options) {
         String rule = options.exclusionFor(name);
         if (rule != null) {
             return "excluded by name rule '" + rule + "'";
+        }
+        String layerRule = options.layerExclusionFor(layer);
+        if (layerRule != null) {
+            return "excluded by layer rule '" + layerRule + "'";
         }
         if (shape.size() < options.minElements()) {
             return shape.size() + " elements, below the minimum of " + options.minElements();
@@ -78,7 +83,7 @@ public final class WeightPruner {
             throw new IllegalArgumentException("weight '" + name + "': " + values.length
                     + " values for shape " + shape);
         }
-        String reason = skipReason(name, shape, axis, options);
+        String reason = skipReason(name, layer, shape, axis, options);
         if (reason != null) {
             return new Outcome(null, PruneReport.Entry.skipped(name, layer, shape, reason));
         }

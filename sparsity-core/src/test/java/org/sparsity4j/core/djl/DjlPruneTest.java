@@ -108,6 +108,26 @@ class DjlPruneTest {
     }
 
     @Test
+    void layerTypeRuleSkipsConvolutionsAndKeepsPruningLinearLayers() {
+        try (Model model = convNet()) {
+            NDArray convBefore = model.getBlock().getParameters().get("01Conv2d_weight").getArray().duplicate();
+            PruneReport report = DjlSparsity.prune(model.getBlock(),
+                    PruneOptions.twoOfFour().excludingLayers("(?i)conv")).report();
+            Map<String, PruneReport.Entry> byName = report.entries().stream()
+                    .collect(Collectors.toMap(PruneReport.Entry::name, e -> e));
+            for (String conv : List.of("01Conv2d_weight", "02Conv2d_weight", "03Conv2d_weight")) {
+                assertFalse(byName.get(conv).pruned(), conv);
+                assertTrue(byName.get(conv).detail().contains("excluded by layer rule '(?i)conv'"),
+                        byName.get(conv).detail());
+            }
+            assertTrue(byName.get("06Linear_weight").pruned());
+            float[] orig = convBefore.toFloatArray();
+            float[] now = model.getBlock().getParameters().get("01Conv2d_weight").getArray().toFloatArray();
+            assertTrue(java.util.Arrays.equals(orig, now), "an excluded weight is left untouched");
+        }
+    }
+
+    @Test
     void oneOfTwoAndTileMasks() {
         try (Model model = DjlTasks.model(DjlTasks.mlp(16), 9)) {
             model.getBlock().initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 32));

@@ -17,15 +17,20 @@ class WeightPrunerTest {
     @Test
     void skipReasons() {
         PruneOptions o = PruneOptions.twoOfFour();
-        assertNull(WeightPruner.skipReason("w", Shape.of(8, 16), 1, o));
-        assertTrue(WeightPruner.skipReason("w", Shape.of(8, 6), 1, o).contains("length 6, not a multiple of 4"));
-        assertTrue(WeightPruner.skipReason("w", Shape.of(8, 8), 2, o).contains("outside shape"));
-        assertTrue(WeightPruner.skipReason("head.w", Shape.of(8, 8), 1, o.excluding("^head\\."))
+        assertNull(WeightPruner.skipReason("w", "Linear", Shape.of(8, 16), 1, o));
+        assertTrue(WeightPruner.skipReason("w", "Linear", Shape.of(8, 6), 1, o).contains("length 6, not a multiple of 4"));
+        assertTrue(WeightPruner.skipReason("w", "Linear", Shape.of(8, 8), 2, o).contains("outside shape"));
+        assertTrue(WeightPruner.skipReason("head.w", "Linear", Shape.of(8, 8), 1, o.excluding("^head\\."))
                 .contains("excluded by name rule '^head\\.'"));
-        assertTrue(WeightPruner.skipReason("w", Shape.of(8, 8), 1, o.withMinElements(65))
+        assertTrue(WeightPruner.skipReason("w", "Linear", Shape.of(8, 8), 1, o.withMinElements(65))
                 .contains("64 elements, below the minimum of 65"));
-        assertNull(WeightPruner.skipReason("w", Shape.of(8, 6), 1, o.withPattern(SparsityPattern.ONE_OF_TWO)));
+        assertNull(WeightPruner.skipReason("w", "Linear", Shape.of(8, 6), 1, o.withPattern(SparsityPattern.ONE_OF_TWO)));
         assertThrows(IllegalArgumentException.class, () -> o.withMinElements(-1));
+        PruneOptions noConv = o.excludingLayers("(?i)conv");
+        assertTrue(WeightPruner.skipReason("c.w", "Conv2d", Shape.of(8, 8, 3, 3), 1, noConv)
+                .contains("excluded by layer rule '(?i)conv'"));
+        assertTrue(WeightPruner.skipReason("c.w", "conv2d NCHW", Shape.of(8, 8, 3, 3), 1, noConv).contains("layer rule"));
+        assertNull(WeightPruner.skipReason("fc.w", "Linear", Shape.of(8, 8), 1, noConv));
     }
 
     @Test
