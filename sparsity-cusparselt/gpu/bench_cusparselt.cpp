@@ -6,7 +6,16 @@
 // C = D (N x M, column-major; row-major if cuSPARSELt refuses column-major). cuBLASLt computes the
 // same product on the pruned, uncompressed A (seen as column-major A^T with op T).
 //
-// Usage: bench_cusparselt [types...]   types from fp16 bf16 int8 e4m3 (default all); CSV on stdout.
+// Usage: bench_cusparselt [--algs=CSV] [types...]   types from fp16 bf16 int8 e4m3 (default all); CSV on
+// stdout. Without --algs each shape is searched (cusparseLtMatmulSearch), the searched plan is timed,
+// then a fresh plan with the chosen configuration. With --algs=CSV (this program's own output of an
+// earlier run) nothing is searched: each shape gets one fresh plan with the configuration from the file,
+// built and timed exactly as the Java benchmark does (fill, prune, compress, warm up, time), so the two
+// measure the same kernel on the same operand values under the same sequence of work (the dense
+// cuBLASLt timing is skipped in that mode: the Java benchmark does not run it either).
+//
+// Operand values: element i of a 16 MiB block tiled over the buffer is derived from splitmix64(seed, i)
+// by the same formula as the Java benchmark, so both programs multiply identical matrices.
 #include <cusparseLt.h>
 #include <cublasLt.h>
 #include <cuda_runtime.h>
@@ -18,7 +27,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <random>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -48,26 +59,56 @@ static const TypeCfg kTypes[] = {
 static const long kShapes[][3] = {  // (N, K, M)
     {4096, 4096, 16}, {4096, 4096, 2048}, {11008, 4096, 2048}, {8192, 8192, 8192}, {16384, 16384, 8192}};
 
-static const int kWarmup = 5;
-static const int kIters = 30;
+static const int kWarmup = 10;
+static const int kIters = 50;
 
-// Fills a device buffer by tiling a 16 MiB block of random values of the input type.
+static inline uint64_t splitmix64(uint64_t z) {
+    z += 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+// Fills a device buffer by tiling a 16 MiB block of pseudo-random values of the input type: element i
+// of the block is derived from x = splitmix64(seed * 2^32 + i): floats (x >> 40) / 2^23 - 1 in [-1, 1),
+// rounded to the type; INT8 (x >> 60) - 8 in [-8, 7].
 static void fillRandom(void* dev, size_t bytes, const TypeCfg& t, uint64_t seed) {
     const size_t block = std::min<size_t>(bytes, 16u << 20);
     std::vector<uint8_t> host(block);
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<float> uni(-1.f, 1.f);
-    std::uniform_int_distribution<int> ints(-8, 8);
     for (size_t i = 0; i < block / t.inBytes; i++) {
-        float v = uni(rng);
-        if (t.in == CUDA_R_16F) { __half h = __float2half(v); memcpy(&host[2 * i], &h, 2); }
-        else if (t.in == CUDA_R_16BF) { __nv_bfloat16 h = __float2bfloat16(v); memcpy(&host[2 * i], &h, 2); }
-        else if (t.in == CUDA_R_8I) { host[i] = (uint8_t) (int8_t) ints(rng); }
+        uint64_t x = splitmix64((seed << 32) + i);
+        float v = (float) ((double) (x >> 40) / 8388608.0 - 1.0);
+        if (t.in == CUDA_R_16F) { __half h = __float2half_rn(v); memcpy(&host[2 * i], &h, 2); }
+        else if (t.in == CUDA_R_16BF) { __nv_bfloat16 h = __float2bfloat16_rn(v); memcpy(&host[2 * i], &h, 2); }
+        else if (t.in == CUDA_R_8I) { host[i] = (uint8_t) (int8_t) ((int) (x >> 60) - 8); }
         else { __nv_fp8_e4m3 f(v); memcpy(&host[i], &f, 1); }
     }
     for (size_t off = 0; off < bytes; off += block) {
         CHECK_CUDA(cudaMemcpy((char*) dev + off, host.data(), std::min(block, bytes - off), cudaMemcpyHostToDevice));
     }
+}
+
+struct Alg { int id, splitK, splitKMode, splitKBuffers; };
+
+// Reads type,N,K,M,...,alg_id,split_k,split_k_mode,split_k_buffers rows of an earlier run's CSV.
+static std::map<std::string, Alg> readAlgs(const std::string& path) {
+    std::map<std::string, Alg> out;
+    std::ifstream in(path);
+    std::string line;
+    std::vector<std::string> head;
+    while (std::getline(in, line)) {
+        std::vector<std::string> f;
+        std::stringstream ss(line);
+        std::string cell;
+        while (std::getline(ss, cell, ',')) f.push_back(cell);
+        if (head.empty()) { head = f; continue; }
+        auto col = [&](const char* name) { return (size_t) (std::find(head.begin(), head.end(), name) - head.begin()); };
+        size_t id = col("alg_id"), sk = col("split_k"), mode = col("split_k_mode"), bufs = col("split_k_buffers");
+        if (f.size() <= bufs) continue;
+        out[f[0] + "," + f[1] + "," + f[2] + "," + f[3]] =
+            Alg{std::stoi(f[id]), std::stoi(f[sk]), std::stoi(f[mode]), std::stoi(f[bufs])};
+    }
+    return out;
 }
 
 static double median(std::vector<double> v) {
@@ -104,7 +145,13 @@ static void timeIt(F call, cudaStream_t stream, double* ms, double* hostUs) {
 
 int main(int argc, char** argv) {
     std::vector<std::string> want;
-    for (int i = 1; i < argc; i++) want.push_back(argv[i]);
+    std::map<std::string, Alg> fixedAlgs;
+    for (int i = 1; i < argc; i++) {
+        std::string a = argv[i];
+        if (a.rfind("--algs=", 0) == 0) fixedAlgs = readAlgs(a.substr(7));
+        else want.push_back(a);
+    }
+    const bool fixedMode = !fixedAlgs.empty();
     cudaStream_t stream;
     CHECK_CUDA(cudaStreamCreate(&stream));
     cusparseLtHandle_t lt;
@@ -146,6 +193,21 @@ int main(int argc, char** argv) {
                         CUSPARSE_OPERATION_NON_TRANSPOSE, &a, &b, &c, &c, t.ltCompute));
             }
             CHECK_LT(cusparseLtMatmulAlgSelectionInit(&lt, &sel, &mm, CUSPARSELT_MATMUL_ALG_DEFAULT));
+            const std::string key = std::string(t.name) + "," + std::to_string(m) + "," + std::to_string(k) + ","
+                                    + std::to_string(n);
+            const bool fixed = fixedMode && fixedAlgs.count(key);
+            if (fixedMode && !fixed) { fprintf(stderr, "no configuration for %s in --algs\n", key.c_str()); continue; }
+            if (fixed) {
+                const Alg& g = fixedAlgs[key];
+                CHECK_LT(cusparseLtMatmulAlgSetAttribute(&lt, &sel, CUSPARSELT_MATMUL_ALG_CONFIG_ID, &g.id, sizeof(g.id)));
+                if (g.splitK > 1) {
+                    CHECK_LT(cusparseLtMatmulAlgSetAttribute(&lt, &sel, CUSPARSELT_MATMUL_SPLIT_K, &g.splitK, sizeof(int)));
+                    CHECK_LT(cusparseLtMatmulAlgSetAttribute(&lt, &sel, CUSPARSELT_MATMUL_SPLIT_K_MODE, &g.splitKMode,
+                                                             sizeof(int)));
+                    CHECK_LT(cusparseLtMatmulAlgSetAttribute(&lt, &sel, CUSPARSELT_MATMUL_SPLIT_K_BUFFERS,
+                                                             &g.splitKBuffers, sizeof(int)));
+                }
+            }
             CHECK_LT(cusparseLtMatmulPlanInit(&lt, &plan, &mm, &sel));
             CHECK_LT(cusparseLtSpMMAPrune(&lt, &mm, dA, dA, CUSPARSELT_PRUNE_SPMMA_STRIP, stream));
             size_t cs, cbs, wss;
@@ -156,7 +218,7 @@ int main(int argc, char** argv) {
             float alpha = 1.f, beta = 0.f;
             CHECK_LT(cusparseLtMatmulGetWorkspace(&lt, &plan, &wss));
             CHECK_CUDA(cudaMalloc(&ws, std::max<size_t>(wss, 256)));
-            CHECK_LT(cusparseLtMatmulSearch(&lt, &plan, &alpha, dAc, dB, &beta, dC, dC, ws, &stream, 1));
+            if (!fixed) CHECK_LT(cusparseLtMatmulSearch(&lt, &plan, &alpha, dAc, dB, &beta, dC, dC, ws, &stream, 1));
             size_t wss2;
             CHECK_LT(cusparseLtMatmulGetWorkspace(&lt, &plan, &wss2));
             if (wss2 > wss) { CHECK_CUDA(cudaFree(ws)); CHECK_CUDA(cudaMalloc(&ws, wss2)); }
@@ -179,6 +241,9 @@ int main(int argc, char** argv) {
 
             // the same configuration on a fresh plan, built the way the Java layer builds a searched or
             // saved configuration: new selection, the id, the split-K settings only when splitK > 1
+            // (in --algs mode the plan above already is that plan)
+            double cfgMs = sparseMs, cfgUs = sparseUs;
+            if (!fixed) {
             cusparseLtMatmulAlgSelection_t sel2;
             cusparseLtMatmulPlan_t plan2;
             CHECK_LT(cusparseLtMatmulAlgSelectionInit(&lt, &sel2, &mm, CUSPARSELT_MATMUL_ALG_DEFAULT));
@@ -199,13 +264,13 @@ int main(int argc, char** argv) {
             CHECK_CUDA(cudaMalloc(&dCbuf2, std::max<size_t>(cbs3, 256)));
             CHECK_CUDA(cudaMalloc(&ws2, std::max<size_t>(wss3, 256)));
             CHECK_LT(cusparseLtSpMMACompress(&lt, &plan2, dA, dAc2, dCbuf2, stream));
-            double cfgMs, cfgUs;
             timeIt([&] { CHECK_LT(cusparseLtMatmul(&lt, &plan2, &alpha, dAc2, dB, &beta, dC, dC, ws2, &stream, 1)); },
                    stream, &cfgMs, &cfgUs);
             CHECK_CUDA(cudaStreamSynchronize(stream));
             CHECK_LT(cusparseLtMatmulPlanDestroy(&plan2));
             CHECK_LT(cusparseLtMatmulAlgSelectionDestroy(&sel2));
             cudaFree(dAc2); cudaFree(dCbuf2); cudaFree(ws2);
+            }
 
             // dense cuBLASLt on the pruned A: D (m x n col) = (A^T stored k x m col)^T * B (k x n col)
             cublasLtMatmulDesc_t op;
@@ -228,7 +293,7 @@ int main(int argc, char** argv) {
             int32_t alphaI = 1, betaI = 0;
             const void* al = t.scaleType == CUDA_R_32I ? (const void*) &alphaI : (const void*) &alpha;
             const void* be = t.scaleType == CUDA_R_32I ? (const void*) &betaI : (const void*) &beta;
-            if (found > 0) {
+            if (found > 0 && !fixed) {  // --algs mode repeats the Java benchmark's sequence: no dense timing
                 timeIt([&] { CHECK_BLAS(cublasLtMatmul(blas, op, al, dA, la, dB, lb, be, dC, lc, dC, lc, &heur.algo,
                                                        blasWs, blasWsSize, stream)); },
                        stream, &denseMs, &denseUs);

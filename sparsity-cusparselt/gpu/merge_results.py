@@ -36,7 +36,7 @@ device = sys.argv[3] if len(sys.argv) > 3 else "GPU"
 mode = sys.argv[4] if len(sys.argv) > 4 else "searched in Java"
 same = load(sys.argv[5]) if len(sys.argv) > 5 else {}
 print(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {device}; "
-      "CUDA-event medians of 30 calls after 5 warm-ups; A (N x K) 2:4-sparse row-major, "
+      "CUDA-event medians of 50 calls after 10 warm-ups; A (N x K) 2:4-sparse row-major, "
       "B (K x M) column-major, D column-major; dense = cuBLASLt on the pruned A; sparse = cuSPARSELt "
       "with a cached plan. Java plans: " + mode + ".\n")
 print("| type | N, K, M | dense ms | C++ searched plan ms | C++ fresh plan, searched config ms | Java ms, C++ config "

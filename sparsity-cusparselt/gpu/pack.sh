@@ -42,7 +42,7 @@ cp "$STAGE"/junit/*.jar "$DEST/lib/junit-platform-console-standalone.jar"
 CP=$(ls "$DEST"/lib/*.jar | grep -v junit-platform-console | tr '\n' ':')
 "$JDK/bin/javac" --release 17 -d "$STAGE/benchcls" -cp "$CP" "$ROOT"/benchmarks/src/gpu/java/org/sparsity4j/benchmarks/gpu/*.java
 (cd "$STAGE/benchcls" && "$JDK/bin/jar" cf "$DEST/lib/sparsity-benchmarks-gpu.jar" .)
-cp "$GPU/bench_cusparselt.cpp" "$GPU/probe_plans.cpp" "$GPU/merge_results.py" "$DEST/bench/"
+cp "$GPU/bench_cusparselt.cpp" "$GPU/probe_plans.cpp" "$GPU/merge_results.py" "$GPU/compare_fixed.py" "$DEST/bench/"
 cp "$GPU/run.sh" "$DEST/run.sh"
 # JNI source for the cuSPARSELt glue (compiled on the GPU machine by run.sh)
 "$JDK/bin/java" -cp "$CP" org.bytedeco.javacpp.tools.Builder -nocompile -cp "$MOD/target/classes" \

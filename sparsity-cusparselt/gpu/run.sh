@@ -12,7 +12,9 @@
 #    the configurations the C++ search chose), and merges them into cusparselt.md.
 # Knobs (environment): DEADLINE_S (seconds from start after which no new step starts, default 540),
 # PLAN_CYCLES (default 100000), TEST_STEPS (space-separated step names, default all),
-# JAVA_BENCH_MODES (default "algs search"), JAVA_SEARCH_TYPES (types for the search mode, default
+# JAVA_BENCH_MODES (default "algs cppfixed algs2 cppfixed2 search": Java with the C++ search's
+# configurations, C++ again with those configurations and no search, a second round of both, Java's own
+# search), JAVA_SEARCH_TYPES (types for the search mode, default
 # the benchmark types), BENCH_FIRST=1 (benchmark before tests), PROBE=0 (skip the plan probe).
 set -uo pipefail
 B=$(cd "$(dirname "$0")" && pwd)
@@ -101,7 +103,7 @@ run_probe() {
 
 run_tests() {
     echo "== GPU tests $(date -u +%T) (one JVM per entry; details in gpu-tests.log)"
-    local steps=${TEST_STEPS:-"searched saved matmul-other fp32 gelu combos dense fallback rest prune lifecycle"}
+    local steps=${TEST_STEPS:-"searched saved matmul-other fp32 gelu bias combos dense fallback rest planfree prune lifecycle"}
     for s in $steps; do
         case $s in
             searched) jtest MatmulGpuTest.searched 60 --select-method="$M#searchedPlanMatchesReferenceOnAFreshlyCompressedOperand" ;;
@@ -113,7 +115,11 @@ run_tests() {
             gelu) jtest MatmulGpuTest.gelu 40 --select-method="$M#geluEpilogueMatchesTheTanhApproximationWhereOffered($DT)" ;;
             combos) jtest MatmulGpuTest.everyCombinationAndLayout 120 --select-method="$M#matchesFloat64ReferenceForEveryLayout($DT)" ;;
             dense) jtest MatmulGpuTest.denseCublas 60 --select-method="$M#denseCublasPathMatchesReferenceForEveryLayout($DT)" ;;
-            fallback) jtest MatmulGpuTest.denseFallback 60 --select-method="$M#denseFallbackDecidesOnMeasuredTimesAndStaysCorrect" ;;
+            fallback) jtest MatmulGpuTest.denseFallback 90 --select-method="$M#denseFallbackDecidesOnMeasuredTimesAndStaysCorrect" \
+                --select-method="$M#searchedDenseFallbackTimesTheSearchedKernelAndStaysCorrect" ;;
+            bias) jtest MatmulGpuTest.bias 90 --select-method="$M#biasEpilogueAddsOneValuePerRowForEveryCombination($DT)" \
+                --select-method="$M#biasVectorCanChangeBetweenProductsOfOnePlan" ;;
+            planfree) jtest PlanFreeGpuTest 90 --select-class=org.sparsity4j.cusparselt.PlanFreeGpuTest ;;
             matmul) jtest MatmulGpuTest 240 --select-class="$M" ;;
             prune) jtest PruneGpuTest 90 --select-class=org.sparsity4j.cusparselt.PruneGpuTest ;;
             lifecycle) jtest LifecycleGpuTest 150 --select-class=org.sparsity4j.cusparselt.LifecycleGpuTest ;;
@@ -133,19 +139,31 @@ run_bench() {
     limited "${CPP_BENCH_TIMEOUT:-120}" "$B/bin/bench_cusparselt" "${TYPES[@]}" > "$OUT/bench-cpp.csv" 2> "$DIAG/bench-cpp.err"
     echo "C++ exit $?"; cat "$OUT/bench-cpp.csv"; head -c 1000 "$DIAG/bench-cpp.err"
     local mdmode=""
-    for mode in ${JAVA_BENCH_MODES:-algs search}; do
+    # modes run in the order given; a trailing digit repeats a mode (algs2: a second Java round)
+    for mode in ${JAVA_BENCH_MODES:-algs cppfixed algs2 cppfixed2 search}; do
+        local kind=${mode%%[0-9]*} round=${mode##*[a-z]}
+        local suffix=-${round:-1}
+        if [ "$kind" = cppfixed ]; then
+            echo "== C++ benchmark, configurations of the search run, no search $(date -u +%T)"
+            limited "${CPP_BENCH_TIMEOUT:-120}" "$B/bin/bench_cusparselt" --algs="$OUT/bench-cpp.csv" "${TYPES[@]}" \
+                > "$OUT/bench-cpp-fixed$suffix.csv" 2> "$DIAG/bench-cpp-fixed$suffix.err"
+            echo "C++ fixed exit $?"; cat "$OUT/bench-cpp-fixed$suffix.csv"; head -c 1000 "$DIAG/bench-cpp-fixed$suffix.err"
+            continue
+        fi
         local arg="" csv="$OUT/bench-java.csv" types=("${TYPES[@]}")
-        [ "$mode" = search ] && [ -n "${JAVA_SEARCH_TYPES:-}" ] && read -r -a types <<< "$JAVA_SEARCH_TYPES"
-        [ "$mode" = algs ] && { arg="--algs=$OUT/bench-cpp.csv"; csv="$OUT/bench-java-cppalgs.csv"; }
-        [ "$mode" = nosearch ] && { arg="--nosearch"; csv="$DIAG/bench-java-nosearch.csv"; }
+        [ "$kind" = search ] && [ -n "${JAVA_SEARCH_TYPES:-}" ] && read -r -a types <<< "$JAVA_SEARCH_TYPES"
+        [ "$kind" = algs ] && { arg="--algs=$OUT/bench-cpp.csv"; csv="$OUT/bench-java-cppalgs$suffix.csv"; }
+        [ "$kind" = nosearch ] && { arg="--nosearch"; csv="$DIAG/bench-java-nosearch.csv"; }
         echo "== Java benchmark, mode $mode $(date -u +%T)"
         LIMIT_SIGNAL=TERM limited "${JAVA_BENCH_TIMEOUT:-120}" "$JAVA" "${JOPTS[@]}" -XX:ErrorFile="$DIAG/hs_err_bench_${mode}_%p.log" \
             -cp "$CP" org.sparsity4j.benchmarks.gpu.CusparseLtGpuBenchmark $arg "${types[@]}" > "$csv" 2> "$DIAG/bench-java-$mode.err"
         echo "Java benchmark mode $mode exit $?"; head -c 1500 "$DIAG/bench-java-$mode.err"; cat "$csv"
     done
+    python3 "$B/bench/compare_fixed.py" "$OUT"/bench-cpp-fixed*.csv -- "$OUT"/bench-java-cppalgs*.csv > "$OUT/java-vs-cpp.md"
+    cat "$OUT/java-vs-cpp.md"
     python3 "$B/bench/merge_results.py" "$OUT/bench-cpp.csv" "$OUT/bench-java.csv" \
         "$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)" "searched in Java" \
-        "$OUT/bench-java-cppalgs.csv" > "$OUT/cusparselt.md"
+        "$OUT/bench-java-cppalgs-1.csv" > "$OUT/cusparselt.md"
     cat "$OUT/cusparselt.md"
 }
 

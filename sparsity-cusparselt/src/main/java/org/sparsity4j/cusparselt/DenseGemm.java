@@ -47,6 +47,9 @@ final class DenseGemm implements AutoCloseable {
         if (s.activation() != Activation.NONE) {
             return "the dense path has no " + s.activation() + " epilogue";
         }
+        if (s.hasBias()) {
+            return "the dense path has no bias epilogue";
+        }
         return switch (s.input()) {
             case FP16, BF16, FP32 -> null;
             case INT8 -> s.output() == DataType.INT32 ? null : "cublasGemmEx offers INT8 only with INT32 output";

@@ -5,6 +5,7 @@ import java.util.Objects;
 import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
@@ -54,6 +55,19 @@ public final class MatmulPlan implements AutoCloseable {
     private final FloatPointer betaHost = new FloatPointer(1);
     private final PointerPointer<Pointer> streams = new PointerPointer<>(1);
     private final IntPointer scratchInt = new IntPointer(1);
+    private final LongPointer biasHolder = new LongPointer(1);
+    // reused argument objects of the enqueue path (guarded by this plan's lock), and the values last
+    // written to the host scalars and the stream array, so an unchanged call writes nothing
+    private final Ptr argA = new Ptr(0);
+    private final Ptr argB = new Ptr(0);
+    private final Ptr argC = new Ptr(0);
+    private final Ptr argD = new Ptr(0);
+    private final Ptr argWorkspace = new Ptr(0);
+    private float lastAlpha = Float.NaN;
+    private float lastBeta = Float.NaN;
+    private long lastStream = -1;
+    private long biasPlaceholder;
+    private long boundBias;
     private long workspace;
     private long workspaceSize;
     private long compressBuffer;
@@ -138,6 +152,14 @@ public final class MatmulPlan implements AutoCloseable {
             Status.lt(cusparseLtMatmulDescSetAttribute(h, matmul, attr, scratchInt, 4),
                     "cusparseLtMatmulDescSetAttribute(" + s.activation() + ")");
         }
+        if (s.hasBias()) {
+            // cuSPARSELt 0.8 enables the bias epilogue only when a bias pointer is set before
+            // cusparseLtMatmulPlanInit; later changes of the pointer are honoured (measured on an H100).
+            // Until a product passes the caller's vector, a zeroed vector owned by the plan is bound.
+            biasPlaceholder = malloc(Math.max(s.bytesBias(), 256));
+            Status.cuda(cudaMemset(new Ptr(biasPlaceholder), 0, Math.max(s.bytesBias(), 256)), "cudaMemset(bias)");
+            bindBias(biasPlaceholder);
+        }
         Status.lt(cusparseLtMatmulAlgSelectionInit(h, algSel, matmul, CUSPARSELT_MATMUL_ALG_DEFAULT),
                 "cusparseLtMatmulAlgSelectionInit");
         descriptorsInitialised = true;
@@ -153,6 +175,9 @@ public final class MatmulPlan implements AutoCloseable {
                     streams.put(0, (Pointer) null);
                     alphaHost.put(1f);
                     betaHost.put(0f);
+                    lastStream = 0;
+                    lastAlpha = 1f;
+                    lastBeta = 0f;
                     Status.lt(cusparseLtMatmulSearch(h, plan, alphaHost, new Ptr(x.sparseSlotA()),
                             new Ptr(x.sparseSlotB()), betaHost, new Ptr(x.c.address()),
                             new Ptr(x.c.address()), new Ptr(workspace()), streams, 0), "cusparseLtMatmulSearch");
@@ -165,6 +190,13 @@ public final class MatmulPlan implements AutoCloseable {
             }
         }
         algorithm = readAlgorithm();
+    }
+
+    private void bindBias(long address) {
+        biasHolder.put(address);
+        Status.lt(cusparseLtMatmulDescSetAttribute(context.handle(), matmul, CUSPARSELT_MATMUL_BIAS_POINTER,
+                biasHolder, 8), "cusparseLtMatmulDescSetAttribute(BIAS_POINTER)");
+        boundBias = address;
     }
 
     /**
@@ -249,7 +281,7 @@ public final class MatmulPlan implements AutoCloseable {
         DenseGemm dense = context.dense();
         int iters = effective.timingIterations();
         double sparseMs = median(time(iters, () -> enqueueSparse(1f, x.sparseSlotA(), x.sparseSlotB(), 0f,
-                x.c.address(), x.c.address(), 0)));
+                x.c.address(), x.c.address(), biasPlaceholder, 0)));
         double denseMs = median(time(iters, () -> dense.gemm(spec, 1f, x.a.address(), x.b.address(), 0f,
                 x.c.address(), x.c.address(), 0)));
         String numbers = String.format(java.util.Locale.ROOT, "sparse %.4f ms vs dense cuBLAS %.4f ms (median of %d)",
@@ -443,6 +475,10 @@ public final class MatmulPlan implements AutoCloseable {
         requireAddress("in", in);
         long flag = malloc(256);
         try {
+            // cuSPARSELt 0.8 writes the flag only when it finds an invalid group (measured on an H100):
+            // it must start at 0
+            Status.cuda(org.bytedeco.cuda.global.cudart.cudaMemsetAsync(new Ptr(flag), 0, 4, Ptr.stream(stream)),
+                    "cudaMemsetAsync(flag)");
             Status.lt(cusparseLtSpMMAPruneCheck(context.handle(), matmul, new Ptr(in), new IntPointer(new Ptr(flag)),
                     Ptr.stream(stream)), "cusparseLtSpMMAPruneCheck");
             Status.cuda(cudaStreamSynchronize(Ptr.stream(stream)), "cudaStreamSynchronize");
@@ -539,7 +575,9 @@ public final class MatmulPlan implements AutoCloseable {
     }
 
     /**
-     * Enqueues {@code D = alpha op(A) op(B) + beta C} on the stream with the plan's backend.
+     * Enqueues {@code D = act(alpha op(A) op(B) + beta C)} on the stream with the plan's backend. For
+     * a spec without a bias epilogue; with one, use
+     * {@link #matmul(float, SparseOperand, long, float, long, long, long, long)}.
      *
      * @param alpha scale of the product
      * @param structured the prepared structured operand (A or B, as the spec says)
@@ -548,8 +586,37 @@ public final class MatmulPlan implements AutoCloseable {
      * @param c device address of C (may equal d; ignored when beta is 0 but must be valid)
      * @param d device address of D
      * @param stream raw CUDA stream, 0 for the default stream
+     * @throws IllegalArgumentException when the spec has a bias epilogue
      */
     public void matmul(float alpha, SparseOperand structured, long dense, float beta, long c, long d, long stream) {
+        requireNoBias();
+        run(alpha, structured, dense, beta, c, d, 0, stream);
+    }
+
+    /**
+     * Enqueues {@code D = act(alpha op(A) op(B) + beta C + bias)} on the stream, for a spec with a
+     * bias epilogue ({@link MatmulSpec#hasBias()}): {@code bias} holds M values of
+     * {@link MatmulSpec#biasType()}, one per row of D. The vector is read when the kernel runs, so it
+     * must stay valid until the stream reaches this product.
+     *
+     * @param alpha scale of the product
+     * @param structured the prepared structured operand (A or B, as the spec says)
+     * @param dense device address of the other input
+     * @param beta scale of C
+     * @param c device address of C (may equal d; ignored when beta is 0 but must be valid)
+     * @param d device address of D
+     * @param bias device address of the bias vector
+     * @param stream raw CUDA stream, 0 for the default stream
+     * @throws IllegalArgumentException when the spec has no bias epilogue
+     */
+    public void matmul(float alpha, SparseOperand structured, long dense, float beta, long c, long d, long bias,
+                       long stream) {
+        requireBias(bias);
+        run(alpha, structured, dense, beta, c, d, bias, stream);
+    }
+
+    private void run(float alpha, SparseOperand structured, long dense, float beta, long c, long d, long bias,
+                     long stream) {
         Objects.requireNonNull(structured, "structured");
         checkOpen();
         if (!structured.spec().equals(spec)) {
@@ -562,20 +629,18 @@ public final class MatmulPlan implements AutoCloseable {
         requireAddress("c", c);
         requireAddress("d", d);
         long s = structured.address();
+        long a = spec.structured() == Operand.A ? s : dense;
+        long b = spec.structured() == Operand.A ? dense : s;
         if (backend == Backend.SPARSE) {
-            long a = spec.structured() == Operand.A ? s : dense;
-            long b = spec.structured() == Operand.A ? dense : s;
-            enqueueSparse(alpha, a, b, beta, c, d, stream);
+            enqueueSparse(alpha, a, b, beta, c, d, bias, stream);
         } else {
-            long a = spec.structured() == Operand.A ? s : dense;
-            long b = spec.structured() == Operand.A ? dense : s;
             context.dense().gemm(spec, alpha, a, b, beta, c, d, stream);
         }
     }
 
     /**
      * Enqueues the sparse kernel directly on raw device addresses: the structured slot must hold a
-     * compressed operand. Only for the SPARSE backend.
+     * compressed operand. Only for the SPARSE backend and a spec without a bias epilogue.
      *
      * @param alpha scale of the product
      * @param a device address of A (compressed when A is structured)
@@ -586,6 +651,29 @@ public final class MatmulPlan implements AutoCloseable {
      * @param stream raw CUDA stream, 0 for the default stream
      */
     public void matmulSparse(float alpha, long a, long b, float beta, long c, long d, long stream) {
+        requireNoBias();
+        sparseOnly(alpha, a, b, beta, c, d, 0, stream);
+    }
+
+    /**
+     * Enqueues the sparse kernel with the bias epilogue directly on raw device addresses (see
+     * {@link #matmul(float, SparseOperand, long, float, long, long, long, long)} for the bias).
+     *
+     * @param alpha scale of the product
+     * @param a device address of A (compressed when A is structured)
+     * @param b device address of B (compressed when B is structured)
+     * @param beta scale of C
+     * @param c device address of C
+     * @param d device address of D
+     * @param bias device address of the bias vector, M values of {@link MatmulSpec#biasType()}
+     * @param stream raw CUDA stream, 0 for the default stream
+     */
+    public void matmulSparse(float alpha, long a, long b, float beta, long c, long d, long bias, long stream) {
+        requireBias(bias);
+        sparseOnly(alpha, a, b, beta, c, d, bias, stream);
+    }
+
+    private void sparseOnly(float alpha, long a, long b, float beta, long c, long d, long bias, long stream) {
         checkOpen();
         if (backend != Backend.SPARSE) {
             throw new IllegalStateException("plan runs dense cuBLAS: " + selectionReason);
@@ -594,15 +682,41 @@ public final class MatmulPlan implements AutoCloseable {
         requireAddress("b", b);
         requireAddress("c", c);
         requireAddress("d", d);
-        enqueueSparse(alpha, a, b, beta, c, d, stream);
+        enqueueSparse(alpha, a, b, beta, c, d, bias, stream);
     }
 
-    private synchronized void enqueueSparse(float alpha, long a, long b, float beta, long c, long d, long stream) {
-        alphaHost.put(alpha);
-        betaHost.put(beta);
-        streams.put(0, stream == 0 ? null : new Ptr(stream));
-        Status.lt(cusparseLtMatmul(context.handle(), plan, alphaHost, new Ptr(a), new Ptr(b),
-                betaHost, new Ptr(c), new Ptr(d), new Ptr(workspace()), streams, 1), "cusparseLtMatmul");
+    private void requireNoBias() {
+        if (spec.hasBias()) {
+            throw new IllegalArgumentException("spec " + spec + " has a bias epilogue: pass the bias vector");
+        }
+    }
+
+    private void requireBias(long bias) {
+        if (!spec.hasBias()) {
+            throw new IllegalArgumentException("spec " + spec + " has no bias epilogue; build it with bias(true)");
+        }
+        requireAddress("bias", bias);
+    }
+
+    private synchronized void enqueueSparse(float alpha, long a, long b, float beta, long c, long d, long bias,
+                                            long stream) {
+        if (spec.hasBias() && bias != boundBias) {
+            bindBias(bias);
+        }
+        if (Float.floatToRawIntBits(alpha) != Float.floatToRawIntBits(lastAlpha)) {
+            alphaHost.put(alpha);
+            lastAlpha = alpha;
+        }
+        if (Float.floatToRawIntBits(beta) != Float.floatToRawIntBits(lastBeta)) {
+            betaHost.put(beta);
+            lastBeta = beta;
+        }
+        if (stream != lastStream) {
+            streams.put(0, stream == 0 ? null : new Ptr(stream));
+            lastStream = stream;
+        }
+        Status.lt(cusparseLtMatmul(context.handle(), plan, alphaHost, argA.at(a), argB.at(b), betaHost, argC.at(c),
+                argD.at(d), argWorkspace.at(workspace()), streams, 1), "cusparseLtMatmul");
     }
 
     /**
@@ -617,6 +731,32 @@ public final class MatmulPlan implements AutoCloseable {
      * @return D, {@link MatmulSpec#bytesC()} bytes, little-endian
      */
     public byte[] multiply(byte[] structuredPruned, byte[] dense, byte[] c, float alpha, float beta) {
+        requireNoBias();
+        return multiplyWith(structuredPruned, dense, c, null, alpha, beta);
+    }
+
+    /**
+     * Host convenience for a spec with a bias epilogue: as
+     * {@link #multiply(byte[], byte[], byte[], float, float)}, adding {@code bias} (M values of
+     * {@link MatmulSpec#biasType()}, little-endian) to every row of D before the activation.
+     *
+     * @param structuredPruned the structured operand, already pruned, dense, in the spec's layout
+     * @param dense the other input
+     * @param c C, or null when beta is 0
+     * @param bias the bias vector, {@link MatmulSpec#bytesBias()} bytes
+     * @param alpha scale of the product
+     * @param beta scale of C
+     * @return D, {@link MatmulSpec#bytesC()} bytes, little-endian
+     */
+    public byte[] multiply(byte[] structuredPruned, byte[] dense, byte[] c, byte[] bias, float alpha, float beta) {
+        if (!spec.hasBias()) {
+            throw new IllegalArgumentException("spec " + spec + " has no bias epilogue; build it with bias(true)");
+        }
+        requireLength("bias", bias, spec.bytesBias());
+        return multiplyWith(structuredPruned, dense, c, bias, alpha, beta);
+    }
+
+    private byte[] multiplyWith(byte[] structuredPruned, byte[] dense, byte[] c, byte[] bias, float alpha, float beta) {
         checkOpen();
         requireLength("structured operand", structuredPruned, spec.bytesStructured());
         long otherBytes = spec.structured() == Operand.A ? spec.bytesB() : spec.bytesA();
@@ -629,13 +769,15 @@ public final class MatmulPlan implements AutoCloseable {
         try (DeviceBuffer sp = context.upload(structuredPruned);
              SparseOperand op = compress(sp);
              DeviceBuffer other = context.upload(dense);
-             DeviceBuffer out = context.allocate(spec.bytesC())) {
+             DeviceBuffer out = context.allocate(spec.bytesC());
+             DeviceBuffer biasBuffer = bias == null ? null : context.upload(bias)) {
             if (c != null) {
                 out.copyFrom(c);
             } else {
                 out.clear();
             }
-            matmul(alpha, op, other.address(), beta, out.address(), out.address(), 0);
+            run(alpha, op, other.address(), beta, out.address(), out.address(),
+                    biasBuffer == null ? 0 : biasBuffer.address(), 0);
             context.synchronize();
             return out.toByteArray();
         }
@@ -703,7 +845,13 @@ public final class MatmulPlan implements AutoCloseable {
             compressBuffer = 0;
             first = keep(first, () -> free(cb));
         }
-        for (Pointer p : new Pointer[] {plan, algSel, matmul, matA, matB, matC, alphaHost, betaHost, streams, scratchInt}) {
+        if (biasPlaceholder != 0) {
+            long bp = biasPlaceholder;
+            biasPlaceholder = 0;
+            first = keep(first, () -> free(bp));
+        }
+        for (Pointer p : new Pointer[] {plan, algSel, matmul, matA, matB, matC, alphaHost, betaHost, streams, scratchInt, biasHolder,
+            argA, argB, argC, argD, argWorkspace}) {
             if (p != null) {
                 p.close();
             }

@@ -25,6 +25,7 @@ public final class MatmulSpec {
     private final Op opB;
     private final Operand structured;
     private final Activation activation;
+    private final boolean bias;
 
     private MatmulSpec(Builder b) {
         this.m = b.m;
@@ -39,6 +40,7 @@ public final class MatmulSpec {
         this.opB = b.opB;
         this.structured = b.structured;
         this.activation = b.activation;
+        this.bias = b.bias;
     }
 
     /**
@@ -70,6 +72,7 @@ public final class MatmulSpec {
         b.opB = opB;
         b.structured = structured;
         b.activation = activation;
+        b.bias = bias;
         return b;
     }
 
@@ -131,6 +134,31 @@ public final class MatmulSpec {
     /** @return the epilogue activation */
     public Activation activation() {
         return activation;
+    }
+
+    /**
+     * Whether the product has a bias epilogue: {@code D = act(alpha op(A) op(B) + beta C + bias)},
+     * one bias value per row of D, added before the activation.
+     *
+     * @return true with a bias epilogue
+     */
+    public boolean hasBias() {
+        return bias;
+    }
+
+    /**
+     * Element type of the bias vector, as cuSPARSELt 0.8 reads it (measured on an H100): the output
+     * type for floating-point outputs (FP16, BF16, FP32), FP32 for integer outputs (INT8, INT32).
+     *
+     * @return the bias element type
+     */
+    public DataType biasType() {
+        return output == DataType.INT8 || output == DataType.INT32 ? DataType.FP32 : output;
+    }
+
+    /** @return bytes of the bias vector: M values of {@link #biasType()} */
+    public long bytesBias() {
+        return m * biasType().byteSize();
     }
 
     /** @return rows of A as stored */
@@ -251,19 +279,19 @@ public final class MatmulSpec {
         }
         return m == s.m && n == s.n && k == s.k && input == s.input && output == s.output
                 && layoutA == s.layoutA && layoutB == s.layoutB && layoutC == s.layoutC && opA == s.opA
-                && opB == s.opB && structured == s.structured && activation == s.activation;
+                && opB == s.opB && structured == s.structured && activation == s.activation && bias == s.bias;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(m, n, k, input, output, layoutA, layoutB, layoutC, opA, opB, structured, activation);
+        return Objects.hash(m, n, k, input, output, layoutA, layoutB, layoutC, opA, opB, structured, activation, bias);
     }
 
     @Override
     public String toString() {
         return "MatmulSpec[m=" + m + ", n=" + n + ", k=" + k + ", " + input + "->" + output + ", A " + layoutA
                 + " op" + opA + ", B " + layoutB + " op" + opB + ", C " + layoutC + ", structured " + structured
-                + (activation == Activation.NONE ? "" : ", " + activation) + "]";
+                + (bias ? ", bias " + biasType() : "") + (activation == Activation.NONE ? "" : ", " + activation) + "]";
     }
 
     /** Mutable builder for {@link MatmulSpec}. */
@@ -280,6 +308,7 @@ public final class MatmulSpec {
         private Op opB = Op.N;
         private Operand structured = Operand.A;
         private Activation activation = Activation.NONE;
+        private boolean bias;
 
         private Builder(long m, long n, long k) {
             this.m = m;
@@ -352,6 +381,19 @@ public final class MatmulSpec {
          */
         public Builder activation(Activation act) {
             this.activation = Objects.requireNonNull(act, "activation");
+            return this;
+        }
+
+        /**
+         * Adds (or removes) the bias epilogue: one value of {@link MatmulSpec#biasType()} per row of
+         * D, added after the product and C and before the activation. The bias vector is a device
+         * buffer passed with each product.
+         *
+         * @param withBias true for a bias epilogue
+         * @return this builder
+         */
+        public Builder bias(boolean withBias) {
+            this.bias = withBias;
             return this;
         }
 

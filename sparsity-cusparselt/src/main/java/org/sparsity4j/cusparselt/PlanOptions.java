@@ -81,4 +81,14 @@ public record PlanOptions(boolean search, boolean denseFallback, int timingItera
     public static PlanOptions withDenseFallback() {
         return new PlanOptions(false, true, 20);
     }
+
+    /**
+     * Search, then the dense fallback: the fastest sparse configuration is timed against dense
+     * cuBLAS, so the decision compares the best kernels of both sides.
+     *
+     * @return options with search and the fallback enabled
+     */
+    public static PlanOptions searchedWithDenseFallback() {
+        return new PlanOptions(true, true, 20);
+    }
 }

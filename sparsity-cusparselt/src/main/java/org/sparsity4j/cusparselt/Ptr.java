@@ -10,6 +10,18 @@ final class Ptr extends Pointer {
         this.address = address;
     }
 
+    /**
+     * Points this (reusable) object at another address, so a hot path passes addresses without
+     * allocating.
+     *
+     * @param newAddress the address
+     * @return this
+     */
+    Ptr at(long newAddress) {
+        this.address = newAddress;
+        return this;
+    }
+
     /** Stream argument for JavaCPP calls; null for the legacy default stream (address 0). */
     static CUstream_st stream(long handle) {
         return handle == 0 ? null : new CUstream_st(new Ptr(handle));

@@ -11,9 +11,13 @@ import java.util.Set;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.sparsity4j.cusparselt.gen.cusparseLtHandle_t;
+import org.sparsity4j.cusparselt.gen.cusparseLtMatDescriptor_t;
 import org.sparsity4j.cusparselt.gen.global.cusparseLt;
 
 import static org.bytedeco.cuda.global.cudart.cudaDeviceSynchronize;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpy;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
+import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 import static org.bytedeco.cuda.global.cudart.cudaMemGetInfo;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 
@@ -32,6 +36,8 @@ public final class SparseContext implements AutoCloseable {
     private DenseGemm dense;
     private final Set<AutoCloseable> children = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Map<PlanKey, MatmulPlan> cache = new HashMap<>();
+    private DeviceBuffer compressScratch;
+    private DeviceBuffer flag;
 
     private record PlanKey(MatmulSpec spec, PlanOptions options) {
     }
@@ -199,6 +205,206 @@ public final class SparseContext implements AutoCloseable {
         return cache.size();
     }
 
+    /**
+     * Size of the compressed structured operand of a spec, without a plan
+     * ({@code cusparseLtSpMMACompressedSize2}); equals {@link MatmulPlan#compressedSize()}.
+     *
+     * @param spec the product whose structured operand is meant
+     * @return bytes of the compressed operand
+     */
+    public long compressedSize(MatmulSpec spec) {
+        try (Structured d = new Structured(spec)) {
+            return d.sizes()[0];
+        }
+    }
+
+    /**
+     * Prunes the structured operand of a spec on the device without a plan
+     * ({@code cusparseLtSpMMAPrune2}, the same result as {@link MatmulPlan#prune(long, long, PruneMode, long)}).
+     * In place when {@code in == out}. Enqueued on the stream.
+     *
+     * @param spec the product whose structured operand is meant (shape, layout, op, type)
+     * @param in device address of the dense structured operand
+     * @param out device address receiving the pruned matrix
+     * @param mode STRIP or TILE
+     * @param stream raw CUDA stream, 0 for the default stream
+     */
+    public void prune(MatmulSpec spec, long in, long out, PruneMode mode, long stream) {
+        Objects.requireNonNull(mode, "mode");
+        requireAddress("in", in);
+        requireAddress("out", out);
+        try (Structured d = new Structured(spec)) {
+            Status.lt(cusparseLt.cusparseLtSpMMAPrune2(handle, d.descriptor, d.isA, d.op, new Ptr(in), new Ptr(out),
+                    mode.code(), Ptr.stream(stream)), "cusparseLtSpMMAPrune2(" + mode + ")");
+        }
+    }
+
+    /**
+     * Host convenience for {@link #prune(MatmulSpec, long, long, PruneMode, long)}.
+     *
+     * @param spec the product whose structured operand is meant
+     * @param dense the dense structured operand, {@link MatmulSpec#bytesStructured()} bytes
+     * @param mode STRIP or TILE
+     * @return the pruned bytes
+     */
+    public byte[] prune(MatmulSpec spec, byte[] dense, PruneMode mode) {
+        requireLength("structured operand", dense, Objects.requireNonNull(spec, "spec").bytesStructured());
+        try (DeviceBuffer d = upload(dense)) {
+            prune(spec, d.address(), d.address(), mode, 0);
+            synchronize();
+            return d.toByteArray();
+        }
+    }
+
+    /**
+     * Checks on the device, without a plan, whether the structured operand of a spec satisfies the
+     * pattern ({@code cusparseLtSpMMAPruneCheck2}); synchronises the stream.
+     *
+     * @param spec the product whose structured operand is meant
+     * @param in device address of the dense structured operand
+     * @param stream raw CUDA stream, 0 for the default stream
+     * @return true when every group is valid
+     */
+    public boolean isPruned(MatmulSpec spec, long in, long stream) {
+        requireAddress("in", in);
+        try (Structured d = new Structured(spec); IntPointer result = new IntPointer(1)) {
+            if (flag == null || flag.isClosed()) {
+                flag = allocate(256);
+            }
+            // cuSPARSELt 0.8 writes the flag only when it finds an invalid group (measured on an H100):
+            // it must start at 0 on the same stream
+            Status.cuda(org.bytedeco.cuda.global.cudart.cudaMemsetAsync(new Ptr(flag.address()), 0, 4,
+                    Ptr.stream(stream)), "cudaMemsetAsync(flag)");
+            Status.lt(cusparseLt.cusparseLtSpMMAPruneCheck2(handle, d.descriptor, d.isA, d.op, new Ptr(in),
+                    new IntPointer(new Ptr(flag.address())), Ptr.stream(stream)), "cusparseLtSpMMAPruneCheck2");
+            Status.cuda(cudaStreamSynchronize(Ptr.stream(stream)), "cudaStreamSynchronize");
+            Status.cuda(cudaMemcpy(result, new Ptr(flag.address()), 4, cudaMemcpyDeviceToHost), "cudaMemcpy(D2H)");
+            return result.get() == 0;
+        }
+    }
+
+    /**
+     * Host convenience for {@link #isPruned(MatmulSpec, long, long)}.
+     *
+     * @param spec the product whose structured operand is meant
+     * @param dense the dense structured operand bytes
+     * @return true when every group is valid
+     */
+    public boolean isPruned(MatmulSpec spec, byte[] dense) {
+        requireLength("structured operand", dense, Objects.requireNonNull(spec, "spec").bytesStructured());
+        try (DeviceBuffer d = upload(dense)) {
+            return isPruned(spec, d.address(), 0);
+        }
+    }
+
+    /**
+     * Compresses a pruned structured operand on the device without a plan
+     * ({@code cusparseLtSpMMACompress2}) into {@link #compressedSize(MatmulSpec)} bytes of caller
+     * memory; the same bytes as {@link MatmulPlan#compress(long, long, long)}, so the result can be
+     * used with any plan for the spec. Enqueued on the stream; the context keeps the scratch memory.
+     *
+     * @param spec the product whose structured operand is meant
+     * @param densePruned device address of the pruned dense operand
+     * @param compressed device address receiving the compressed operand
+     * @param stream raw CUDA stream, 0 for the default stream
+     */
+    public void compress(MatmulSpec spec, long densePruned, long compressed, long stream) {
+        requireAddress("densePruned", densePruned);
+        requireAddress("compressed", compressed);
+        try (Structured d = new Structured(spec)) {
+            long need = Math.max(d.sizes()[1], 256);
+            if (compressScratch == null || compressScratch.isClosed() || compressScratch.byteSize() < need) {
+                if (compressScratch != null && !compressScratch.isClosed()) {
+                    synchronize(); // earlier compressions may still use it
+                    compressScratch.close();
+                }
+                compressScratch = allocate(need);
+            }
+            Status.lt(cusparseLt.cusparseLtSpMMACompress2(handle, d.descriptor, d.isA, d.op, new Ptr(densePruned),
+                    new Ptr(compressed), new Ptr(compressScratch.address()), Ptr.stream(stream)),
+                    "cusparseLtSpMMACompress2");
+        }
+    }
+
+    /**
+     * Host convenience for {@link #compress(MatmulSpec, long, long, long)}: the bytes cuSPARSELt
+     * produces for a pruned structured operand, for comparison with a CPU compressor or for storage.
+     *
+     * @param spec the product whose structured operand is meant
+     * @param densePruned the pruned dense operand, {@link MatmulSpec#bytesStructured()} bytes
+     * @return the compressed operand, {@link #compressedSize(MatmulSpec)} bytes
+     */
+    public byte[] compress(MatmulSpec spec, byte[] densePruned) {
+        requireLength("structured operand", densePruned, Objects.requireNonNull(spec, "spec").bytesStructured());
+        try (DeviceBuffer d = upload(densePruned); DeviceBuffer out = allocate(compressedSize(spec))) {
+            compress(spec, d.address(), out.address(), 0);
+            synchronize();
+            return out.toByteArray();
+        }
+    }
+
+    /** A structured-operand descriptor of a spec for the plan-free (*2) calls; destroyed on close. */
+    private final class Structured implements AutoCloseable {
+        final cusparseLtMatDescriptor_t descriptor = new cusparseLtMatDescriptor_t();
+        final int isA;
+        final int op;
+        private boolean initialised;
+
+        Structured(MatmulSpec spec) {
+            Objects.requireNonNull(spec, "spec");
+            checkOpen();
+            boolean a = spec.structured() == Operand.A;
+            isA = a ? 1 : 0;
+            op = (a ? spec.opA() : spec.opB()).code();
+            long rows = a ? spec.rowsA() : spec.rowsB();
+            long cols = a ? spec.colsA() : spec.colsB();
+            long ld = a ? spec.ldA() : spec.ldB();
+            Layout layout = a ? spec.layoutA() : spec.layoutB();
+            int st = cusparseLt.cusparseLtStructuredDescriptorInit(handle, descriptor, rows, cols, ld, 16,
+                    spec.input().cudaCode(), layout.code(), cusparseLt.CUSPARSELT_SPARSITY_50_PERCENT);
+            if (st != 0) {
+                descriptor.close();
+                Status.lt(st, "cusparseLtStructuredDescriptorInit(" + (a ? "A" : "B") + ")");
+            }
+            initialised = true;
+        }
+
+        long[] sizes() {
+            try (SizeTPointer size = new SizeTPointer(1); SizeTPointer buffer = new SizeTPointer(1)) {
+                Status.lt(cusparseLt.cusparseLtSpMMACompressedSize2(handle, descriptor, size, buffer),
+                        "cusparseLtSpMMACompressedSize2");
+                return new long[] {size.get(), buffer.get()};
+            }
+        }
+
+        @Override
+        public void close() {
+            if (initialised) {
+                initialised = false;
+                int st = cusparseLt.cusparseLtMatDescriptorDestroy(descriptor);
+                descriptor.close();
+                Status.lt(st, "cusparseLtMatDescriptorDestroy");
+            }
+        }
+    }
+
+    private static void requireAddress(String name, long address) {
+        if (address == 0) {
+            throw new IllegalArgumentException("device address of " + name + " is null");
+        }
+        if ((address & 15) != 0) {
+            throw new IllegalArgumentException("device address of " + name + " (0x" + Long.toHexString(address)
+                    + ") is not 16-byte aligned");
+        }
+    }
+
+    private static void requireLength(String name, byte[] bytes, long expected) {
+        Objects.requireNonNull(bytes, name);
+        if (bytes.length != expected) {
+            throw new IllegalArgumentException(name + " has " + bytes.length + " bytes, expected " + expected);
+        }
+    }
+
     /** Blocks until the device has finished all queued work. */
     public void synchronize() {
         checkOpen();
@@ -262,6 +468,8 @@ public final class SparseContext implements AutoCloseable {
         }
         children.clear();
         cache.clear();
+        compressScratch = null;
+        flag = null;
         if (dense != null) {
             dense.close();
             dense = null;

@@ -1,5 +1,6 @@
 package org.sparsity4j.cusparselt;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -89,6 +90,7 @@ class CompressorGpuTest {
                                     + Integer.toHexString(cpu[i] & 0xFF) + ", cuSPARSELt 0x" + Integer.toHexString(gpu[i] & 0xFF));
                         }
                     }
+                    assertArrayEquals(gpu, ctx.compress(spec, dense), what + ": Compress2 (no plan) equals Compress");
                     compared++;
                     Gpu.progress("compressor equal: " + what + " (" + format.writtenBytes() + " bytes)");
                 }

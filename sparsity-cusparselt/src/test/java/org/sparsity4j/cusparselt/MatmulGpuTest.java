@@ -86,10 +86,19 @@ class MatmulGpuTest {
         byte[] cBytes = Matrices.encode(s.output(), c, m, n, s.layoutC());
         byte[] sp = s.structured() == Operand.A ? a : b;
         byte[] other = s.structured() == Operand.A ? b : a;
+        double[] bias = s.hasBias() ? Matrices.dense(rnd, m, 1, 3) : null;
+        byte[] biasBytes = bias == null ? null : Matrices.encode(s.biasType(), bias, m, 1, Layout.ROW_MAJOR);
         for (double[] ab : new double[][] {{1, 0}, {2, 1}}) {
-            byte[] d = plan.multiply(sp, other, ab[1] == 0 ? null : cBytes, (float) ab[0], (float) ab[1]);
+            byte[] cArg = ab[1] == 0 ? null : cBytes;
+            byte[] d = bias == null ? plan.multiply(sp, other, cArg, (float) ab[0], (float) ab[1])
+                    : plan.multiply(sp, other, cArg, biasBytes, (float) ab[0], (float) ab[1]);
             double[] got = Matrices.decode(s.output(), d, m, n, s.layoutC());
             double[] want = Matrices.reference(opA, opB, c, m, n, k, ab[0], ab[1]);
+            if (bias != null) {
+                for (int i = 0; i < want.length; i++) {
+                    want[i] += bias[i / n];
+                }
+            }
             if (s.activation() == Activation.RELU) {
                 for (int i = 0; i < want.length; i++) {
                     want[i] = Math.max(0, want[i]);
@@ -183,6 +192,83 @@ class MatmulGpuTest {
         MatmulSpec spec = MatmulSpec.builder(128, 64, 128).input(DataType.FP16).activation(Activation.RELU).build();
         try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.noSearch())) {
             checkSpec(plan, 77);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("combinations")
+    void biasEpilogueAddsOneValuePerRowForEveryCombination(DataType in, DataType out) {
+        for (Activation act : new Activation[] {Activation.NONE, Activation.RELU}) {
+            if (act != Activation.NONE && out == DataType.INT32) {
+                continue;
+            }
+            for (Layout lc : Layout.values()) {
+                MatmulSpec spec = MatmulSpec.builder(128, 64, 128).input(in).output(out).bias(true).activation(act)
+                        .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, lc).build();
+                try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.noSearch())) {
+                    checkSpec(plan, 900 + in.ordinal() * 10 + out.ordinal());
+                }
+                System.out.println("bias " + spec + ": verified (bias type " + spec.biasType() + ")");
+            }
+        }
+    }
+
+    @Test
+    void biasVectorCanChangeBetweenProductsOfOnePlan() {
+        MatmulSpec spec = MatmulSpec.builder(128, 64, 256).input(DataType.FP16).bias(true)
+                .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.ROW_MAJOR).build();
+        SplittableRandom rnd = new SplittableRandom(606);
+        double[] a = Matrices.structured(rnd, 128, 256, 1, 2, 4, 3);
+        double[] b = Matrices.dense(rnd, 256, 64, 3);
+        double[] bias1 = Matrices.dense(rnd, 128, 1, 3);
+        double[] bias2 = Matrices.dense(rnd, 128, 1, 3);
+        try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.searched());
+             DeviceBuffer aDev = ctx.upload(Matrices.encode(DataType.FP16, a, 128, 256, Layout.ROW_MAJOR));
+             SparseOperand op = plan.compress(aDev);
+             DeviceBuffer bDev = ctx.upload(Matrices.encode(DataType.FP16, b, 256, 64, Layout.COLUMN_MAJOR));
+             DeviceBuffer b1 = ctx.upload(Matrices.encode(DataType.FP16, bias1, 128, 1, Layout.ROW_MAJOR));
+             DeviceBuffer b2 = ctx.upload(Matrices.encode(DataType.FP16, bias2, 128, 1, Layout.ROW_MAJOR));
+             DeviceBuffer d1 = ctx.allocate(spec.bytesC());
+             DeviceBuffer d2 = ctx.allocate(spec.bytesC());
+             DeviceBuffer d3 = ctx.allocate(spec.bytesC())) {
+            plan.matmul(1f, op, bDev.address(), 0f, d1.address(), d1.address(), b1.address(), 0);
+            plan.matmul(1f, op, bDev.address(), 0f, d2.address(), d2.address(), b2.address(), 0);
+            plan.matmul(1f, op, bDev.address(), 0f, d3.address(), d3.address(), b1.address(), 0);
+            ctx.synchronize();
+            double[] product = Matrices.reference(a, b, null, 128, 64, 256, 1, 0);
+            for (Object[] c : new Object[][] {{d1, bias1}, {d2, bias2}, {d3, bias1}}) {
+                double[] got = Matrices.decode(DataType.FP16, ((DeviceBuffer) c[0]).toByteArray(), 128, 64, Layout.ROW_MAJOR);
+                double[] bias = (double[]) c[1];
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(product[i] + bias[i / 64], got[i], 1e-9, "D[" + i / 64 + "," + i % 64 + "]");
+                }
+            }
+            // misuse is refused before cuSPARSELt sees it
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> plan.matmul(1f, op, bDev.address(), 0f, d1.address(), d1.address(), 0));
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> plan.matmul(1f, op, bDev.address(), 0f, d1.address(), d1.address(), 0L, 0));
+        }
+    }
+
+    @Test
+    void searchedDenseFallbackTimesTheSearchedKernelAndStaysCorrect() {
+        for (long m : new long[] {64, 4096}) {
+            MatmulSpec spec = MatmulSpec.builder(m, 64, 4096).input(DataType.BF16)
+                    .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR).build();
+            try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.searchedWithDenseFallback())) {
+                System.out.println("searched + dense fallback for " + spec + ": " + plan.backend() + " - "
+                        + plan.selectionReason() + "; kernel " + plan.algorithm());
+                assertTrue(plan.selectionReason().contains("median of 20"), plan.selectionReason());
+                checkSpec(plan, 41 + m);
+            }
+        }
+        MatmulSpec withBias = MatmulSpec.builder(64, 64, 4096).input(DataType.BF16).bias(true)
+                .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR).build();
+        try (MatmulPlan plan = ctx.createPlan(withBias, PlanOptions.searchedWithDenseFallback())) {
+            assertEquals(Backend.SPARSE, plan.backend());
+            assertTrue(plan.selectionReason().contains("no bias epilogue"), plan.selectionReason());
+            checkSpec(plan, 43);
         }
     }
 

@@ -40,6 +40,27 @@ class MatmulSpecTest {
     }
 
     @Test
+    void biasTypeIsTheOutputTypeForFloatsAndFp32ForIntegers() {
+        for (DataType in : DataType.values()) {
+            for (DataType out : DataType.values()) {
+                if (!MatmulSpec.isSupportedCombination(in, out)) {
+                    continue;
+                }
+                MatmulSpec s = MatmulSpec.builder(96, 64, 128).input(in).output(out).bias(true)
+                        .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR).build();
+                DataType want = out == DataType.INT8 || out == DataType.INT32 ? DataType.FP32 : out;
+                assertEquals(want, s.biasType(), s.toString());
+                assertEquals(96L * want.byteSize(), s.bytesBias(), s.toString());
+                assertTrue(s.toString().contains("bias " + want), s.toString());
+                MatmulSpec without = s.toBuilder().bias(false).build();
+                assertTrue(s.hasBias() && !without.hasBias());
+                assertTrue(!s.equals(without) && s.equals(without.toBuilder().bias(true).build()),
+                        "the bias is part of the spec's identity (plan cache key)");
+            }
+        }
+    }
+
+    @Test
     void inputPicksTheNaturalOutput() {
         assertEquals(DataType.INT32, MatmulSpec.builder(64, 64, 64).input(DataType.INT8).build().output());
         assertEquals(DataType.FP16, MatmulSpec.builder(64, 64, 64).input(DataType.FP8_E4M3).build().output());

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.FloatPointer;
@@ -45,8 +44,8 @@ public final class CusparseLtGpuBenchmark {
 
     private static final long[][] SHAPES = {
         {4096, 4096, 16}, {4096, 4096, 2048}, {11008, 4096, 2048}, {8192, 8192, 8192}, {16384, 16384, 8192}};
-    private static final int WARMUP = 5;
-    private static final int ITERS = 30;
+    private static final int WARMUP = 10;
+    private static final int ITERS = 50;
     private static boolean defaultStream;
     private static boolean search = true;
     private static final java.util.Map<String, AlgorithmConfig> CPP_ALGS = new java.util.HashMap<>();
@@ -83,6 +82,7 @@ public final class CusparseLtGpuBenchmark {
         System.out.println("type,N,K,M,layoutC,java_sparse_ms,java_host_us,alg_id,split_k,split_k_mode,split_k_buffers,"
                 + "compressed_bytes,plan_ms,fallback_choice");
         try (SparseContext ctx = SparseContext.create(0); CudaStream stream = ctx.createStream()) {
+            warmUpJit(ctx, stream);
             for (String[] t : types) {
                 if (!want.isEmpty() && !want.contains(t[0])) {
                     continue;
@@ -93,6 +93,35 @@ public final class CusparseLtGpuBenchmark {
                 }
             }
         }
+    }
+
+    /**
+     * Runs the Java enqueue path 20 000 times on a small product before anything is measured, so the
+     * measured calls execute JIT-compiled code (the 60 calls per shape alone would run mostly in the
+     * interpreter) — what a long-running application sees.
+     */
+    private static void warmUpJit(SparseContext ctx, CudaStream stream) {
+        MatmulSpec spec = MatmulSpec.builder(256, 256, 256).input(DataType.FP16)
+                .layouts(Layout.ROW_MAJOR, Layout.COLUMN_MAJOR, Layout.COLUMN_MAJOR).build();
+        long t0 = System.nanoTime();
+        try (MatmulPlan plan = ctx.createPlan(spec, PlanOptions.noSearch());
+             DeviceBuffer a = ctx.allocate(spec.bytesA());
+             DeviceBuffer b = ctx.allocate(spec.bytesB());
+             DeviceBuffer c = ctx.allocate(spec.bytesC())) {
+            fill(a, DataType.FP16, 3);
+            fill(b, DataType.FP16, 4);
+            plan.prune(a.address(), a.address(), PruneMode.STRIP, 0);
+            try (SparseOperand op = plan.compress(a)) {
+                for (int i = 0; i < 20_000; i++) {
+                    plan.matmul(1f, op, b.address(), 0f, c.address(), c.address(), stream.handle());
+                    if (i % 1000 == 999) {
+                        stream.synchronize();
+                    }
+                }
+                stream.synchronize();
+            }
+        }
+        System.err.printf(Locale.ROOT, "JIT warm-up: 20000 products of %s in %.0f ms%n", spec, (System.nanoTime() - t0) / 1e6);
     }
 
     private static void run(SparseContext ctx, CudaStream stream, String name, DataType type, long n, long k, long m) {
@@ -120,12 +149,6 @@ public final class CusparseLtGpuBenchmark {
             c.clear();
             plan.prune(a.address(), a.address(), PruneMode.STRIP, 0);
             ctx.synchronize();
-            String choice = "";
-            if (m <= 16 && (type == DataType.FP16 || type == DataType.BF16)) {
-                try (MatmulPlan fb = ctx.createPlan(spec, PlanOptions.withDenseFallback())) {
-                    choice = fb.backend() + ": " + fb.selectionReason();
-                }
-            }
             try (SparseOperand op = plan.compress(a)) {
                 long s = defaultStream ? 0 : stream.handle();
                 long dB = b.address();
@@ -164,6 +187,13 @@ public final class CusparseLtGpuBenchmark {
                 }
                 for (CUevent_st e : ev) {
                     cudaEventDestroy(e);
+                }
+                // after the timing, so the measured sequence matches the C++ reference's
+                String choice = "";
+                if (m <= 16 && (type == DataType.FP16 || type == DataType.BF16)) {
+                    try (MatmulPlan fb = ctx.createPlan(spec, PlanOptions.searchedWithDenseFallback())) {
+                        choice = fb.backend() + ": " + fb.selectionReason();
+                    }
                 }
                 AlgorithmConfig alg = plan.algorithm();
                 System.out.println(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%.4f,%.2f,%d,%d,%d,%d,%d,%.1f,\"%s\"", name,
@@ -209,19 +239,31 @@ public final class CusparseLtGpuBenchmark {
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
-    /** Tiles a 16 MiB block of random values of the type over the buffer. */
+    private static long splitmix64(long z) {
+        z += 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /**
+     * Tiles a 16 MiB block of pseudo-random values of the type over the buffer, element i of the block
+     * derived from x = splitmix64(seed * 2^32 + i) by the formula of the C++ reference
+     * ({@code gpu/bench_cusparselt.cpp}): floats (x >>> 40) / 2^23 - 1, INT8 (x >>> 60) - 8, so both
+     * programs multiply identical matrices.
+     */
     private static void fill(DeviceBuffer d, DataType type, long seed) {
         int block = (int) Math.min(d.byteSize(), 16L << 20);
         byte[] host = new byte[block];
-        SplittableRandom rnd = new SplittableRandom(seed);
         java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(host).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         int count = block / type.byteSize();
         for (int i = 0; i < count; i++) {
-            float v = (float) rnd.nextDouble(-1, 1);
+            long x = splitmix64((seed << 32) + i);
+            float v = (float) ((x >>> 40) / 8388608.0 - 1.0);
             switch (type) {
                 case FP16 -> bb.putShort(2 * i, HalfFloats.floatToFp16(v));
                 case BF16 -> bb.putShort(2 * i, HalfFloats.floatToBf16(v));
-                case INT8 -> host[i] = (byte) rnd.nextInt(-8, 9);
+                case INT8 -> host[i] = (byte) ((int) (x >>> 60) - 8);
                 case FP8_E4M3 -> host[i] = Fp8.floatToE4M3(v);
                 default -> throw new IllegalArgumentException("no benchmark fill for " + type);
             }
