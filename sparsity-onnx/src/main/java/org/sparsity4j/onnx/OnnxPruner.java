@@ -621,18 +621,13 @@ public final class OnnxPruner {
             }
             time("typed+external done");
             tmpModel = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+            boolean rawDone = false;
             if (replacements.isEmpty()) {
-                // No message changes: the output starts as a byte copy of the input (made by the kernel),
-                // so everything not pruned is preserved byte for byte.
-                try (FileChannel src = FileChannel.open(model.path(), StandardOpenOption.READ);
-                        FileChannel dst = FileChannel.open(tmpModel, StandardOpenOption.WRITE,
-                                StandardOpenOption.TRUNCATE_EXISTING)) {
-                    long size = src.size();
-                    long pos = 0;
-                    while (pos < size) {
-                        pos += src.transferTo(pos, size - pos, dst);
-                    }
-                }
+                // No message changes: the output is the input byte for byte except inside the raw_data of
+                // pruned tensors. One sequential pass: the bytes between those tensors are copied by the
+                // kernel, each tensor is read from the input, pruned and appended.
+                streamRaw(plans, tmpModel, done, total);
+                rawDone = true;
             } else {
                 ModelProto result = TensorReplacer.replace(proto, replacements);
                 try (FileChannel ch = FileChannel.open(tmpModel, StandardOpenOption.WRITE,
@@ -644,8 +639,10 @@ public final class OnnxPruner {
                 }
             }
             time("written");
-            // raw_data tensors: pruned in place in the written file.
-            patchRaw(plans, tmpModel, done, total);
+            // raw_data tensors of a re-serialized message: pruned in place in the written file.
+            if (!rawDone) {
+                patchRaw(plans, tmpModel, done, total);
+            }
             time("raw tensors pruned");
             force(tmpModel);
             if (tmpData != null) {
@@ -818,6 +815,70 @@ public final class OnnxPruner {
             if (n <= 0) {
                 throw new OnnxInputException("tensor '" + label + "': external data ended at byte offset "
                         + (offset + done));
+            }
+            done += n;
+        }
+    }
+
+    /**
+     * Writes the input model to {@code file} in one pass, pruning the raw_data tensors on the way: the
+     * bytes between them are copied by the kernel ({@code transferTo}); each tensor is read from the input
+     * into the scratch buffer, pruned (or left as it is) and appended.
+     */
+    private void streamRaw(List<Plan> plans, Path file, int[] done, int total) throws IOException {
+        Map<String, Plan> byPath = new LinkedHashMap<>();
+        for (Plan p : plans) {
+            if (p.pending() && p.storage == Storage.RAW) {
+                byPath.put(p.c.path(), p);
+            }
+        }
+        Map<String, long[]> where = byPath.isEmpty() ? Map.of() : RawDataLocator.locate(model.path(), byPath.keySet());
+        List<Plan> ordered = new ArrayList<>(byPath.values());
+        for (Plan p : ordered) {
+            long[] loc = where.get(p.c.path());
+            long need = (long) p.shape.size() * p.type.byteSize();
+            if (loc == null || loc[1] != need) {
+                throw new OnnxInputException("tensor '" + p.c.name() + "': its raw_data could not be located"
+                        + " unambiguously in the model (repeated singular fields?)");
+            }
+        }
+        ordered.sort(java.util.Comparator.comparingLong(p -> where.get(p.c.path())[0]));
+        try (FileChannel src = FileChannel.open(model.path(), StandardOpenOption.READ);
+                FileChannel dst = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            long size = src.size();
+            long pos = 0;
+            for (Plan p : ordered) {
+                long[] loc = where.get(p.c.path());
+                if (loc[0] < pos) {
+                    throw new OnnxInputException("tensor '" + p.c.name() + "': its raw_data at byte offset " + loc[0]
+                            + " overlaps the previous tensor's");
+                }
+                transfer(src, pos, loc[0] - pos, dst);
+                progress(p, done, total);
+                ByteBuffer buf = scratch(loc[1], p.c.name());
+                while (buf.hasRemaining()) {
+                    if (src.read(buf, loc[0] + buf.position()) < 0) {
+                        throw new OnnxInputException("model ended early at byte offset " + (loc[0] + buf.position())
+                                + " inside tensor '" + p.c.name() + "'");
+                    }
+                }
+                buf.flip();
+                process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE);
+                writeFully(dst, buf, loc[0]);
+                pos = loc[0] + loc[1];
+            }
+            transfer(src, pos, size - pos, dst);
+        }
+    }
+
+    /** Copies {@code length} bytes of {@code src} from {@code from} to the same offset of {@code dst}. */
+    private static void transfer(FileChannel src, long from, long length, FileChannel dst) throws IOException {
+        long done = 0;
+        while (done < length) {
+            dst.position(from + done);
+            long n = src.transferTo(from + done, length - done, dst);
+            if (n <= 0) {
+                throw new IOException("copy of the model stopped at byte offset " + (from + done));
             }
             done += n;
         }
