@@ -118,10 +118,11 @@ public final class StripMasker {
         MaskStats.Acc[] partial = new MaskStats.Acc[plan.blocks];
         boolean par = parallel != null ? parallel : shape.size() >= PARALLEL_THRESHOLD;
         ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(() -> new Scratch(plan.maxBlockGroups * pattern.m()));
+        boolean simd = StripSimd.enabled();
         IntStream blocks = IntStream.range(0, plan.blocks);
         (par ? blocks.parallel() : blocks).forEach(b -> {
             MaskStats.Acc acc = new MaskStats.Acc();
-            processBlock(t, scores, plan, b, scratch.get(), words, acc, apply);
+            processBlock(t, scores, plan, b, scratch.get(), words, acc, apply, simd);
             partial[b] = acc;
         });
         MaskStats.Acc total = new MaskStats.Acc();
@@ -203,7 +204,7 @@ public final class StripMasker {
     }
 
     private void processBlock(Tensor t, Tensor scores, Plan plan, int b, Scratch s, long[] words,
-                              MaskStats.Acc acc, boolean apply) {
+                              MaskStats.Acc acc, boolean apply, boolean simd) {
         final int m = plan.m;
         final int n = pattern.n();
         final int base = plan.base(b);
@@ -211,7 +212,7 @@ public final class StripMasker {
         final int gs = plan.groupStride();
         final int es = plan.elemStride();
         if (scores == null && FusedStrip.supports(t.type(), pattern)) {
-            FusedStrip.run(t, pattern, base, count, gs, es, apply, words, acc, s.fused);
+            FusedStrip.run(t, pattern, base, count, gs, es, apply, words, acc, s.fused, simd);
             return;
         }
         final int[] keys = s.keys;
