@@ -52,10 +52,14 @@ final class SimdStrip {
     private static final ShortVector S_T1 = shorts(i -> i & 1);
     private static final ShortVector S_T2 = shorts(i -> (i >> 1) & 1);
     private static final ShortVector S_BIT = shorts(i -> 1 << i);
+    private static final ShortVector S_ZERO = ShortVector.zero(S);
+    private static final ShortVector S_MINUS2 = ShortVector.broadcast(S, (short) -2);
     // 32-bit lanes
     private static final IntVector I_T1 = ints(i -> i & 1);
     private static final IntVector I_T2 = ints(i -> (i >> 1) & 1);
     private static final IntVector I_BIT = ints(i -> 1 << i);
+    private static final IntVector I_ZERO = IntVector.zero(I);
+    private static final IntVector I_MINUS2 = IntVector.broadcast(I, -2);
     private static final VectorShuffle<Integer> X1 = VectorShuffle.fromOp(I, i -> i ^ 1);
     private static final VectorShuffle<Integer> X2 = VectorShuffle.fromOp(I, i -> i ^ 2);
     private static final VectorShuffle<Integer> X3 = VectorShuffle.fromOp(I, i -> i ^ 3);
@@ -320,19 +324,19 @@ final class SimdStrip {
             ShortVector greater = d1.lanewise(VectorOperators.ASHR, 15)
                     .add(d2.lanewise(VectorOperators.ASHR, 15))
                     .add(d3.lanewise(VectorOperators.ASHR, 15));
-            ShortVector keep = beaten.neg().sub((short) 2).lanewise(VectorOperators.ASHR, 15); // beaten > -2
+            ShortVector keep = S_ZERO.sub(beaten).add(S_MINUS2).lanewise(VectorOperators.ASHR, 15); // beaten > -2
             keep.intoArray(kp, i);
-            // tied: the lane of rank 2 (largest pruned) has fewer than 2 strictly larger partners
-            tiedLanes = tiedLanes.sub((ShortVector) beaten.compare(VectorOperators.EQ, (short) -2)
-                    .and(greater.compare(VectorOperators.GT, (short) -2)).toVector());
+            // tied: the lane of rank 2 (largest pruned) has an equal partner among its 2 beaters, i.e.
+            // fewer strictly larger partners than beaters; counts below are -1 per lane
+            tiedLanes = tiedLanes.add(((ShortVector) beaten.compare(VectorOperators.EQ, S_MINUS2).toVector())
+                    .lanewise(VectorOperators.AND_NOT, (ShortVector) greater.compare(VectorOperators.EQ, beaten).toVector()));
             // all-zero: the lane of rank 0 is zero; kept zeros: 2 per all-zero group, 1 per other underfilled group
-            zeroLanes = zeroLanes.sub((ShortVector) beaten.or(k).compare(VectorOperators.EQ, (short) 0).toVector());
-            keptZeroLanes = keptZeroLanes.sub((ShortVector) k.or(keep.not())
-                    .compare(VectorOperators.EQ, (short) 0).toVector());
+            zeroLanes = zeroLanes.add((ShortVector) beaten.or(k).compare(VectorOperators.EQ, S_ZERO).toVector());
+            keptZeroLanes = keptZeroLanes.add(((ShortVector) k.compare(VectorOperators.EQ, S_ZERO).toVector()).and(keep));
         }
-        int zero = zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
-        int keptZero = keptZeroLanes.reduceLanes(VectorOperators.ADD) - 2 * pad;
-        acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
+        int zero = -zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
+        int keptZero = -keptZeroLanes.reduceLanes(VectorOperators.ADD) - 2 * pad;
+        acc.tied += -tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.zeroGroups += zero;
         acc.underfilled += keptZero - zero;
     }
@@ -442,16 +446,16 @@ final class SimdStrip {
             IntVector greater = d1.lanewise(VectorOperators.ASHR, 31)
                     .add(d2.lanewise(VectorOperators.ASHR, 31))
                     .add(d3.lanewise(VectorOperators.ASHR, 31));
-            IntVector keep = beaten.neg().sub(2).lanewise(VectorOperators.ASHR, 31);
+            IntVector keep = I_ZERO.sub(beaten).add(I_MINUS2).lanewise(VectorOperators.ASHR, 31);
             keep.intoArray(kp, i);
-            tiedLanes = tiedLanes.sub((IntVector) beaten.compare(VectorOperators.EQ, -2)
-                    .and(greater.compare(VectorOperators.GT, -2)).toVector());
-            zeroLanes = zeroLanes.sub((IntVector) beaten.or(k).compare(VectorOperators.EQ, 0).toVector());
-            keptZeroLanes = keptZeroLanes.sub((IntVector) k.or(keep.not()).compare(VectorOperators.EQ, 0).toVector());
+            tiedLanes = tiedLanes.add(((IntVector) beaten.compare(VectorOperators.EQ, I_MINUS2).toVector())
+                    .lanewise(VectorOperators.AND_NOT, (IntVector) greater.compare(VectorOperators.EQ, beaten).toVector()));
+            zeroLanes = zeroLanes.add((IntVector) beaten.or(k).compare(VectorOperators.EQ, I_ZERO).toVector());
+            keptZeroLanes = keptZeroLanes.add(((IntVector) k.compare(VectorOperators.EQ, I_ZERO).toVector()).and(keep));
         }
-        int zero = zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
-        int keptZero = keptZeroLanes.reduceLanes(VectorOperators.ADD) - 2 * pad;
-        acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
+        int zero = -zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
+        int keptZero = -keptZeroLanes.reduceLanes(VectorOperators.ADD) - 2 * pad;
+        acc.tied += -tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.zeroGroups += zero;
         acc.underfilled += keptZero - zero;
     }
