@@ -131,14 +131,9 @@ final class SimdStrip {
                 int len = g * m;
                 int padded = (len + IL - 1) & -IL;
                 Arrays.fill(f[0], len, padded, 0f);
-                if (!below(f[0], padded)) {
-                    return false;
-                }
                 int pad = (padded - len) / m;
-                if (m == 2) {
-                    decide32c12(f[0], kp[0], padded, pad, acc);
-                } else {
-                    decide32c24(f[0], kp[0], padded, pad, acc);
+                if (!(m == 2 ? decide32c12(f[0], kp[0], padded, pad, acc) : decide32c24(f[0], kp[0], padded, pad, acc))) {
+                    return false;
                 }
                 apply32(f[0], kp[0], padded, s.bits[0], acc);
                 return true;
@@ -171,10 +166,9 @@ final class SimdStrip {
             int len = g * 4;
             int padded = (len + SL - 1) & -SL;
             Arrays.fill(h[0], len, padded, (short) 0);
-            if (!below(h[0], padded, limit)) {
+            if (!decide16c24(h[0], kp[0], padded, (padded - len) / 4, limit, acc)) {
                 return false;
             }
-            decide16c24(h[0], kp[0], padded, (padded - len) / 4, acc);
             apply16(h[0], kp[0], padded, shift, scale, s.bits[0], acc);
             return true;
         }
@@ -297,14 +291,17 @@ final class SimdStrip {
 
     /**
      * Contiguous 2:4 on 16-bit keys: keep lanes into {@code kp}, and the group counts ({@code pad}
-     * all-zero padding groups at the end are not counted).
+     * all-zero padding groups at the end are not counted). Returns false, adding nothing to
+     * {@code acc}, if a key reaches {@code limit}.
      */
-    private static void decide16c24(short[] v, short[] kp, int padded, int pad, MaskStats.Acc acc) {
+    private static boolean decide16c24(short[] v, short[] kp, int padded, int pad, int limit, MaskStats.Acc acc) {
+        ShortVector max = ShortVector.zero(S);
         ShortVector tiedLanes = ShortVector.zero(S);
         ShortVector zeroLanes = ShortVector.zero(S);
         ShortVector keptZeroLanes = ShortVector.zero(S);
         for (int i = 0; i < padded; i += SL) {
             ShortVector k = ShortVector.fromArray(S, v, i).and((short) 0x7FFF);
+            max = max.max(k);
             IntVector ki = k.reinterpretAsInts();
             ShortVector p1 = ki.lanewise(VectorOperators.LSHL, 16).or(ki.lanewise(VectorOperators.LSHR, 16))
                     .reinterpretAsShorts();
@@ -334,11 +331,15 @@ final class SimdStrip {
             zeroLanes = zeroLanes.add((ShortVector) beaten.or(k).compare(VectorOperators.EQ, S_ZERO).toVector());
             keptZeroLanes = keptZeroLanes.add(((ShortVector) k.compare(VectorOperators.EQ, S_ZERO).toVector()).and(keep));
         }
+        if (max.reduceLanes(VectorOperators.MAX) >= limit) {
+            return false;
+        }
         int zero = -zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
         int keptZero = -keptZeroLanes.reduceLanes(VectorOperators.ADD) - 2 * pad;
         acc.tied += -tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.zeroGroups += zero;
         acc.underfilled += keptZero - zero;
+        return true;
     }
 
     /** Strided 2:4 on 16-bit keys: row j of the block is {@code vj}; keep lanes into {@code kp[j]}. */
@@ -411,32 +412,40 @@ final class SimdStrip {
 
     // ---------------------------------------------------------------- decide: FP32
 
-    /** Contiguous 1:2 on FP32: keep lanes and group counts. */
-    private static void decide32c12(float[] v, int[] kp, int padded, int pad, MaskStats.Acc acc) {
+    /** Contiguous 1:2 on FP32: keep lanes and group counts; false (nothing added) if a key reaches the limit. */
+    private static boolean decide32c12(float[] v, int[] kp, int padded, int pad, MaskStats.Acc acc) {
+        IntVector max = IntVector.zero(I);
         IntVector tiedLanes = IntVector.zero(I);
         IntVector zeroLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
             IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            max = max.max(k);
             IntVector p = k.rearrange(X1);
             IntVector d = k.sub(p);
             d.sub(I_T1).lanewise(VectorOperators.ASHR, 31).not().intoArray(kp, i); // the partner does not beat me
             tiedLanes = tiedLanes.sub((IntVector) d.compare(VectorOperators.EQ, 0).toVector());
             zeroLanes = zeroLanes.sub((IntVector) k.or(p).compare(VectorOperators.EQ, 0).toVector());
         }
+        if (max.reduceLanes(VectorOperators.MAX) >= FP32_LIMIT) {
+            return false;
+        }
         // both lanes of a pair count it
         int zero = zeroLanes.reduceLanes(VectorOperators.ADD) / 2 - pad;
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 2 - pad;
         acc.zeroGroups += zero;
         acc.underfilled += zero;
+        return true;
     }
 
     /** Contiguous 2:4 on FP32: as {@link #decide16c24} with partners by lane permutation. */
-    private static void decide32c24(float[] v, int[] kp, int padded, int pad, MaskStats.Acc acc) {
+    private static boolean decide32c24(float[] v, int[] kp, int padded, int pad, MaskStats.Acc acc) {
+        IntVector max = IntVector.zero(I);
         IntVector tiedLanes = IntVector.zero(I);
         IntVector zeroLanes = IntVector.zero(I);
         IntVector keptZeroLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
             IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            max = max.max(k);
             IntVector d1 = k.sub(k.rearrange(X1));
             IntVector d2 = k.sub(k.rearrange(X2));
             IntVector d3 = k.sub(k.rearrange(X3));
@@ -453,11 +462,15 @@ final class SimdStrip {
             zeroLanes = zeroLanes.add((IntVector) beaten.or(k).compare(VectorOperators.EQ, I_ZERO).toVector());
             keptZeroLanes = keptZeroLanes.add(((IntVector) k.compare(VectorOperators.EQ, I_ZERO).toVector()).and(keep));
         }
+        if (max.reduceLanes(VectorOperators.MAX) >= FP32_LIMIT) {
+            return false;
+        }
         int zero = -zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
         int keptZero = -keptZeroLanes.reduceLanes(VectorOperators.ADD) - 2 * pad;
         acc.tied += -tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.zeroGroups += zero;
         acc.underfilled += keptZero - zero;
+        return true;
     }
 
     /** Strided 1:2 on FP32: keep lanes of both rows and group counts. */
