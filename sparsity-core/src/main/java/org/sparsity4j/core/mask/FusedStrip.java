@@ -10,6 +10,9 @@ import org.sparsity4j.core.tensor.Tensor;
  * statistics and the mask bits. Used by {@link StripMasker} for magnitude masks of
  * 2:4 (every type) and 1:2 (FP32); the rules are exactly those of the general path.
  *
+ * <p>Where {@link StripSimd} selects them, the SIMD kernels of {@link SimdStrip} run a chunk
+ * instead (FP32, FP16, BF16); a chunk they decline (non-finite or huge values) runs here.
+ *
  * <p>Comparisons are arithmetic ({@code x >= y} as {@code (y - x - 1) >>> 31}, exact because keys
  * lie in {@code [0, 2^31)}): keep patterns of real weights are random, so branches would mispredict.
  */
@@ -46,9 +49,24 @@ final class FusedStrip {
         final byte[] nibs = new byte[CHUNK];
         /** Mask bits of the SIMD kernels, per lane: bit k of lane j for element k of that lane. */
         final long[][] bits = new long[4][CHUNK / 64];
-        /** Keep lanes (all ones = kept) of the SIMD kernels, per lane, for 16-bit and 32-bit elements. */
-        final short[][] keep16 = new short[4][CHUNK];
-        final int[][] keep32 = new int[4][CHUNK];
+        private short[][] keep16;
+        private int[][] keep32;
+
+        /** Keep lanes (all ones = kept) of the SIMD kernels for 16-bit elements, per lane; allocated on first use. */
+        short[][] keep16() {
+            if (keep16 == null) {
+                keep16 = new short[4][CHUNK];
+            }
+            return keep16;
+        }
+
+        /** As {@link #keep16()} for 32-bit elements. */
+        int[][] keep32() {
+            if (keep32 == null) {
+                keep32 = new int[4][CHUNK];
+            }
+            return keep32;
+        }
     }
 
     /**

@@ -20,14 +20,19 @@ import org.sparsity4j.core.tensor.ElementType;
  * module: nothing outside this class names a vector type.
  *
  * <h2>Method</h2>
- * Keys are integers (sign bit cleared) compared arithmetically: {@code (a - b - 1) >> (width - 1)}
- * is all ones exactly when {@code a <= b}... written per use below. Along the contiguous axis every
- * lane compares its key with its 3 (or 1) partners of the same group, brought into the lane by
+ * Keys are the raw bits with the sign cleared (below the limits, these are the magnitude keys of
+ * {@link ElementType#magnitudeKey}), compared arithmetically: {@code (b - a - 1) >> (width - 1)}
+ * (arithmetic shift) is all ones exactly when {@code a >= b}, exact because keys are below
+ * {@code 2^(width - 1)}. Along the contiguous axis every lane compares its key with its 3 (or 1) partners of the same group, brought into the lane by
  * shifts of the 32/64-bit views (16-bit keys) or by a lane permutation (32-bit keys); a partner
  * beats a lane when its key is larger, or equal at a lower index, and a lane is kept when fewer
  * than N partners beat it. Along the strided axis the M rows of a block are M vectors and every
  * pair is compared lanewise, as in the scalar kernel. Mask bits come from OR-reducing the keep
- * lanes AND-ed with one bit per lane.
+ * lanes AND-ed with one bit per lane ({@code VectorMask.toLong} is not compiled to vector
+ * instructions on JDK 17). Group counts use one canonical lane per group: all-zero when the
+ * lane of rank 0 is zero, tied when the lane of rank 2 (the largest pruned) has an equal key among
+ * its beaters, underfilled from the number of kept zero lanes; strided blocks compare the smallest
+ * kept and the largest pruned key as the scalar kernel does.
  *
  * <p>Chunks holding a key at or above a type's limit (non-finite values, and for FP32/BF16
  * magnitudes of {@code 2^100} and more, whose float partial sums could overflow) are left to the
@@ -126,7 +131,7 @@ final class SimdStrip {
     static boolean kernel(ElementType type, int m, int g, FusedStrip.Scratch s, boolean contiguous, MaskStats.Acc acc) {
         if (type == ElementType.FP32) {
             float[][] f = s.floats;
-            int[][] kp = s.keep32;
+            int[][] kp = s.keep32();
             if (contiguous) {
                 int len = g * m;
                 int padded = (len + IL - 1) & -IL;
@@ -161,7 +166,7 @@ final class SimdStrip {
         int shift = fp16 ? 3 : 0;
         double scale = fp16 ? FP16_SCALE : 1.0;
         short[][] h = s.shorts;
-        short[][] kp = s.keep16;
+        short[][] kp = s.keep16();
         if (contiguous) {
             int len = g * 4;
             int padded = (len + SL - 1) & -SL;

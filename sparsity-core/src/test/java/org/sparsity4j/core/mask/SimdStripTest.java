@@ -2,6 +2,7 @@ package org.sparsity4j.core.mask;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
@@ -36,6 +37,7 @@ class SimdStripTest {
     void simdKernelsAreAvailableInTheTestJvm() {
         // the tests run with --add-modules jdk.incubator.vector; on a machine with 256-bit vectors the
         // SIMD kernels must be selected by default
+        assumeFalse("false".equalsIgnoreCase(System.getProperty("sparsity.simd")), "SIMD turned off");
         assertEquals(SimdStrip.hardwareFits(), StripSimd.AVAILABLE);
         assertEquals(StripSimd.AVAILABLE, initial);
     }

@@ -1,6 +1,7 @@
 package org.sparsity4j.core.validate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -30,6 +31,7 @@ class ValidatorSimdTest {
 
     @Test
     void simdIsSelectedInTheTestJvm() {
+        assumeFalse("false".equalsIgnoreCase(System.getProperty("sparsity.simd")), "SIMD turned off");
         assertEquals(SimdCount.hardwareFits(), ValidateSimd.AVAILABLE);
         assertEquals(ValidateSimd.AVAILABLE, initial);
     }
