@@ -27,12 +27,16 @@ import org.sparsity4j.core.tensor.Tensor;
  * (restored outside the timed region). Report throughput as input bytes per second:
  * FP32 = 256 MiB, FP16 = 128 MiB per operation.
  *
+ * <p>The fork runs with the incubating Vector API module, so {@code simd=true} measures the SIMD
+ * kernels of sparsity-core (where the machine has 256-bit vectors) and {@code simd=false} the
+ * scalar ones.
+ *
  * <pre>java -jar benchmarks/target/benchmarks.jar StripMaskBenchmark -f 1 -wi 2 -i 5</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "--add-modules", "jdk.incubator.vector"})
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
 public class StripMaskBenchmark {
@@ -51,6 +55,14 @@ public class StripMaskBenchmark {
     @Param({"false", "true"})
     public boolean parallel;
 
+    /**
+     * Whether sparsity-core may use its SIMD kernels (the system property {@code sparsity.simd},
+     * set before the first masking call of the fork; every parameter combination runs in its own
+     * fork). Ignored by {@link #copy}.
+     */
+    @Param({"true", "false"})
+    public boolean simd;
+
     private float[] f32Original;
     private float[] f32Work;
     private float[] f32Target;
@@ -63,6 +75,7 @@ public class StripMaskBenchmark {
     /** Fills the original with seeded Gaussian values. */
     @Setup(Level.Trial)
     public void setUp() {
+        System.setProperty("sparsity.simd", Boolean.toString(simd));
         SplittableRandom r = new SplittableRandom(42);
         ElementType t = ElementType.valueOf(type);
         if (t == ElementType.FP32) {

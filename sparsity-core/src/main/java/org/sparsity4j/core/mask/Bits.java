@@ -67,6 +67,52 @@ final class Bits {
         }
     }
 
+    /**
+     * Stores bits {@code 0 .. len-1} of {@code src} (64 per word) at {@code startBit}, a multiple
+     * of 64, into words owned by the caller's run (plain stores); bits of {@code src} past
+     * {@code len} are ignored.
+     */
+    static void storeRun(long[] words, int startBit, int len, long[] src) {
+        int first = startBit >>> 6;
+        int full = len >>> 6;
+        System.arraycopy(src, 0, words, first, full);
+        int rest = len & 63;
+        if (rest != 0) {
+            words[first + full] = src[full] & ((1L << rest) - 1);
+        }
+    }
+
+    /**
+     * ORs bits {@code 0 .. len-1} of {@code src} (64 per word) into the run of {@code len} bits at
+     * {@code startBit}; bits of {@code src} past {@code len} are ignored. Interior words are stored,
+     * edge words OR-ed atomically as in {@link #orRun}.
+     */
+    static void orBitRun(long[] words, int startBit, int len, long[] src) {
+        if (len <= 0) {
+            return;
+        }
+        int endBit = startBit + len;
+        int firstWord = startBit >>> 6;
+        int lastWord = (endBit - 1) >>> 6;
+        int shift = startBit & 63;
+        int srcWords = (len + 63) >>> 6;
+        for (int w = firstWord; w <= lastWord; w++) {
+            int j = w - firstWord; // destination bits shift.. of word w are source word j's low bits
+            long acc = j < srcWords ? src[j] << shift : 0;
+            if (shift != 0 && j > 0) {
+                acc |= src[j - 1] >>> (64 - shift);
+            }
+            int from = Math.max(startBit, w << 6) - (w << 6);
+            int to = Math.min(endBit, (w + 1) << 6) - (w << 6);
+            acc &= (to == 64 ? -1L : (1L << to) - 1) & (-1L << from);
+            if (w == firstWord || w == lastWord) {
+                WORDS.getAndBitwiseOr(words, w, acc);
+            } else {
+                words[w] = acc;
+            }
+        }
+    }
+
     /** Sets one bit atomically. */
     static void set(long[] words, int index) {
         WORDS.getAndBitwiseOr(words, index >>> 6, 1L << (index & 63));

@@ -10,6 +10,9 @@ import org.sparsity4j.core.tensor.Tensor;
  * statistics and the mask bits. Used by {@link StripMasker} for magnitude masks of
  * 2:4 (every type) and 1:2 (FP32); the rules are exactly those of the general path.
  *
+ * <p>Where {@link StripSimd} selects them, the SIMD kernels of {@link SimdStrip} run a chunk
+ * instead (FP32, FP16, BF16); a chunk they decline (non-finite or huge values) runs here.
+ *
  * <p>Comparisons are arithmetic ({@code x >= y} as {@code (y - x - 1) >>> 31}, exact because keys
  * lie in {@code [0, 2^31)}): keep patterns of real weights are random, so branches would mispredict.
  */
@@ -44,6 +47,26 @@ final class FusedStrip {
         final short[][] shorts = new short[4][CHUNK];
         final byte[][] bytes = new byte[4][CHUNK];
         final byte[] nibs = new byte[CHUNK];
+        /** Mask bits of the SIMD kernels, per lane: bit k of lane j for element k of that lane. */
+        final long[][] bits = new long[4][CHUNK / 64];
+        private short[][] keep16;
+        private int[][] keep32;
+
+        /** Keep lanes (all ones = kept) of the SIMD kernels for 16-bit elements, per lane; allocated on first use. */
+        short[][] keep16() {
+            if (keep16 == null) {
+                keep16 = new short[4][CHUNK];
+            }
+            return keep16;
+        }
+
+        /** As {@link #keep16()} for 32-bit elements. */
+        int[][] keep32() {
+            if (keep32 == null) {
+                keep32 = new int[4][CHUNK];
+            }
+            return keep32;
+        }
     }
 
     /**
@@ -53,8 +76,9 @@ final class FusedStrip {
      * axis: groupStride = 1 and elemStride = the axis stride (each lane is a run of one row).
      */
     static void run(Tensor t, SparsityPattern p, int base, int count, int groupStride, int elemStride, boolean apply,
-                    long[] words, MaskStats.Acc acc, Scratch s) {
+                    long[] words, MaskStats.Acc acc, Scratch s, boolean simd) {
         int m = p.m();
+        boolean vector = simd && SimdStrip.supports(t.type(), m);
         boolean contiguous = elemStride == 1 && groupStride == m;
         int perChunk = CHUNK / m;
         for (int done = 0; done < count; done += perChunk) {
@@ -62,21 +86,35 @@ final class FusedStrip {
             int at = base + done * groupStride;
             if (contiguous) {
                 transfer(t, at, g * m, 0, s, false);
-                kernel(t.type(), m, g, s, true, acc);
+                boolean simdDone = vector && SimdStrip.kernel(t.type(), m, g, s, true, acc);
+                if (!simdDone) {
+                    kernel(t.type(), m, g, s, true, acc);
+                }
                 if (apply) {
                     transfer(t, at, g * m, 0, s, true);
                 }
-                pack(words, at, g, m, s.nibs);
+                if (simdDone) {
+                    Bits.storeRun(words, at, g * m, s.bits[0]);
+                } else {
+                    pack(words, at, g, m, s.nibs);
+                }
             } else {
                 for (int j = 0; j < m; j++) {
                     transfer(t, at + j * elemStride, g, j, s, false);
                 }
-                kernel(t.type(), m, g, s, false, acc);
+                boolean simdDone = vector && SimdStrip.kernel(t.type(), m, g, s, false, acc);
+                if (!simdDone) {
+                    kernel(t.type(), m, g, s, false, acc);
+                }
                 for (int j = 0; j < m; j++) {
                     if (apply) {
                         transfer(t, at + j * elemStride, g, j, s, true);
                     }
-                    Bits.orNibbleBit(words, at + j * elemStride, g, s.nibs, j);
+                    if (simdDone) {
+                        Bits.orBitRun(words, at + j * elemStride, g, s.bits[j]);
+                    } else {
+                        Bits.orNibbleBit(words, at + j * elemStride, g, s.nibs, j);
+                    }
                 }
             }
         }

@@ -1,0 +1,564 @@
+package org.sparsity4j.core.mask;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+import org.sparsity4j.core.tensor.ElementType;
+
+/**
+ * SIMD forms (incubating Vector API, 256-bit vectors) of the {@link FusedStrip} chunk kernels for
+ * FP32 1:2 and 2:4 and for FP16 and BF16 2:4, along the contiguous and the strided axis. Masks,
+ * zeroing and mask bits are exactly those of the scalar kernels; the group counts are equal; the
+ * magnitude sums are formed in a different order (see {@link #kernel}).
+ *
+ * <p>Loaded only through {@link StripSimd} when the running JVM has the {@code jdk.incubator.vector}
+ * module: nothing outside this class names a vector type.
+ *
+ * <h2>Method</h2>
+ * Keys are the raw bits with the sign cleared (below the limits, these are the magnitude keys of
+ * {@link ElementType#magnitudeKey}), compared arithmetically: {@code (b - a - 1) >> (width - 1)}
+ * (arithmetic shift) is all ones exactly when {@code a >= b}, exact because keys are below
+ * {@code 2^(width - 1)}. Along the contiguous axis every lane compares its key with its 3 (or 1) partners of the same group, brought into the lane by
+ * shifts of the 32/64-bit views (16-bit keys) or by a lane permutation (32-bit keys); a partner
+ * beats a lane when its key is larger, or equal at a lower index, and a lane is kept when fewer
+ * than N partners beat it. Along the strided axis the M rows of a block are M vectors and every
+ * pair is compared lanewise, as in the scalar kernel. Mask bits come from OR-reducing the keep
+ * lanes AND-ed with one bit per lane ({@code VectorMask.toLong} is not compiled to vector
+ * instructions on JDK 17). Group counts use one canonical lane per group: all-zero when the
+ * lane of rank 0 is zero, tied when the lane of rank 2 (the largest pruned) has an equal key among
+ * its beaters, underfilled from the number of kept zero lanes; strided blocks compare the smallest
+ * kept and the largest pruned key as the scalar kernel does.
+ *
+ * <p>Chunks holding a key at or above a type's limit (non-finite values, and for FP32/BF16
+ * magnitudes of {@code 2^100} and more, whose float partial sums could overflow) are left to the
+ * scalar kernel: {@link #kernel} returns false before changing anything.
+ */
+final class SimdStrip {
+    private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    private static final int SL = S.length(); // 16
+    private static final int IL = I.length(); // 8
+    /** Vectors per float partial sum: bounds the relative rounding error of the sums (see kernel). */
+    private static final int FLUSH = 32;
+
+    /** FP16: keys from +Inf up fall back; BF16: from 2^100 up (Inf, NaN and float-overflow risk). */
+    private static final int FP16_LIMIT = 0x7C00;
+    private static final int BF16_LIMIT = 0x7180;
+    private static final int FP32_LIMIT = 0x7180_0000;
+    /** FP16 magnitudes are summed as floats of their bits shifted left 13, i.e. scaled by 2^-112. */
+    private static final double FP16_SCALE = 0x1p112;
+
+    // 16-bit contiguous 2:4: partner i^1 has the lower index in odd lanes, partners i^2, i^3 in lanes 2 and 3 of a group
+    private static final ShortVector S_T1 = shorts(i -> i & 1);
+    private static final ShortVector S_T2 = shorts(i -> (i >> 1) & 1);
+    private static final ShortVector S_BIT = shorts(i -> 1 << i);
+    private static final ShortVector S_ZERO = ShortVector.zero(S);
+    private static final ShortVector S_MINUS2 = ShortVector.broadcast(S, (short) -2);
+    // 32-bit lanes
+    private static final IntVector I_T1 = ints(i -> i & 1);
+    private static final IntVector I_T2 = ints(i -> (i >> 1) & 1);
+    private static final IntVector I_BIT = ints(i -> 1 << i);
+    private static final IntVector I_ZERO = IntVector.zero(I);
+    private static final IntVector I_MINUS2 = IntVector.broadcast(I, -2);
+    private static final VectorShuffle<Integer> X1 = VectorShuffle.fromOp(I, i -> i ^ 1);
+    private static final VectorShuffle<Integer> X2 = VectorShuffle.fromOp(I, i -> i ^ 2);
+    private static final VectorShuffle<Integer> X3 = VectorShuffle.fromOp(I, i -> i ^ 3);
+
+    private SimdStrip() {
+    }
+
+    private interface LaneFn {
+        int at(int lane);
+    }
+
+    private static ShortVector shorts(LaneFn f) {
+        short[] a = new short[SL];
+        for (int i = 0; i < SL; i++) {
+            a[i] = (short) f.at(i);
+        }
+        return ShortVector.fromArray(S, a, 0);
+    }
+
+    private static IntVector ints(LaneFn f) {
+        int[] a = new int[IL];
+        for (int i = 0; i < IL; i++) {
+            a[i] = f.at(i);
+        }
+        return IntVector.fromArray(I, a, 0);
+    }
+
+    /** True if this JVM's preferred vectors are at least 256 bits wide (so 256-bit vectors are compiled). */
+    static boolean hardwareFits() {
+        return ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    }
+
+    /** True if {@link #kernel} handles the type and pattern. */
+    static boolean supports(ElementType type, int m) {
+        switch (type) {
+            case FP32:
+                return m == 2 || m == 4;
+            case FP16:
+            case BF16:
+                return m == 4;
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * Runs one chunk of {@code g} groups held in {@code s} (contiguous: lane 0 holds {@code g * m}
+     * elements; strided: lane j holds element j of the {@code g} groups). On success the chunk's
+     * elements are zeroed in place, mask bits are in {@code s.bits[lane]} (bit k of lane j for
+     * element k of that lane; bits past the data may be set and must be ignored), the statistics
+     * are added to {@code acc}, and true is returned. Returns false, having changed nothing but
+     * the padding after the data, if a key reaches the type's limit.
+     *
+     * <p>Each chunk runs in passes over the chunk (decide: keep lanes and group counts; apply:
+     * zeroing, magnitude sums and mask bits), each a separate method: C2 stops inlining the
+     * Vector API's methods once a compilation grows past a fixed node count, and a vector operation
+     * that is not inlined allocates, so one large loop body would run many times slower.
+     *
+     * <p>Magnitude sums: magnitudes (exact as floats) are summed in float lanes over at most
+     * {@link #FLUSH} vectors, then reduced and added to double: relative error at most about
+     * {@code (FLUSH + 3) * 2^-24 ≈ 2.1e-6} of the sum (all terms are non-negative), against
+     * about {@code 3 * 2^-24} for the scalar kernel's per-group float sums.
+     */
+    static boolean kernel(ElementType type, int m, int g, FusedStrip.Scratch s, boolean contiguous, MaskStats.Acc acc) {
+        if (type == ElementType.FP32) {
+            float[][] f = s.floats;
+            int[][] kp = s.keep32();
+            if (contiguous) {
+                int len = g * m;
+                int padded = (len + IL - 1) & -IL;
+                Arrays.fill(f[0], len, padded, 0f);
+                int pad = (padded - len) / m;
+                if (!(m == 2 ? decide32c12(f[0], kp[0], padded, pad, acc) : decide32c24(f[0], kp[0], padded, pad, acc))) {
+                    return false;
+                }
+                apply32(f[0], kp[0], padded, s.bits[0], acc);
+                return true;
+            }
+            int padded = (g + IL - 1) & -IL;
+            for (int j = 0; j < m; j++) {
+                Arrays.fill(f[j], g, padded, 0f);
+                if (!below(f[j], padded)) {
+                    return false;
+                }
+            }
+            if (m == 2) {
+                decide32s12(f[0], f[1], kp[0], kp[1], padded, padded - g, acc);
+            } else {
+                decide32s24(f[0], f[1], f[2], f[3], kp, padded);
+                count32s24(f[0], f[1], f[2], f[3], kp, padded, padded - g, acc);
+            }
+            for (int j = 0; j < m; j++) {
+                apply32(f[j], kp[j], padded, s.bits[j], acc);
+            }
+            return true;
+        }
+        boolean fp16 = type == ElementType.FP16;
+        int limit = fp16 ? FP16_LIMIT : BF16_LIMIT;
+        int shift = fp16 ? 3 : 0;
+        double scale = fp16 ? FP16_SCALE : 1.0;
+        short[][] h = s.shorts;
+        short[][] kp = s.keep16();
+        if (contiguous) {
+            int len = g * 4;
+            int padded = (len + SL - 1) & -SL;
+            Arrays.fill(h[0], len, padded, (short) 0);
+            if (!decide16c24(h[0], kp[0], padded, (padded - len) / 4, limit, acc)) {
+                return false;
+            }
+            apply16(h[0], kp[0], padded, shift, scale, s.bits[0], acc);
+            return true;
+        }
+        int padded = (g + SL - 1) & -SL;
+        for (int j = 0; j < 4; j++) {
+            Arrays.fill(h[j], g, padded, (short) 0);
+            if (!below(h[j], padded, limit)) {
+                return false;
+            }
+        }
+        decide16s24(h[0], h[1], h[2], h[3], kp, padded);
+        count16s24(h[0], h[1], h[2], h[3], kp, padded, padded - g, acc);
+        for (int j = 0; j < 4; j++) {
+            apply16(h[j], kp[j], padded, shift, scale, s.bits[j], acc);
+        }
+        return true;
+    }
+
+    private static boolean below(short[] v, int padded, int limit) {
+        ShortVector mx = ShortVector.zero(S);
+        for (int i = 0; i < padded; i += SL) {
+            mx = mx.max(ShortVector.fromArray(S, v, i).and((short) 0x7FFF));
+        }
+        return mx.reduceLanes(VectorOperators.MAX) < limit;
+    }
+
+    private static boolean below(float[] v, int padded) {
+        IntVector mx = IntVector.zero(I);
+        for (int i = 0; i < padded; i += IL) {
+            mx = mx.max(FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts().and(0x7FFF_FFFF));
+        }
+        return mx.reduceLanes(VectorOperators.MAX) < FP32_LIMIT;
+    }
+
+    // ---------------------------------------------------------------- apply: zeroing, sums, mask bits
+
+    /**
+     * Zeroes the unkept elements of one lane of 16-bit elements, adds the total and kept
+     * magnitudes (float bits of a key: the key shifted left by {@code 16 - shift}, times
+     * {@code scale}) and writes the keep bits, 16 per vector.
+     */
+    private static void apply16(short[] v, short[] kp, int padded, int shift, double scale, long[] bits,
+                                MaskStats.Acc acc) {
+        double total = 0;
+        double kept = 0;
+        long word = 0;
+        int vectors = padded / SL;
+        int up = 16 - shift;
+        for (int from = 0; from < vectors; from += FLUSH) {
+            int to = Math.min(vectors, from + FLUSH);
+            FloatVector ft = FloatVector.zero(FloatVector.SPECIES_256);
+            FloatVector fk = ft;
+            for (int q = from; q < to; q++) {
+                int i = q * SL;
+                ShortVector x = ShortVector.fromArray(S, v, i);
+                ShortVector keep = ShortVector.fromArray(S, kp, i);
+                ShortVector y = x.and(keep);
+                y.intoArray(v, i);
+                IntVector k = x.and((short) 0x7FFF).reinterpretAsInts();
+                IntVector kk = y.and((short) 0x7FFF).reinterpretAsInts();
+                ft = ft.add(k.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
+                        .reinterpretAsFloats())
+                        .add(k.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
+                                .reinterpretAsFloats());
+                fk = fk.add(kk.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
+                        .reinterpretAsFloats())
+                        .add(kk.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
+                                .reinterpretAsFloats());
+                word |= ((long) keep.and(S_BIT).reduceLanes(VectorOperators.OR) & 0xFFFF) << ((q & 3) << 4);
+                if ((q & 3) == 3) {
+                    bits[q >> 2] = word;
+                    word = 0;
+                }
+            }
+            total += ft.reduceLanes(VectorOperators.ADD);
+            kept += fk.reduceLanes(VectorOperators.ADD);
+        }
+        if ((vectors & 3) != 0) {
+            bits[vectors >> 2] = word;
+        }
+        acc.total += total * scale;
+        acc.keptSum += kept * scale;
+    }
+
+    /** As {@link #apply16} for FP32 elements, 8 bits per vector. */
+    private static void apply32(float[] v, int[] kp, int padded, long[] bits, MaskStats.Acc acc) {
+        double total = 0;
+        double kept = 0;
+        long word = 0;
+        int vectors = padded / IL;
+        for (int from = 0; from < vectors; from += FLUSH) {
+            int to = Math.min(vectors, from + FLUSH);
+            FloatVector ft = FloatVector.zero(FloatVector.SPECIES_256);
+            FloatVector fk = ft;
+            for (int q = from; q < to; q++) {
+                int i = q * IL;
+                IntVector x = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts();
+                IntVector keep = IntVector.fromArray(I, kp, i);
+                IntVector y = x.and(keep);
+                y.reinterpretAsFloats().intoArray(v, i);
+                ft = ft.add(x.and(0x7FFF_FFFF).reinterpretAsFloats());
+                fk = fk.add(y.and(0x7FFF_FFFF).reinterpretAsFloats());
+                word |= ((long) keep.and(I_BIT).reduceLanes(VectorOperators.OR) & 0xFF) << ((q & 7) << 3);
+                if ((q & 7) == 7) {
+                    bits[q >> 3] = word;
+                    word = 0;
+                }
+            }
+            total += ft.reduceLanes(VectorOperators.ADD);
+            kept += fk.reduceLanes(VectorOperators.ADD);
+        }
+        if ((vectors & 7) != 0) {
+            bits[vectors >> 3] = word;
+        }
+        acc.total += total;
+        acc.keptSum += kept;
+    }
+
+    // ---------------------------------------------------------------- decide: 16-bit 2:4
+
+    /**
+     * Contiguous 2:4 on 16-bit keys: keep lanes into {@code kp}, and the group counts ({@code pad}
+     * all-zero padding groups at the end are not counted). Returns false, adding nothing to
+     * {@code acc}, if a key reaches {@code limit}.
+     */
+    private static boolean decide16c24(short[] v, short[] kp, int padded, int pad, int limit, MaskStats.Acc acc) {
+        ShortVector max = ShortVector.zero(S);
+        ShortVector tiedLanes = ShortVector.zero(S);
+        ShortVector zeroLanes = ShortVector.zero(S);
+        ShortVector keptZeroLanes = ShortVector.zero(S);
+        for (int i = 0; i < padded; i += SL) {
+            ShortVector k = ShortVector.fromArray(S, v, i).and((short) 0x7FFF);
+            max = max.max(k);
+            IntVector ki = k.reinterpretAsInts();
+            ShortVector p1 = ki.lanewise(VectorOperators.LSHL, 16).or(ki.lanewise(VectorOperators.LSHR, 16))
+                    .reinterpretAsShorts();
+            LongVector kl = k.reinterpretAsLongs();
+            LongVector p2l = kl.lanewise(VectorOperators.LSHL, 32).or(kl.lanewise(VectorOperators.LSHR, 32));
+            IntVector p2i = p2l.reinterpretAsInts();
+            ShortVector p3 = p2i.lanewise(VectorOperators.LSHL, 16).or(p2i.lanewise(VectorOperators.LSHR, 16))
+                    .reinterpretAsShorts();
+            ShortVector d1 = k.sub(p1);
+            ShortVector d2 = k.sub(p2l.reinterpretAsShorts());
+            ShortVector d3 = k.sub(p3);
+            // beaten = -(number of partners with a larger key, or an equal key at a lower index)
+            ShortVector beaten = d1.sub(S_T1).lanewise(VectorOperators.ASHR, 15)
+                    .add(d2.sub(S_T2).lanewise(VectorOperators.ASHR, 15))
+                    .add(d3.sub(S_T2).lanewise(VectorOperators.ASHR, 15));
+            // greater = -(number of partners with a strictly larger key)
+            ShortVector greater = d1.lanewise(VectorOperators.ASHR, 15)
+                    .add(d2.lanewise(VectorOperators.ASHR, 15))
+                    .add(d3.lanewise(VectorOperators.ASHR, 15));
+            ShortVector keep = S_ZERO.sub(beaten).add(S_MINUS2).lanewise(VectorOperators.ASHR, 15); // beaten > -2
+            keep.intoArray(kp, i);
+            // tied: the lane of rank 2 (largest pruned) has an equal partner among its 2 beaters, i.e.
+            // fewer strictly larger partners than beaters; counts below are -1 per lane
+            tiedLanes = tiedLanes.add(((ShortVector) beaten.compare(VectorOperators.EQ, S_MINUS2).toVector())
+                    .lanewise(VectorOperators.AND_NOT, (ShortVector) greater.compare(VectorOperators.EQ, beaten).toVector()));
+            // all-zero: the lane of rank 0 is zero; kept zeros: 2 per all-zero group, 1 per other underfilled group
+            zeroLanes = zeroLanes.add((ShortVector) beaten.or(k).compare(VectorOperators.EQ, S_ZERO).toVector());
+            keptZeroLanes = keptZeroLanes.add(((ShortVector) k.compare(VectorOperators.EQ, S_ZERO).toVector()).and(keep));
+        }
+        if (max.reduceLanes(VectorOperators.MAX) >= limit) {
+            return false;
+        }
+        int zero = -zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
+        int keptZero = -keptZeroLanes.reduceLanes(VectorOperators.ADD) - 2 * pad;
+        acc.tied += -tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
+        acc.zeroGroups += zero;
+        acc.underfilled += keptZero - zero;
+        return true;
+    }
+
+    /** Strided 2:4 on 16-bit keys: row j of the block is {@code vj}; keep lanes into {@code kp[j]}. */
+    private static void decide16s24(short[] v0, short[] v1, short[] v2, short[] v3, short[][] kp, int padded) {
+        short[] k0 = kp[0];
+        short[] k1 = kp[1];
+        short[] k2 = kp[2];
+        short[] k3 = kp[3];
+        for (int i = 0; i < padded; i += SL) {
+            ShortVector a = ShortVector.fromArray(S, v0, i).and((short) 0x7FFF);
+            ShortVector b = ShortVector.fromArray(S, v1, i).and((short) 0x7FFF);
+            ShortVector c = ShortVector.fromArray(S, v2, i).and((short) 0x7FFF);
+            ShortVector d = ShortVector.fromArray(S, v3, i).and((short) 0x7FFF);
+            ShortVector b1 = b.sub((short) 1);
+            ShortVector c1 = c.sub((short) 1);
+            ShortVector d1 = d.sub((short) 1);
+            // xy = all ones if x beats y (x >= y, x at the lower index)
+            ShortVector ab = b1.sub(a).lanewise(VectorOperators.ASHR, 15);
+            ShortVector ac = c1.sub(a).lanewise(VectorOperators.ASHR, 15);
+            ShortVector ad = d1.sub(a).lanewise(VectorOperators.ASHR, 15);
+            ShortVector bc = c1.sub(b).lanewise(VectorOperators.ASHR, 15);
+            ShortVector bd = d1.sub(b).lanewise(VectorOperators.ASHR, 15);
+            ShortVector cd = d1.sub(c).lanewise(VectorOperators.ASHR, 15);
+            // kept when fewer than 2 elements beat it: a is beaten by 3 + ab + ac + ad, b by 2 - ab + bc + bd,
+            // c by 1 - ac - bc + cd, d by -(ad + bd + cd); "beaten - 2 < 0" tested as the sign
+            ab.add(ac).add(ad).add((short) 1).lanewise(VectorOperators.ASHR, 15).intoArray(k0, i);
+            bc.add(bd).sub(ab).lanewise(VectorOperators.ASHR, 15).intoArray(k1, i);
+            cd.sub(ac).sub(bc).sub((short) 1).lanewise(VectorOperators.ASHR, 15).intoArray(k2, i);
+            ad.add(bd).add(cd).neg().sub((short) 2).lanewise(VectorOperators.ASHR, 15).intoArray(k3, i);
+        }
+    }
+
+    /** Group counts of a strided 16-bit 2:4 block from its keys and keep lanes. */
+    private static void count16s24(short[] v0, short[] v1, short[] v2, short[] v3, short[][] kp, int padded, int pad,
+                                   MaskStats.Acc acc) {
+        short[] k0 = kp[0];
+        short[] k1 = kp[1];
+        short[] k2 = kp[2];
+        short[] k3 = kp[3];
+        ShortVector tiedLanes = ShortVector.zero(S);
+        ShortVector zeroLanes = ShortVector.zero(S);
+        ShortVector underLanes = ShortVector.zero(S);
+        for (int i = 0; i < padded; i += SL) {
+            ShortVector a = ShortVector.fromArray(S, v0, i).and((short) 0x7FFF);
+            ShortVector b = ShortVector.fromArray(S, v1, i).and((short) 0x7FFF);
+            ShortVector c = ShortVector.fromArray(S, v2, i).and((short) 0x7FFF);
+            ShortVector d = ShortVector.fromArray(S, v3, i).and((short) 0x7FFF);
+            ShortVector ka = ShortVector.fromArray(S, k0, i);
+            ShortVector kb = ShortVector.fromArray(S, k1, i);
+            ShortVector kc = ShortVector.fromArray(S, k2, i);
+            ShortVector kd = ShortVector.fromArray(S, k3, i);
+            // a kept key, or 0x7FFF for a pruned one (all ones shifted right once)
+            ShortVector minKept = a.or(ka.not().lanewise(VectorOperators.LSHR, 1))
+                    .min(b.or(kb.not().lanewise(VectorOperators.LSHR, 1)))
+                    .min(c.or(kc.not().lanewise(VectorOperators.LSHR, 1)))
+                    .min(d.or(kd.not().lanewise(VectorOperators.LSHR, 1)));
+            ShortVector maxPruned = a.lanewise(VectorOperators.AND_NOT, ka)
+                    .max(b.lanewise(VectorOperators.AND_NOT, kb))
+                    .max(c.lanewise(VectorOperators.AND_NOT, kc))
+                    .max(d.lanewise(VectorOperators.AND_NOT, kd));
+            tiedLanes = tiedLanes.sub((ShortVector) minKept.compare(VectorOperators.EQ, maxPruned).toVector());
+            underLanes = underLanes.sub((ShortVector) minKept.compare(VectorOperators.EQ, (short) 0).toVector());
+            zeroLanes = zeroLanes.sub((ShortVector) a.or(b).or(c).or(d)
+                    .compare(VectorOperators.EQ, (short) 0).toVector());
+        }
+        acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
+        acc.zeroGroups += zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
+        acc.underfilled += underLanes.reduceLanes(VectorOperators.ADD) - pad;
+    }
+
+    // ---------------------------------------------------------------- decide: FP32
+
+    /** Contiguous 1:2 on FP32: keep lanes and group counts; false (nothing added) if a key reaches the limit. */
+    private static boolean decide32c12(float[] v, int[] kp, int padded, int pad, MaskStats.Acc acc) {
+        IntVector max = IntVector.zero(I);
+        IntVector tiedLanes = IntVector.zero(I);
+        IntVector zeroLanes = IntVector.zero(I);
+        for (int i = 0; i < padded; i += IL) {
+            IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            max = max.max(k);
+            IntVector p = k.rearrange(X1);
+            IntVector d = k.sub(p);
+            d.sub(I_T1).lanewise(VectorOperators.ASHR, 31).not().intoArray(kp, i); // the partner does not beat me
+            tiedLanes = tiedLanes.sub((IntVector) d.compare(VectorOperators.EQ, 0).toVector());
+            zeroLanes = zeroLanes.sub((IntVector) k.or(p).compare(VectorOperators.EQ, 0).toVector());
+        }
+        if (max.reduceLanes(VectorOperators.MAX) >= FP32_LIMIT) {
+            return false;
+        }
+        // both lanes of a pair count it
+        int zero = zeroLanes.reduceLanes(VectorOperators.ADD) / 2 - pad;
+        acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 2 - pad;
+        acc.zeroGroups += zero;
+        acc.underfilled += zero;
+        return true;
+    }
+
+    /** Contiguous 2:4 on FP32: as {@link #decide16c24} with partners by lane permutation. */
+    private static boolean decide32c24(float[] v, int[] kp, int padded, int pad, MaskStats.Acc acc) {
+        IntVector max = IntVector.zero(I);
+        IntVector tiedLanes = IntVector.zero(I);
+        IntVector zeroLanes = IntVector.zero(I);
+        IntVector keptZeroLanes = IntVector.zero(I);
+        for (int i = 0; i < padded; i += IL) {
+            IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            max = max.max(k);
+            IntVector d1 = k.sub(k.rearrange(X1));
+            IntVector d2 = k.sub(k.rearrange(X2));
+            IntVector d3 = k.sub(k.rearrange(X3));
+            IntVector beaten = d1.sub(I_T1).lanewise(VectorOperators.ASHR, 31)
+                    .add(d2.sub(I_T2).lanewise(VectorOperators.ASHR, 31))
+                    .add(d3.sub(I_T2).lanewise(VectorOperators.ASHR, 31));
+            IntVector greater = d1.lanewise(VectorOperators.ASHR, 31)
+                    .add(d2.lanewise(VectorOperators.ASHR, 31))
+                    .add(d3.lanewise(VectorOperators.ASHR, 31));
+            IntVector keep = I_ZERO.sub(beaten).add(I_MINUS2).lanewise(VectorOperators.ASHR, 31);
+            keep.intoArray(kp, i);
+            tiedLanes = tiedLanes.add(((IntVector) beaten.compare(VectorOperators.EQ, I_MINUS2).toVector())
+                    .lanewise(VectorOperators.AND_NOT, (IntVector) greater.compare(VectorOperators.EQ, beaten).toVector()));
+            zeroLanes = zeroLanes.add((IntVector) beaten.or(k).compare(VectorOperators.EQ, I_ZERO).toVector());
+            keptZeroLanes = keptZeroLanes.add(((IntVector) k.compare(VectorOperators.EQ, I_ZERO).toVector()).and(keep));
+        }
+        if (max.reduceLanes(VectorOperators.MAX) >= FP32_LIMIT) {
+            return false;
+        }
+        int zero = -zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
+        int keptZero = -keptZeroLanes.reduceLanes(VectorOperators.ADD) - 2 * pad;
+        acc.tied += -tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
+        acc.zeroGroups += zero;
+        acc.underfilled += keptZero - zero;
+        return true;
+    }
+
+    /** Strided 1:2 on FP32: keep lanes of both rows and group counts. */
+    private static void decide32s12(float[] v0, float[] v1, int[] kp0, int[] kp1, int padded, int pad,
+                                    MaskStats.Acc acc) {
+        IntVector tiedLanes = IntVector.zero(I);
+        IntVector zeroLanes = IntVector.zero(I);
+        for (int i = 0; i < padded; i += IL) {
+            IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector d = b.sub(a);
+            IntVector first = d.sub(1).lanewise(VectorOperators.ASHR, 31); // a >= b
+            first.intoArray(kp0, i);
+            first.not().intoArray(kp1, i);
+            tiedLanes = tiedLanes.sub((IntVector) d.compare(VectorOperators.EQ, 0).toVector());
+            zeroLanes = zeroLanes.sub((IntVector) a.or(b).compare(VectorOperators.EQ, 0).toVector());
+        }
+        int zero = zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
+        acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
+        acc.zeroGroups += zero;
+        acc.underfilled += zero;
+    }
+
+    /** Strided 2:4 on FP32: as {@link #decide16s24}. */
+    private static void decide32s24(float[] v0, float[] v1, float[] v2, float[] v3, int[][] kp, int padded) {
+        int[] k0 = kp[0];
+        int[] k1 = kp[1];
+        int[] k2 = kp[2];
+        int[] k3 = kp[3];
+        for (int i = 0; i < padded; i += IL) {
+            IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector c = FloatVector.fromArray(FloatVector.SPECIES_256, v2, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector d = FloatVector.fromArray(FloatVector.SPECIES_256, v3, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector b1 = b.sub(1);
+            IntVector c1 = c.sub(1);
+            IntVector d1 = d.sub(1);
+            IntVector ab = b1.sub(a).lanewise(VectorOperators.ASHR, 31);
+            IntVector ac = c1.sub(a).lanewise(VectorOperators.ASHR, 31);
+            IntVector ad = d1.sub(a).lanewise(VectorOperators.ASHR, 31);
+            IntVector bc = c1.sub(b).lanewise(VectorOperators.ASHR, 31);
+            IntVector bd = d1.sub(b).lanewise(VectorOperators.ASHR, 31);
+            IntVector cd = d1.sub(c).lanewise(VectorOperators.ASHR, 31);
+            ab.add(ac).add(ad).add(1).lanewise(VectorOperators.ASHR, 31).intoArray(k0, i);
+            bc.add(bd).sub(ab).lanewise(VectorOperators.ASHR, 31).intoArray(k1, i);
+            cd.sub(ac).sub(bc).sub(1).lanewise(VectorOperators.ASHR, 31).intoArray(k2, i);
+            ad.add(bd).add(cd).neg().sub(2).lanewise(VectorOperators.ASHR, 31).intoArray(k3, i);
+        }
+    }
+
+    /** Group counts of a strided FP32 2:4 block, as {@link #count16s24}. */
+    private static void count32s24(float[] v0, float[] v1, float[] v2, float[] v3, int[][] kp, int padded, int pad,
+                                   MaskStats.Acc acc) {
+        int[] k0 = kp[0];
+        int[] k1 = kp[1];
+        int[] k2 = kp[2];
+        int[] k3 = kp[3];
+        IntVector tiedLanes = IntVector.zero(I);
+        IntVector zeroLanes = IntVector.zero(I);
+        IntVector underLanes = IntVector.zero(I);
+        for (int i = 0; i < padded; i += IL) {
+            IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector c = FloatVector.fromArray(FloatVector.SPECIES_256, v2, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector d = FloatVector.fromArray(FloatVector.SPECIES_256, v3, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector ka = IntVector.fromArray(I, k0, i);
+            IntVector kb = IntVector.fromArray(I, k1, i);
+            IntVector kc = IntVector.fromArray(I, k2, i);
+            IntVector kd = IntVector.fromArray(I, k3, i);
+            IntVector minKept = a.or(ka.not().lanewise(VectorOperators.LSHR, 1))
+                    .min(b.or(kb.not().lanewise(VectorOperators.LSHR, 1)))
+                    .min(c.or(kc.not().lanewise(VectorOperators.LSHR, 1)))
+                    .min(d.or(kd.not().lanewise(VectorOperators.LSHR, 1)));
+            IntVector maxPruned = a.lanewise(VectorOperators.AND_NOT, ka)
+                    .max(b.lanewise(VectorOperators.AND_NOT, kb))
+                    .max(c.lanewise(VectorOperators.AND_NOT, kc))
+                    .max(d.lanewise(VectorOperators.AND_NOT, kd));
+            tiedLanes = tiedLanes.sub((IntVector) minKept.compare(VectorOperators.EQ, maxPruned).toVector());
+            underLanes = underLanes.sub((IntVector) minKept.compare(VectorOperators.EQ, 0).toVector());
+            zeroLanes = zeroLanes.sub((IntVector) a.or(b).or(c).or(d).compare(VectorOperators.EQ, 0).toVector());
+        }
+        acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
+        acc.zeroGroups += zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
+        acc.underfilled += underLanes.reduceLanes(VectorOperators.ADD) - pad;
+    }
+}

@@ -1,0 +1,251 @@
+package org.sparsity4j.core.mask;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.tensor.ElementType;
+import org.sparsity4j.core.tensor.Shape;
+import org.sparsity4j.core.tensor.Tensor;
+import org.sparsity4j.core.testutil.Gen;
+
+/**
+ * The SIMD strip kernels against the scalar ones, in the same JVM: identical masks, identical
+ * zeroing, identical group counts, and magnitude sums within {@link #SUM_TOLERANCE} of the total
+ * (the SIMD kernels add in a different order; see {@code SimdStrip.kernel}).
+ */
+class SimdStripTest {
+    /** Relative tolerance of the magnitude sums, against the total L1 of the tensor. */
+    static final double SUM_TOLERANCE = 1e-5;
+
+    private final boolean initial = StripSimd.enabled();
+
+    @AfterEach
+    void restore() {
+        StripSimd.use(initial && StripSimd.AVAILABLE);
+    }
+
+    @Test
+    void simdKernelsAreAvailableInTheTestJvm() {
+        // the tests run with --add-modules jdk.incubator.vector; on a machine with 256-bit vectors the
+        // SIMD kernels must be selected by default
+        assumeFalse("false".equalsIgnoreCase(System.getProperty("sparsity.simd")), "SIMD turned off");
+        assertEquals(SimdStrip.hardwareFits(), StripSimd.AVAILABLE);
+        assertEquals(StripSimd.AVAILABLE, initial);
+    }
+
+    private static SparsityPattern[] patterns(ElementType type) {
+        return type == ElementType.FP32
+                ? new SparsityPattern[] {SparsityPattern.TWO_OF_FOUR, SparsityPattern.ONE_OF_TWO}
+                : new SparsityPattern[] {SparsityPattern.TWO_OF_FOUR};
+    }
+
+    /**
+     * Random shapes (tiny, ragged chunk and vector tails, several blocks), both axes, with and
+     * without specials, for the types with SIMD kernels (the others run the scalar kernels either way).
+     */
+    @ParameterizedTest
+    @EnumSource(value = ElementType.class, names = {"FP32", "FP16", "BF16"})
+    void randomTensorsMatchTheScalarKernels(ElementType type) {
+        String name = "simdRandom" + type;
+        for (int k = 0; k < 50; k++) {
+            SplittableRandom r = Gen.random(name, k);
+            for (SparsityPattern p : patterns(type)) {
+                int m = p.m();
+                int rows;
+                int cols;
+                switch (k % 4) {
+                    case 0: // tiny
+                        rows = 1 + r.nextInt(3);
+                        cols = m * (1 + r.nextInt(5));
+                        break;
+                    case 1: // around a chunk
+                        rows = 1 + r.nextInt(4);
+                        cols = m * (900 + r.nextInt(300));
+                        break;
+                    case 2: // many short rows
+                        rows = 4 * (1 + r.nextInt(40));
+                        cols = m * (1 + r.nextInt(70));
+                        break;
+                    default: // several blocks and chunks, ragged
+                        rows = m * (1 + r.nextInt(6));
+                        cols = 4 * (1 + r.nextInt(2500));
+                }
+                int kind = r.nextInt(4); // 0: Gen's elements with specials, 1: Gen's elements, 2-3: moderate
+                Tensor t = kind < 2 ? Gen.tensor(type, Shape.of(rows, cols), r, kind == 0)
+                        : moderate(type, Shape.of(rows, cols), r);
+                if (r.nextBoolean()) {
+                    Gen.zeroSomeGroups(t, m, r);
+                }
+                String seed = Gen.seedOf(name, k) + " " + type + " " + p + " [" + rows + ", " + cols + "]";
+                for (int axis = 0; axis < 2; axis++) {
+                    if (Shape.of(rows, cols).dim(axis) % m == 0) {
+                        compare(t, p, axis, r.nextBoolean(), seed + " axis " + axis);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Three-axis tensors: the strided axis with a long inner extent crosses segments and chunks. */
+    @ParameterizedTest
+    @EnumSource(value = ElementType.class, names = {"FP32", "FP16", "BF16"})
+    void threeAxesMatchTheScalarKernels(ElementType type) {
+        String name = "simd3d" + type;
+        for (int k = 0; k < 20; k++) {
+            SplittableRandom r = Gen.random(name, k);
+            for (SparsityPattern p : patterns(type)) {
+                Shape shape = Shape.of(1 + r.nextInt(3), p.m() * (1 + r.nextInt(3)), 1 + r.nextInt(5000));
+                Tensor t = r.nextInt(4) == 0 ? Gen.tensor(type, shape, r, true) : moderate(type, shape, r);
+                compare(t, p, 1, r.nextBoolean(), Gen.seedOf(name, k) + " " + type + " " + p + " " + shape);
+            }
+        }
+    }
+
+    /** Every keep pattern of a group: all 4^4 orderings of 4 keys drawn from {0, 1, 2, 3}, in every lane position. */
+    @ParameterizedTest
+    @EnumSource(value = ElementType.class, names = {"FP32", "FP16", "BF16"})
+    void everyOrderingOfSmallKeys(ElementType type) {
+        int combos = 256;
+        for (int axis = 0; axis < 2; axis++) {
+            // 256 groups of 4 with keys k0..k3 in {0,1,2,3} (0 = a zero of either sign)
+            Tensor t = axis == 1 ? Tensor.zeros(type, Shape.of(combos, 4)) : Tensor.zeros(type, Shape.of(4, combos));
+            SplittableRandom r = Gen.random("simdOrderings" + type, axis);
+            for (int c = 0; c < combos; c++) {
+                for (int j = 0; j < 4; j++) {
+                    int key = (c >> (2 * j)) & 3;
+                    int bits = key == 0 ? (r.nextBoolean() ? 0 : Gen.negate(type, 0) | signBit(type))
+                            : Gen.encodeSmall(type, key);
+                    if (r.nextBoolean() && key != 0) {
+                        bits = Gen.negate(type, bits);
+                    }
+                    t.setBits(axis == 1 ? c * 4 + j : j * combos + c, bits);
+                }
+            }
+            compare(t, SparsityPattern.TWO_OF_FOUR, axis, false, type + " orderings axis " + axis);
+        }
+        if (type == ElementType.FP32) {
+            Tensor t = Tensor.zeros(type, Shape.of(16, 2));
+            for (int c = 0; c < 16; c++) {
+                t.setBits(2 * c, Gen.encodeSmall(type, (c & 3)));
+                t.setBits(2 * c + 1, Gen.encodeSmall(type, (c >> 2)));
+            }
+            compare(t, SparsityPattern.ONE_OF_TWO, 1, false, "FP32 1:2 orderings");
+        }
+    }
+
+    /**
+     * A tensor the SIMD kernels take (finite magnitudes below 2^100, which Gen's uniform bit
+     * patterns of FP32 and BF16 often exceed): zeros of both signs, a small pool of repeated
+     * magnitudes (ties), subnormals, and values of random sign and binade between 2^-30 and 2^30 (FP16: 2^-24 and 2^15).
+     */
+    static Tensor moderate(ElementType type, Shape shape, SplittableRandom r) {
+        Tensor t = Tensor.zeros(type, shape);
+        for (int i = 0; i < t.size(); i++) {
+            int roll = r.nextInt(100);
+            int bits;
+            if (roll < 10) {
+                bits = r.nextBoolean() ? 0 : signBit(type);
+            } else if (roll < 35) {
+                bits = Gen.encodeSmall(type, 1 + r.nextInt(3));
+            } else if (roll < 38) {
+                bits = 1 + r.nextInt(type == ElementType.FP32 ? 0x7F_FFFF : type == ElementType.FP16 ? 0x3FF : 0x7F);
+            } else {
+                int binade = type == ElementType.FP16 ? r.nextInt(40) - 24 : r.nextInt(61) - 30; // FP16: finite
+                float v = (float) Math.scalb(1 + r.nextDouble(), binade);
+                bits = type == ElementType.FP32 ? Float.floatToRawIntBits(v)
+                        : type == ElementType.FP16 ? org.sparsity4j.core.tensor.HalfFloats.floatToFp16(v) & 0xFFFF
+                        : type == ElementType.BF16 ? org.sparsity4j.core.tensor.HalfFloats.floatToBf16(v) & 0xFFFF
+                        : Gen.elementBits(type, r, false);
+            }
+            if (r.nextBoolean()) {
+                bits |= signBit(type);
+            }
+            t.setBits(i, type == ElementType.INT8 && bits == 0x80 ? 0x7F : bits);
+        }
+        return t;
+    }
+
+    private static int signBit(ElementType type) {
+        return type.bitWidth() == 32 ? 0x8000_0000 : 1 << (type.bitWidth() - 1);
+    }
+
+    /** Non-finite and huge values: chunks holding them take the scalar kernel; the rest stays SIMD. */
+    @ParameterizedTest
+    @EnumSource(value = ElementType.class, names = {"FP32", "FP16", "BF16"})
+    void specialsAndHugeValues(ElementType type) {
+        String name = "simdSpecials" + type;
+        for (int k = 0; k < 10; k++) {
+            SplittableRandom r = Gen.random(name, k);
+            Tensor t = moderate(type, Shape.of(8, 4 * (1000 + r.nextInt(2000))), r);
+            for (int i = 0; i < 20; i++) {
+                int at = r.nextInt(t.size());
+                switch (r.nextInt(3)) {
+                    case 0:
+                        t.setBits(at, type == ElementType.FP32 ? 0x7FC0_0000 : type == ElementType.FP16 ? 0x7E00 : 0x7FC0);
+                        break;
+                    case 1:
+                        t.setBits(at, type == ElementType.FP32 ? 0xFF80_0000 : type == ElementType.FP16 ? 0xFC00 : 0xFF80);
+                        break;
+                    default: // largest finite
+                        t.setBits(at, type == ElementType.FP32 ? 0x7F7F_FFFF : type == ElementType.FP16 ? 0x7BFF : 0x7F7F);
+                }
+            }
+            for (SparsityPattern p : patterns(type)) {
+                for (int axis = 0; axis < 2; axis++) {
+                    compare(t, p, axis, true, Gen.seedOf(name, k) + " " + p + " axis " + axis);
+                }
+            }
+        }
+    }
+
+    private static void compare(Tensor original, SparsityPattern p, int axis, boolean parallel, String what) {
+        if (!StripSimd.AVAILABLE) {
+            return; // nothing to compare in a JVM without the SIMD kernels
+        }
+        StripMasker masker = StripMasker.of(p).parallel(parallel);
+        Tensor scalarT = original.copy();
+        Tensor simdT = original.copy();
+        Mask scalar = with(false, () -> masker.prune(scalarT, axis));
+        Mask simd = with(true, () -> masker.prune(simdT, axis));
+        Mask computed = with(true, () -> masker.compute(original, axis));
+        assertArrayEquals(scalar.toBitWords(), simd.toBitWords(), "mask bits " + what);
+        assertArrayEquals(scalar.toBitWords(), computed.toBitWords(), "mask bits of compute " + what);
+        for (int i = 0; i < original.size(); i++) {
+            if (scalarT.bits(i) != simdT.bits(i)) {
+                assertEquals(scalarT.bits(i), simdT.bits(i), "pruned element " + i + " " + what);
+            }
+        }
+        MaskStats a = scalar.stats();
+        MaskStats b = simd.stats();
+        assertEquals(a.elements(), b.elements(), "elements " + what);
+        assertEquals(a.keptElements(), b.keptElements(), "kept " + what);
+        assertEquals(a.groups(), b.groups(), "groups " + what);
+        assertEquals(a.zeroGroups(), b.zeroGroups(), "zero groups " + what);
+        assertEquals(a.underfilledGroups(), b.underfilledGroups(), "underfilled groups " + what);
+        assertEquals(a.tiedGroups(), b.tiedGroups(), "tied groups " + what);
+        assertEquals(a.nonFiniteElements(), b.nonFiniteElements(), "non-finite " + what);
+        double tol = SUM_TOLERANCE * a.totalMagnitude();
+        assertEquals(a.totalMagnitude(), b.totalMagnitude(), tol, "total L1 " + what);
+        assertEquals(a.keptMagnitude(), b.keptMagnitude(), tol, "kept L1 " + what);
+        assertEquals(a.totalMagnitude(), computed.stats().totalMagnitude(), tol, "total L1 of compute " + what);
+        assertTrue(b.keptMagnitude() <= b.totalMagnitude() * (1 + SUM_TOLERANCE), "kept <= total " + what);
+    }
+
+    private static Mask with(boolean simd, Supplier<Mask> run) {
+        boolean was = StripSimd.use(simd);
+        try {
+            return run.get();
+        } finally {
+            StripSimd.use(was);
+        }
+    }
+}
