@@ -337,15 +337,32 @@ public final class SparseCompressor {
 
     /**
      * Runs {@code band} for every band of 64 outer indices (the metadata of different bands never
-     * shares a byte), in parallel for large matrices; returns false if any band returned false.
+     * shares a byte), in parallel for large matrices; returns false if any band returned false. An
+     * {@link IllegalArgumentException} from a band is rethrown as it is, on the calling thread; if
+     * several bands throw, the one of the lowest band, so that the message does not depend on the
+     * thread that ran it.
      */
     static boolean forEachBand(CompressedFormat f, java.util.function.IntPredicate band) {
         int bands = (f.outerExtent() + 63) / 64;
+        IllegalArgumentException[] errors = new IllegalArgumentException[bands];
         IntStream range = IntStream.range(0, bands);
         if (f.denseBytes() >= PARALLEL_THRESHOLD) {
             range = range.parallel();
         }
-        return range.allMatch(band);
+        boolean ok = range.allMatch(b -> {
+            try {
+                return band.test(b);
+            } catch (IllegalArgumentException e) {
+                errors[b] = e;
+                return true;
+            }
+        });
+        for (IllegalArgumentException e : errors) {
+            if (e != null) {
+                throw e;
+            }
+        }
+        return ok;
     }
 
     /**
