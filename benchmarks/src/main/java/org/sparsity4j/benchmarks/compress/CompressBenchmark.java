@@ -20,14 +20,17 @@ import org.sparsity4j.core.tensor.ElementType;
 
 /**
  * Compression and decompression of an 8192 × 8192 2:4 matrix (row-major, op N, the layout PyTorch
- * uses), single-threaded, against {@link System#arraycopy} of the same bytes in the same run:
- * {@code copyDense} copies the dense matrix (what compression reads), {@code copyCompressed} the
- * compressed buffer. Run: {@code java -jar benchmarks/target/benchmarks.jar Compress}.
+ * uses), split into 64-row bands on the common pool, against a single-threaded
+ * {@link System#arraycopy} of the same bytes in the same run: {@code copyDense} copies the dense
+ * matrix (what compression reads), {@code copyCompressed} the compressed buffer. {@code simd} selects
+ * the Vector API kernels or the scalar ones (the fork always has the incubating module; the choice is
+ * made through the {@code sparsity.simd} system property before the compressor is first used, and
+ * checked). Run: {@code java -jar benchmarks/target/benchmarks.jar Compress}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "--add-modules", "jdk.incubator.vector"})
 public class CompressBenchmark {
     /** Matrix side. */
     public static final int N = 8192;
@@ -35,6 +38,10 @@ public class CompressBenchmark {
     /** Element type. */
     @Param({"FP16", "INT8"})
     public String type;
+
+    /** Vector API kernels ({@code true}) or scalar ones ({@code false}). */
+    @Param({"true", "false"})
+    public String simd;
 
     private CompressedFormat format;
     private byte[] dense;
@@ -45,6 +52,12 @@ public class CompressBenchmark {
     /** Makes a random valid 2:4 matrix (two random non-zeros per group, some groups underfilled). */
     @Setup(Level.Trial)
     public void setUp() {
+        System.setProperty("sparsity.simd", simd);
+        if (SparseCompressor.usesVectorKernels() != Boolean.parseBoolean(simd)) {
+            throw new IllegalStateException("simd=" + simd + " requested but the compressor "
+                    + (SparseCompressor.usesVectorKernels() ? "uses" : "does not use") + " the vector kernels"
+                    + " (a trial in a JVM that already used the compressor? run with forks)");
+        }
         ElementType t = ElementType.valueOf(type);
         format = CompressedFormat.forSm90(t, N, N, Order.ROW_MAJOR, Op.NON_TRANSPOSE);
         int es = t.byteSize();

@@ -50,7 +50,7 @@ public final class SparseCompressor {
     private static final int FP32_CODE0 = 0x4;
     private static final int FP32_CODE1 = 0xE;
     /** 2:4 metadata code (idx0 | idx1 << 2) for each mask of non-zero positions with at most 2 bits; -1 otherwise. */
-    private static final byte[] CODE = new byte[16];
+    static final byte[] CODE = new byte[16];
 
     static {
         for (int mask = 0; mask < 16; mask++) {
@@ -69,6 +69,20 @@ public final class SparseCompressor {
     }
 
     private SparseCompressor() {
+    }
+
+    /**
+     * Returns whether the Vector API kernels are in use: they are when the running JVM has the
+     * incubating module {@code jdk.incubator.vector} ({@code --add-modules jdk.incubator.vector}) and
+     * the system property {@code sparsity.simd} is not {@code false}. They cover compression of the
+     * 2:4 types and decompression of the 8-bit types when the reduction dimension is contiguous in
+     * memory; every other case, and every JVM without the module, uses the scalar kernels. Both give
+     * the same bytes.
+     *
+     * @return true if the vector kernels are used
+     */
+    public static boolean usesVectorKernels() {
+        return SimdSwitch.enabled();
     }
 
     // ------------------------------------------------------------------ public API: compress
@@ -272,7 +286,7 @@ public final class SparseCompressor {
      * tiles of 64 outer × 8 groups (512 nibbles), tiles along k first; 8-bit types: tiles of
      * 64 outer × 16 groups (1024 nibbles). Also FP32's first copy, with pairs as groups.
      */
-    private static int[] outerPart(CompressedFormat f) {
+    static int[] outerPart(CompressedFormat f) {
         int[] t = new int[f.outerExtent()];
         boolean eight = f.type().byteSize() == 1;
         int groups = f.reductionExtent() / (f.type() == ElementType.FP32 ? 2 : 4);
@@ -287,7 +301,7 @@ public final class SparseCompressor {
         return t;
     }
 
-    private static int[] groupPart(CompressedFormat f) {
+    static int[] groupPart(CompressedFormat f) {
         boolean eight = f.type().byteSize() == 1;
         int groups = f.reductionExtent() / (f.type() == ElementType.FP32 ? 2 : 4);
         int[] t = new int[groups];
@@ -323,15 +337,32 @@ public final class SparseCompressor {
 
     /**
      * Runs {@code band} for every band of 64 outer indices (the metadata of different bands never
-     * shares a byte), in parallel for large matrices; returns false if any band returned false.
+     * shares a byte), in parallel for large matrices; returns false if any band returned false. An
+     * {@link IllegalArgumentException} from a band is rethrown as it is, on the calling thread; if
+     * several bands throw, the one of the lowest band, so that the message does not depend on the
+     * thread that ran it.
      */
-    private static boolean forEachBand(CompressedFormat f, java.util.function.IntPredicate band) {
+    static boolean forEachBand(CompressedFormat f, java.util.function.IntPredicate band) {
         int bands = (f.outerExtent() + 63) / 64;
+        IllegalArgumentException[] errors = new IllegalArgumentException[bands];
         IntStream range = IntStream.range(0, bands);
         if (f.denseBytes() >= PARALLEL_THRESHOLD) {
             range = range.parallel();
         }
-        return range.allMatch(band);
+        boolean ok = range.allMatch(b -> {
+            try {
+                return band.test(b);
+            } catch (IllegalArgumentException e) {
+                errors[b] = e;
+                return true;
+            }
+        });
+        for (IllegalArgumentException e : errors) {
+            if (e != null) {
+                throw e;
+            }
+        }
+        return ok;
     }
 
     /**
@@ -374,54 +405,73 @@ public final class SparseCompressor {
         return (hi * 0x0020_4081) >>> 28;
     }
 
+    /** Metadata byte offset of group g within its row's metadata, for the contiguous kernels. */
+    static int[] groupBytes(CompressedFormat f) {
+        int[] gp = groupPart(f);
+        int[] gb = new int[gp.length];
+        for (int g = 0; g < gp.length; g++) {
+            gb[g] = gp[g] >> 1;
+        }
+        return gb;
+    }
+
     /**
      * 16-bit types, reduction dimension contiguous: rows p and p + 8 share every metadata byte (low
      * nibble p), so they are compressed together and each metadata byte is written once.
      */
     private static boolean compress16Contiguous(CompressedFormat f, byte[] dense, byte[] out) {
+        if (SimdSwitch.enabled()) {
+            return VectorKernels.compress16(f, dense, out);
+        }
         int outer = f.outerExtent();
         int groups = f.reductionExtent() / 4;
-        int rowBytes = f.reductionExtent() * 2;
-        int valueRowBytes = f.reductionExtent();
-        int off = f.metadataOffset();
         int[] op = outerPart(f);
-        int[] gp = groupPart(f);
-        int[] gb = new int[groups];
-        for (int g = 0; g < groups; g++) {
-            gb[g] = gp[g] >> 1;
-        }
+        int[] gb = groupBytes(f);
         return forEachBand(f, band -> {
             boolean ok = true;
             int end = Math.min(outer, band * 64 + 64);
             for (int gs = 0; gs < groups; gs += BLOCK_GROUPS) {
-                int ge = Math.min(groups, gs + BLOCK_GROUPS);
-                for (int base = band * 64; base < end; base += 16) {
-                    for (int p = base; p < base + 8; p++) {
-                        int q = p + 8;
-                        int srcP = p * rowBytes;
-                        int srcQ = q * rowBytes;
-                        int vP = p * valueRowBytes;
-                        int vQ = q * valueRowBytes;
-                        int meta = off + (op[p] >> 1);
-                        for (int g = gs; g < ge; g++) {
-                            long x = (long) LONG_LE.get(dense, srcP + 8 * g);
-                            long y = (long) LONG_LE.get(dense, srcQ + 8 * g);
-                            int ex = ENC16[lanes16(x)];
-                            int ey = ENC16[lanes16(y)];
-                            if ((ex | ey) < 0) {
-                                ok = false;
-                                ex = ex < 0 ? ENC16[3] : ex;
-                                ey = ey < 0 ? ENC16[3] : ey;
-                            }
-                            INT_LE.set(out, vP + 4 * g, (int) (x >>> (ex >> 8)) & 0xFFFF | (int) (x >>> (ex >>> 16)) << 16);
-                            INT_LE.set(out, vQ + 4 * g, (int) (y >>> (ey >> 8)) & 0xFFFF | (int) (y >>> (ey >>> 16)) << 16);
-                            out[meta + gb[g]] = (byte) (ex & 0xF | (ey & 0xF) << 4);
-                        }
-                    }
-                }
+                ok &= compress16Rows(f, dense, out, op, gb, band * 64, end, gs, Math.min(groups, gs + BLOCK_GROUPS));
             }
             return ok;
         });
+    }
+
+    /**
+     * The scalar 16-bit kernel on outer indices [pFrom, pTo) (pFrom a multiple of 16, pTo - pFrom too)
+     * and groups [gFrom, gTo); returns false if a group there holds more than 2 non-zeros.
+     */
+    static boolean compress16Rows(CompressedFormat f, byte[] dense, byte[] out, int[] op, int[] gb,
+            int pFrom, int pTo, int gFrom, int gTo) {
+        int rowBytes = f.reductionExtent() * 2;
+        int valueRowBytes = f.reductionExtent();
+        int off = f.metadataOffset();
+        boolean ok = true;
+        for (int base = pFrom; base < pTo; base += 16) {
+            for (int p = base; p < base + 8; p++) {
+                int q = p + 8;
+                int srcP = p * rowBytes;
+                int srcQ = q * rowBytes;
+                int vP = p * valueRowBytes;
+                int vQ = q * valueRowBytes;
+                int meta = off + (op[p] >> 1);
+                for (int g = gFrom; g < gTo; g++) {
+                    long x = (long) LONG_LE.get(dense, srcP + 8 * g);
+                    long y = (long) LONG_LE.get(dense, srcQ + 8 * g);
+                    int ex = ENC16[lanes16(x)];
+                    int ey = ENC16[lanes16(y)];
+                    if ((ex | ey) < 0) {
+                        ok = false;
+                        ex = ex < 0 ? ENC16[3] : ex;
+                        ey = ey < 0 ? ENC16[3] : ey;
+                    }
+                    INT_LE.set(out, vP + 4 * g, (int) (x >>> (ex >> 8)) & 0xFFFF | (int) (x >>> (ex >>> 16)) << 16);
+                    INT_LE.set(out, vQ + 4 * g, (int) (y >>> (ey >> 8)) & 0xFFFF | (int) (y >>> (ey >>> 16)) << 16);
+                    out[meta + gb[g]] = (byte) (ex & 0xF | (ey & 0xF) << 4);
+                }
+            }
+        }
+        return ok;
     }
 
     /**
@@ -429,46 +479,55 @@ public final class SparseCompressor {
      * byte (low nibble g), so they are compressed together and each metadata byte is written once.
      */
     private static boolean compress8Contiguous(CompressedFormat f, byte[] dense, byte[] out) {
+        if (SimdSwitch.enabled()) {
+            return VectorKernels.compress8(f, dense, out);
+        }
         int outer = f.outerExtent();
         int groups = f.reductionExtent() / 4;
-        int rowBytes = f.reductionExtent();
-        int valueRowBytes = f.reductionExtent() / 2;
-        int off = f.metadataOffset();
-        boolean int8 = f.type() == ElementType.INT8;
         int[] op = outerPart(f);
-        int[] gp = groupPart(f);
-        int[] gb = new int[groups];
-        for (int g = 0; g < groups; g++) {
-            gb[g] = gp[g] >> 1;
-        }
+        int[] gb = groupBytes(f);
         return forEachBand(f, band -> {
             boolean ok = true;
             int end = Math.min(outer, band * 64 + 64);
             for (int gs = 0; gs < groups; gs += BLOCK_GROUPS) {
-                int ge = Math.min(groups, gs + BLOCK_GROUPS);
-                for (int p = band * 64; p < end; p++) {
-                    int src = p * rowBytes;
-                    int v = p * valueRowBytes;
-                    int meta = off + (op[p] >> 1);
-                    for (int g = gs; g < ge; g += 2) {
-                        long xy = (long) LONG_LE.get(dense, src + 4 * g);
-                        int x = (int) xy;
-                        int y = (int) (xy >>> 32);
-                        int ex = ENC8[lanes8(x, int8)];
-                        int ey = ENC8[lanes8(y, int8)];
-                        if ((ex | ey) < 0) {
-                            ok = false;
-                            ex = ex < 0 ? ENC8[3] : ex;
-                            ey = ey < 0 ? ENC8[3] : ey;
-                        }
-                        INT_LE.set(out, v + 2 * g, (x >>> (ex >> 8)) & 0xFF | ((x >>> (ex >>> 16)) & 0xFF) << 8
-                                | ((y >>> (ey >> 8)) & 0xFF) << 16 | (y >>> (ey >>> 16)) << 24);
-                        out[meta + gb[g]] = (byte) (ex & 0xF | (ey & 0xF) << 4);
-                    }
-                }
+                ok &= compress8Rows(f, dense, out, op, gb, band * 64, end, gs, Math.min(groups, gs + BLOCK_GROUPS));
             }
             return ok;
         });
+    }
+
+    /**
+     * The scalar 8-bit kernel on outer indices [pFrom, pTo) and groups [gFrom, gTo) (gFrom and gTo
+     * even); returns false if a group there holds more than 2 non-zeros.
+     */
+    static boolean compress8Rows(CompressedFormat f, byte[] dense, byte[] out, int[] op, int[] gb,
+            int pFrom, int pTo, int gFrom, int gTo) {
+        int rowBytes = f.reductionExtent();
+        int valueRowBytes = f.reductionExtent() / 2;
+        int off = f.metadataOffset();
+        boolean int8 = f.type() == ElementType.INT8;
+        boolean ok = true;
+        for (int p = pFrom; p < pTo; p++) {
+            int src = p * rowBytes;
+            int v = p * valueRowBytes;
+            int meta = off + (op[p] >> 1);
+            for (int g = gFrom; g < gTo; g += 2) {
+                long xy = (long) LONG_LE.get(dense, src + 4 * g);
+                int x = (int) xy;
+                int y = (int) (xy >>> 32);
+                int ex = ENC8[lanes8(x, int8)];
+                int ey = ENC8[lanes8(y, int8)];
+                if ((ex | ey) < 0) {
+                    ok = false;
+                    ex = ex < 0 ? ENC8[3] : ex;
+                    ey = ey < 0 ? ENC8[3] : ey;
+                }
+                INT_LE.set(out, v + 2 * g, (x >>> (ex >> 8)) & 0xFF | ((x >>> (ex >>> 16)) & 0xFF) << 8
+                        | ((y >>> (ey >> 8)) & 0xFF) << 16 | (y >>> (ey >>> 16)) << 24);
+                out[meta + gb[g]] = (byte) (ex & 0xF | (ey & 0xF) << 4);
+            }
+        }
+        return ok;
     }
 
     /** Any 2:4 type with the reduction dimension strided (the values go out outer-index fastest). */
@@ -511,66 +570,94 @@ public final class SparseCompressor {
     }
 
     private static void decompress16Contiguous(CompressedFormat f, byte[] in, byte[] dense) {
+        if (SimdSwitch.enabled()) {
+            VectorKernels.decompress16(f, in, dense);
+            return;
+        }
         int outer = f.outerExtent();
         int groups = f.reductionExtent() / 4;
-        int rowBytes = f.reductionExtent() * 2;
-        int valueRowBytes = f.reductionExtent();
-        int off = f.metadataOffset();
         int[] op = outerPart(f);
-        int[] gp = groupPart(f);
+        int[] gb = groupBytes(f);
         forEachBand(f, band -> {
-            int end = Math.min(outer, band * 64 + 64);
-            for (int base = band * 64; base < end; base += 16) {
-                for (int p = base; p < base + 8; p++) {
-                    int q = p + 8;
-                    int meta = off + (op[p] >> 1);
-                    for (int g = 0; g < groups; g++) {
-                        int b = in[meta + (gp[g] >> 1)];
-                        int cx = b & 0xF;
-                        int cy = (b >> 4) & 0xF;
-                        if (!validCode(cx) || !validCode(cy)) {
-                            throw corrupt(f, validCode(cx) ? cy : cx, meta + (gp[g] >> 1), validCode(cx) ? q : p, 4 * g);
-                        }
-                        long x = (int) INT_LE.get(in, p * valueRowBytes + 4 * g) & 0xFFFF_FFFFL;
-                        long y = (int) INT_LE.get(in, q * valueRowBytes + 4 * g) & 0xFFFF_FFFFL;
-                        LONG_LE.set(dense, p * rowBytes + 8 * g,
-                                (x & 0xFFFF) << ((cx & 3) << 4) | (x >>> 16) << ((cx >> 2) << 4));
-                        LONG_LE.set(dense, q * rowBytes + 8 * g,
-                                (y & 0xFFFF) << ((cy & 3) << 4) | (y >>> 16) << ((cy >> 2) << 4));
-                    }
-                }
-            }
+            decompress16Rows(f, in, dense, op, gb, band * 64, Math.min(outer, band * 64 + 64), 0, groups);
             return true;
         });
     }
 
-    private static void decompress8Contiguous(CompressedFormat f, byte[] in, byte[] dense) {
-        int outer = f.outerExtent();
-        int groups = f.reductionExtent() / 4;
-        int rowBytes = f.reductionExtent();
-        int valueRowBytes = f.reductionExtent() / 2;
+    /**
+     * The scalar 16-bit decompression of outer indices [pFrom, pTo) (pFrom a multiple of 16, pTo - pFrom
+     * too) and groups [gFrom, gTo).
+     *
+     * @throws IllegalArgumentException at the first invalid metadata code, in the order rows p then p + 8
+     *     of each group, groups in order, p in order
+     */
+    static void decompress16Rows(CompressedFormat f, byte[] in, byte[] dense, int[] op, int[] gb,
+            int pFrom, int pTo, int gFrom, int gTo) {
+        int rowBytes = f.reductionExtent() * 2;
+        int valueRowBytes = f.reductionExtent();
         int off = f.metadataOffset();
-        int[] op = outerPart(f);
-        int[] gp = groupPart(f);
-        forEachBand(f, band -> {
-            int end = Math.min(outer, band * 64 + 64);
-            for (int p = band * 64; p < end; p++) {
+        for (int base = pFrom; base < pTo; base += 16) {
+            for (int p = base; p < base + 8; p++) {
+                int q = p + 8;
                 int meta = off + (op[p] >> 1);
-                for (int g = 0; g < groups; g += 2) {
-                    int b = in[meta + (gp[g] >> 1)];
+                for (int g = gFrom; g < gTo; g++) {
+                    int b = in[meta + gb[g]];
                     int cx = b & 0xF;
                     int cy = (b >> 4) & 0xF;
                     if (!validCode(cx) || !validCode(cy)) {
-                        throw corrupt(f, validCode(cx) ? cy : cx, meta + (gp[g] >> 1), p, 4 * (validCode(cx) ? g + 1 : g));
+                        throw corrupt(f, validCode(cx) ? cy : cx, meta + gb[g], validCode(cx) ? q : p, 4 * g);
                     }
-                    int v = (int) INT_LE.get(in, p * valueRowBytes + 2 * g);
-                    int x = (v & 0xFF) << ((cx & 3) << 3) | ((v >>> 8) & 0xFF) << ((cx >> 2) << 3);
-                    int y = ((v >>> 16) & 0xFF) << ((cy & 3) << 3) | (v >>> 24) << ((cy >> 2) << 3);
-                    LONG_LE.set(dense, p * rowBytes + 4 * g, (x & 0xFFFF_FFFFL) | (long) y << 32);
+                    long x = (int) INT_LE.get(in, p * valueRowBytes + 4 * g) & 0xFFFF_FFFFL;
+                    long y = (int) INT_LE.get(in, q * valueRowBytes + 4 * g) & 0xFFFF_FFFFL;
+                    LONG_LE.set(dense, p * rowBytes + 8 * g,
+                            (x & 0xFFFF) << ((cx & 3) << 4) | (x >>> 16) << ((cx >> 2) << 4));
+                    LONG_LE.set(dense, q * rowBytes + 8 * g,
+                            (y & 0xFFFF) << ((cy & 3) << 4) | (y >>> 16) << ((cy >> 2) << 4));
                 }
             }
+        }
+    }
+
+    private static void decompress8Contiguous(CompressedFormat f, byte[] in, byte[] dense) {
+        if (SimdSwitch.enabled()) {
+            VectorKernels.decompress8(f, in, dense);
+            return;
+        }
+        int outer = f.outerExtent();
+        int groups = f.reductionExtent() / 4;
+        int[] op = outerPart(f);
+        int[] gb = groupBytes(f);
+        forEachBand(f, band -> {
+            decompress8Rows(f, in, dense, op, gb, band * 64, Math.min(outer, band * 64 + 64), 0, groups);
             return true;
         });
+    }
+
+    /**
+     * The scalar 8-bit decompression of outer indices [pFrom, pTo) and groups [gFrom, gTo) (even).
+     *
+     * @throws IllegalArgumentException at the first invalid metadata code, in row order then group order
+     */
+    static void decompress8Rows(CompressedFormat f, byte[] in, byte[] dense, int[] op, int[] gb,
+            int pFrom, int pTo, int gFrom, int gTo) {
+        int rowBytes = f.reductionExtent();
+        int valueRowBytes = f.reductionExtent() / 2;
+        int off = f.metadataOffset();
+        for (int p = pFrom; p < pTo; p++) {
+            int meta = off + (op[p] >> 1);
+            for (int g = gFrom; g < gTo; g += 2) {
+                int b = in[meta + gb[g]];
+                int cx = b & 0xF;
+                int cy = (b >> 4) & 0xF;
+                if (!validCode(cx) || !validCode(cy)) {
+                    throw corrupt(f, validCode(cx) ? cy : cx, meta + gb[g], p, 4 * (validCode(cx) ? g + 1 : g));
+                }
+                int v = (int) INT_LE.get(in, p * valueRowBytes + 2 * g);
+                int x = (v & 0xFF) << ((cx & 3) << 3) | ((v >>> 8) & 0xFF) << ((cx >> 2) << 3);
+                int y = ((v >>> 16) & 0xFF) << ((cy & 3) << 3) | (v >>> 24) << ((cy >> 2) << 3);
+                LONG_LE.set(dense, p * rowBytes + 4 * g, (x & 0xFFFF_FFFFL) | (long) y << 32);
+            }
+        }
     }
 
     private static void decompress24(CompressedFormat f, byte[] in, byte[] dense) {

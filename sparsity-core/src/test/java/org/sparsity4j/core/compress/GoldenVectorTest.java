@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.sparsity4j.core.tensor.ElementType;
 
 /**
@@ -20,10 +22,29 @@ import org.sparsity4j.core.tensor.ElementType;
  */
 class GoldenVectorTest {
 
-    @ParameterizedTest
-    @ValueSource(strings = {"golden-fp32.bin.gz", "golden-fp16.bin.gz", "golden-bf16.bin.gz",
-        "golden-int8.bin.gz", "golden-e4m3.bin.gz", "golden-e5m2.bin.gz"})
-    void matchesCuSparseLtByteForByte(String file) {
+    static Stream<Arguments> files() {
+        List<Arguments> out = new ArrayList<>();
+        for (String file : new String[] {"golden-fp32.bin.gz", "golden-fp16.bin.gz", "golden-bf16.bin.gz",
+            "golden-int8.bin.gz", "golden-e4m3.bin.gz", "golden-e5m2.bin.gz"}) {
+            out.add(Arguments.of(file, false));
+            out.add(Arguments.of(file, true));
+        }
+        return out.stream();
+    }
+
+    /** Every record, with the scalar kernels and with the Vector API kernels. */
+    @ParameterizedTest(name = "{0} simd={1}")
+    @MethodSource("files")
+    void matchesCuSparseLtByteForByte(String file, boolean simd) {
+        boolean previous = SimdSwitch.set(simd);
+        try {
+            matchesCuSparseLt(file);
+        } finally {
+            SimdSwitch.set(previous);
+        }
+    }
+
+    private static void matchesCuSparseLt(String file) {
         List<GoldenRecords.Record> records = GoldenRecords.read(file);
         List<String> failures = new ArrayList<>();
         Set<String> shapes = new HashSet<>();
