@@ -1,18 +1,18 @@
 package org.sparsity4j.core.compress;
 
+import org.sparsity4j.core.simd.VectorSupport;
+
 /**
- * Decides whether {@link SparseCompressor} uses its Vector API kernels ({@link VectorKernels}). They
- * run only when the running JVM has the incubating module {@code jdk.incubator.vector} (started with
- * {@code --add-modules jdk.incubator.vector}) and the system property {@code sparsity.simd} is not
- * {@code false}. This class never touches a vector type, so that it links without the module.
+ * Decides whether {@link SparseCompressor} uses its Vector API kernels ({@link VectorKernels}):
+ * when {@link VectorSupport#enabled()}. This class never touches a vector type, so that it links
+ * without the module.
  */
 final class SimdSwitch {
-    /** True if the module is present in the running JVM. */
-    static final boolean AVAILABLE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** True if the vector kernels can run in this JVM (see {@link VectorSupport}). */
+    static final boolean AVAILABLE = VectorSupport.enabled();
 
-    /** The current choice; starts as module present and {@code sparsity.simd} not {@code false}. */
-    private static volatile boolean enabled = AVAILABLE
-            && !"false".equalsIgnoreCase(System.getProperty("sparsity.simd", "true").trim());
+    /** The current choice; starts as {@link #AVAILABLE}. */
+    private static volatile boolean enabled = AVAILABLE;
 
     private SimdSwitch() {
     }
@@ -31,7 +31,7 @@ final class SimdSwitch {
      */
     static boolean set(boolean on) {
         if (on && !AVAILABLE) {
-            throw new IllegalStateException("the jdk.incubator.vector module is not present in this JVM");
+            throw new IllegalStateException("the vector kernels are not available: " + VectorSupport.describe());
         }
         boolean previous = enabled;
         enabled = on;

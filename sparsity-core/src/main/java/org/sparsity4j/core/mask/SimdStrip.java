@@ -92,10 +92,6 @@ final class SimdStrip {
         return IntVector.fromArray(I, a, 0);
     }
 
-    /** True if this JVM's preferred vectors are at least 256 bits wide (so 256-bit vectors are compiled). */
-    static boolean hardwareFits() {
-        return ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
-    }
 
     /** True if {@link #kernel} handles the type and pattern. */
     static boolean supports(ElementType type, int m) {

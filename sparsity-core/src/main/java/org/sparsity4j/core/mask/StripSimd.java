@@ -1,32 +1,18 @@
 package org.sparsity4j.core.mask;
 
+import org.sparsity4j.core.simd.VectorSupport;
+
 /**
- * Selects the strip kernels: the SIMD kernels of {@link SimdStrip} when the running JVM has the
- * incubating {@code jdk.incubator.vector} module (started with
- * {@code --add-modules jdk.incubator.vector}), its preferred vectors are at least 256 bits wide,
- * and the system property {@code sparsity.simd} is not {@code false}; the scalar kernels of
- * {@link FusedStrip} otherwise. {@link SimdStrip} is only loaded when selected here.
+ * Selects the strip kernels: the SIMD kernels of {@link SimdStrip} when
+ * {@link VectorSupport#enabled()}, the scalar kernels of {@link FusedStrip} otherwise.
+ * {@link SimdStrip} is only loaded when selected here.
  */
 final class StripSimd {
-    /** Whether the SIMD kernels can run in this JVM (module present, wide vectors, not turned off). */
-    static final boolean AVAILABLE = detect();
+    /** Whether the SIMD kernels can run in this JVM (see {@link VectorSupport}). */
+    static final boolean AVAILABLE = VectorSupport.enabled();
     private static volatile boolean enabled = AVAILABLE;
 
     private StripSimd() {
-    }
-
-    private static boolean detect() {
-        if ("false".equalsIgnoreCase(System.getProperty("sparsity.simd", "true").trim())) {
-            return false;
-        }
-        if (!ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            return false;
-        }
-        try {
-            return SimdStrip.hardwareFits();
-        } catch (LinkageError e) {
-            return false;
-        }
     }
 
     /** Returns whether the SIMD kernels are used. */
@@ -43,8 +29,7 @@ final class StripSimd {
      */
     static boolean use(boolean simd) {
         if (simd && !AVAILABLE) {
-            throw new IllegalStateException("SIMD strip kernels are not available in this JVM (needs "
-                    + "--add-modules jdk.incubator.vector, 256-bit vectors, and sparsity.simd not false)");
+            throw new IllegalStateException("SIMD strip kernels are not available: " + VectorSupport.describe());
         }
         boolean was = enabled;
         enabled = simd;

@@ -40,10 +40,6 @@ final class SimdCount {
         final byte[][] bytes = new byte[4][CHUNK];
     }
 
-    /** True if this JVM's preferred vectors are at least 256 bits wide. */
-    static boolean hardwareFits() {
-        return IntVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
-    }
 
     /** Mask of the bits that make an element non-zero (the sign bit does not, except for INT8). */
     private static int magnitudeBits(ElementType type) {

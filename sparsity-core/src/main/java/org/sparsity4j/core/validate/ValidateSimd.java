@@ -1,31 +1,18 @@
 package org.sparsity4j.core.validate;
 
+import org.sparsity4j.core.simd.VectorSupport;
+
 /**
- * Selects how {@link Validator} counts non-zeros: with {@link SimdCount} when the running JVM has
- * the incubating {@code jdk.incubator.vector} module, its preferred vectors are at least 256 bits
- * wide, and the system property {@code sparsity.simd} is not {@code false}; with the scalar loop
- * otherwise. {@link SimdCount} is only loaded when selected here.
+ * Selects how {@link Validator} counts non-zeros: with {@link SimdCount} when
+ * {@link VectorSupport#enabled()}, with the scalar loop otherwise. {@link SimdCount} is only
+ * loaded when selected here.
  */
 final class ValidateSimd {
-    /** Whether the SIMD counts can run in this JVM. */
-    static final boolean AVAILABLE = detect();
+    /** Whether the SIMD counts can run in this JVM (see {@link VectorSupport}). */
+    static final boolean AVAILABLE = VectorSupport.enabled();
     private static volatile boolean enabled = AVAILABLE;
 
     private ValidateSimd() {
-    }
-
-    private static boolean detect() {
-        if ("false".equalsIgnoreCase(System.getProperty("sparsity.simd", "true").trim())) {
-            return false;
-        }
-        if (!ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
-            return false;
-        }
-        try {
-            return SimdCount.hardwareFits();
-        } catch (LinkageError e) {
-            return false;
-        }
     }
 
     /** True if the SIMD counts handle groups of {@code m} (without loading them). */
@@ -47,8 +34,7 @@ final class ValidateSimd {
      */
     static boolean use(boolean simd) {
         if (simd && !AVAILABLE) {
-            throw new IllegalStateException("SIMD validation is not available in this JVM (needs "
-                    + "--add-modules jdk.incubator.vector, 256-bit vectors, and sparsity.simd not false)");
+            throw new IllegalStateException("SIMD validation is not available: " + VectorSupport.describe());
         }
         boolean was = enabled;
         enabled = simd;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sparsity4j.core.simd.VectorSupport;
 import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.testutil.Gen;
 
@@ -51,7 +53,8 @@ class SimdEquivalenceTest {
     @Test
     void theVectorKernelsAreAvailableInTheTestJvm() {
         // surefire runs with the incubating module; without it this class would only compare scalar with scalar
-        assertTrue(SimdSwitch.AVAILABLE, "tests must run with --add-modules jdk.incubator.vector");
+        assumeFalse("false".equalsIgnoreCase(System.getProperty("sparsity.simd")), "SIMD turned off");
+        assertTrue(SimdSwitch.AVAILABLE, VectorSupport.describe());
     }
 
     @ParameterizedTest

@@ -2,8 +2,8 @@ package org.sparsity4j.core.mask;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.simd.VectorSupport;
 import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.tensor.Shape;
 import org.sparsity4j.core.tensor.Tensor;
@@ -38,7 +39,7 @@ class SimdStripTest {
         // the tests run with --add-modules jdk.incubator.vector; on a machine with 256-bit vectors the
         // SIMD kernels must be selected by default
         assumeFalse("false".equalsIgnoreCase(System.getProperty("sparsity.simd")), "SIMD turned off");
-        assertEquals(SimdStrip.hardwareFits(), StripSimd.AVAILABLE);
+        assertEquals(VectorSupport.enabled(), StripSimd.AVAILABLE);
         assertEquals(StripSimd.AVAILABLE, initial);
     }
 

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.sparsity4j.core.mask.StripMasker;
 import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.simd.VectorSupport;
 import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.tensor.Shape;
 import org.sparsity4j.core.tensor.Tensor;
@@ -32,7 +33,7 @@ class ValidatorSimdTest {
     @Test
     void simdIsSelectedInTheTestJvm() {
         assumeFalse("false".equalsIgnoreCase(System.getProperty("sparsity.simd")), "SIMD turned off");
-        assertEquals(SimdCount.hardwareFits(), ValidateSimd.AVAILABLE);
+        assertEquals(VectorSupport.enabled(), ValidateSimd.AVAILABLE);
         assertEquals(ValidateSimd.AVAILABLE, initial);
     }
 
