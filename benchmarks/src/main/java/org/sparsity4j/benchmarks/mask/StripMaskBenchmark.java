@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sparsity4j.core.mask.Mask;
 import org.sparsity4j.core.mask.StripMasker;
+import org.sparsity4j.core.simd.VectorSupport;
 import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.tensor.HalfFloats;
 import org.sparsity4j.core.tensor.Tensor;
@@ -76,6 +77,10 @@ public class StripMaskBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         System.setProperty("sparsity.simd", Boolean.toString(simd));
+        if (simd && !VectorSupport.enabled() || !simd && VectorSupport.enabled()) {
+            throw new IllegalStateException("simd=" + simd + " requested, but " + VectorSupport.describe()
+                    + " (a trial in a JVM that already masked? run with forks)");
+        }
         SplittableRandom r = new SplittableRandom(42);
         ElementType t = ElementType.valueOf(type);
         if (t == ElementType.FP32) {
