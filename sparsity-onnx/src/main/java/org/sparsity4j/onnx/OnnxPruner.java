@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.sparsity4j.core.mask.Mask;
 import org.sparsity4j.core.mask.StripMasker;
 import org.sparsity4j.core.mask.TileMasker;
@@ -615,12 +617,12 @@ public final class OnnxPruner {
             }
             // External data: streamed into one new data file, tensor by tensor.
             if (!externals.isEmpty()) {
-                tmpData = Files.createTempFile(dir, "." + out.getFileName() + ".data.", ".tmp");
+                tmpData = createSibling(dir, "." + out.getFileName() + ".data.");
                 writeExternal(externals, pendingByPath, tmpData, outData.getFileName().toString(), replacements,
                         done, total);
             }
             time("typed+external done");
-            tmpModel = Files.createTempFile(dir, "." + out.getFileName() + ".", ".tmp");
+            tmpModel = createSibling(dir, "." + out.getFileName() + ".");
             boolean rawDone = false;
             if (replacements.isEmpty()) {
                 // No message changes: the output is the input byte for byte except inside the raw_data of
@@ -690,6 +692,25 @@ public final class OnnxPruner {
 
     private static String label(TensorProto t, String path) {
         return t.getName().isEmpty() ? path : t.getName();
+    }
+
+    /**
+     * Creates an empty temporary file {@code prefix<random>.tmp} in {@code dir}, where the output will be
+     * renamed to. Unlike {@code Files.createTempFile}, which makes files readable by their owner only, it
+     * gets the permissions any new file gets (0666 less the process's umask on POSIX), so the renamed
+     * output has the permissions users expect of a file a tool writes.
+     */
+    private static Path createSibling(Path dir, String prefix) throws IOException {
+        for (int attempt = 0;; attempt++) {
+            Path p = dir.resolve(prefix + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+            try {
+                return Files.createFile(p);
+            } catch (FileAlreadyExistsException e) {
+                if (attempt >= 100) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static void force(Path file) throws IOException {

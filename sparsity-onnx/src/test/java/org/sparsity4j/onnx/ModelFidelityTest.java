@@ -17,11 +17,14 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsity4j.onnx.proto.OnnxSubset.GraphProto;
@@ -135,6 +138,30 @@ class ModelFidelityTest {
         OnnxPruner.prune(in, again, PruneOptions.defaults());
         assertArrayEquals(Files.readAllBytes(dir.resolve("pruned-ext.onnx.data")),
                 Files.readAllBytes(dir.resolve("again.onnx.data")));
+    }
+
+    @Test
+    void outputsGetTheUsualPermissionsOfANewFileNotOwnerOnly() throws Exception {
+        Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"),
+                "needs a POSIX file system");
+        // What any new file in this directory gets (0666 less the umask): the reference.
+        Set<PosixFilePermission> expected = Files.getPosixFilePermissions(Files.createFile(dir.resolve("reference")));
+        Random r = new Random(5);
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(floats("B", randomFloats(r, 8 * 12), 8, 12))
+                .addInput(value("x", F, 2, 8))
+                .addNode(node("MatMul", "mm", List.of("x", "B"), List.of("y")))
+                .addOutput(value("y", F, 2, 12))
+                .build();
+        Path single = Models.write(dir, "single.onnx", Models.model(g));
+        Path singleOut = dir.resolve("single-out.onnx");
+        OnnxPruner.prune(single, singleOut, PruneOptions.defaults());
+        assertEquals(expected, Files.getPosixFilePermissions(singleOut), "single-file output");
+        Path ext = externalModel(r, "ext.onnx");
+        Path extOut = dir.resolve("ext-out.onnx");
+        OnnxPruner.prune(ext, extOut, PruneOptions.defaults());
+        assertEquals(expected, Files.getPosixFilePermissions(extOut), "model of an external-data output");
+        assertEquals(expected, Files.getPosixFilePermissions(dir.resolve("ext-out.onnx.data")), "its data file");
     }
 
     private void assertInputError(Path in, String messagePart) throws IOException {
