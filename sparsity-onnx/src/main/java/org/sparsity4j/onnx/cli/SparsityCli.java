@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.sparsity4j.core.pattern.SparsityPattern;
+import org.sparsity4j.core.simd.VectorSupport;
 import org.sparsity4j.onnx.Action;
 import org.sparsity4j.onnx.Calibration;
 import org.sparsity4j.onnx.CalibrationReport;
@@ -53,6 +54,7 @@ public final class SparsityCli {
             "  --json                print the report as JSON",
             "  -q, --quiet           no report and no progress (errors still go to stderr)",
             "  -h, --help            this help",
+            "  -V, --version         version, Java runtime, whether the SIMD kernels run and ONNX Runtime is present",
             "",
             "Exit codes: 0 ok, 1 check failed, 2 usage error, 3 input error, 4 output error, 70 internal error.",
             "");
@@ -81,6 +83,7 @@ public final class SparsityCli {
         boolean json;
         boolean quiet;
         boolean help;
+        boolean version;
         PruneOptions options = PruneOptions.defaults();
         String calibrationDir;
         int calibrationRandom;
@@ -120,6 +123,10 @@ public final class SparsityCli {
         }
         if (a.help) {
             out.print(USAGE);
+            return ExitCode.OK.code();
+        }
+        if (a.version) {
+            out.print(versionText());
             return ExitCode.OK.code();
         }
         PruneOptions options = a.options;
@@ -165,6 +172,42 @@ public final class SparsityCli {
         }
     }
 
+    /**
+     * Returns what {@code --version} prints: the tool's version, the Java runtime, whether the core's
+     * SIMD kernels run (and why not), and whether ONNX Runtime (calibration) is on the class path.
+     *
+     * @return four lines, each ending with a newline
+     */
+    public static String versionText() {
+        String onnxRuntime;
+        try {
+            Class.forName("ai.onnxruntime.OrtEnvironment", false, SparsityCli.class.getClassLoader());
+            onnxRuntime = "ONNX Runtime on the class path: calibration (--calibration, --eval) available";
+        } catch (ClassNotFoundException | LinkageError e) {
+            onnxRuntime = "ONNX Runtime not on the class path: calibration (--calibration, --eval) unavailable";
+        }
+        return "sparsity " + version() + " (Sparsity4J)\n"
+                + "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ") on "
+                + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "\n"
+                + VectorSupport.describe() + "\n"
+                + onnxRuntime + "\n";
+    }
+
+    /** The version Maven wrote into version.properties, or "unknown" when the resource is missing. */
+    private static String version() {
+        try (java.io.InputStream in = SparsityCli.class.getResourceAsStream("version.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            String v = p.getProperty("version", "unknown");
+            return v.contains("${") ? "unknown" : v;
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     private static Args parse(String[] args) throws UsageException {
         Args a = new Args();
         List<String> positional = new ArrayList<>();
@@ -180,6 +223,10 @@ public final class SparsityCli {
                 case "-h":
                 case "--help":
                     a.help = true;
+                    return a;
+                case "-V":
+                case "--version":
+                    a.version = true;
                     return a;
                 case "-o":
                 case "--output":

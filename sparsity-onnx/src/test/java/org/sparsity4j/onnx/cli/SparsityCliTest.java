@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparsity4j.core.simd.VectorSupport;
 
 /** The command line: commands, options, exit codes, and that failures leave no output. */
 class SparsityCliTest {
@@ -39,6 +40,21 @@ class SparsityCliTest {
         stdout = out.toString(StandardCharsets.UTF_8);
         stderr = err.toString(StandardCharsets.UTF_8);
         return code;
+    }
+
+    @Test
+    void versionNamesTheVersionTheRuntimeTheSimdChoiceAndOnnxRuntime() {
+        for (String flag : new String[] {"--version", "-V"}) {
+            assertEquals(0, run(flag, "prune"), stderr);
+            String[] lines = stdout.split("\n");
+            assertEquals(4, lines.length, stdout);
+            assertTrue(lines[0].matches("sparsity \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(Sparsity4J\\)"), lines[0]);
+            assertTrue(lines[1].startsWith("Java " + System.getProperty("java.version") + " ("), lines[1]);
+            assertEquals(VectorSupport.describe(), lines[2]);
+            // The tests run with ONNX Runtime on the class path (the calibration tests need it).
+            assertTrue(lines[3].startsWith("ONNX Runtime on the class path"), lines[3]);
+            assertEquals("", stderr);
+        }
     }
 
     @Test
