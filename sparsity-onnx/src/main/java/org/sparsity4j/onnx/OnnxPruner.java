@@ -439,11 +439,24 @@ public final class OnnxPruner {
                 .setRawData(com.google.protobuf.ByteString.copyFrom(t.toLittleEndianBytes())).build();
     }
 
-    /** Fails with a clear message when ONNX Runtime is not on the class path. */
-    private static void requireRuntime() {
+    /**
+     * Returns whether ONNX Runtime, which calibration and output fidelity need, is on the class path.
+     * Loads no native library.
+     *
+     * @return true if its classes can be found
+     */
+    public static boolean onnxRuntimeAvailable() {
         try {
             Class.forName("ai.onnxruntime.OrtEnvironment", false, OnnxPruner.class.getClassLoader());
+            return true;
         } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Fails with a clear message when ONNX Runtime is not on the class path. */
+    private static void requireRuntime() {
+        if (!onnxRuntimeAvailable()) {
             throw new UnsupportedOperationException("calibration runs the model with ONNX Runtime, which is not on the class"
                     + " path: add com.microsoft.onnxruntime:onnxruntime (for the command line tool: put"
                     + " onnxruntime-<version>.jar into the lib/ folder next to sparsity-cli.jar)");

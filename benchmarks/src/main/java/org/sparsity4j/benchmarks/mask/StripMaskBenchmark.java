@@ -77,7 +77,7 @@ public class StripMaskBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         System.setProperty("sparsity.simd", Boolean.toString(simd));
-        if (simd && !VectorSupport.enabled() || !simd && VectorSupport.enabled()) {
+        if (simd != VectorSupport.enabled()) {
             throw new IllegalStateException("simd=" + simd + " requested, but " + VectorSupport.describe()
                     + " (a trial in a JVM that already masked? run with forks)");
         }

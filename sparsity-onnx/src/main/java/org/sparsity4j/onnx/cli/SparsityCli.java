@@ -1,12 +1,14 @@
 package org.sparsity4j.onnx.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.sparsity4j.core.pattern.SparsityPattern;
@@ -179,13 +181,9 @@ public final class SparsityCli {
      * @return four lines, each ending with a newline
      */
     public static String versionText() {
-        String onnxRuntime;
-        try {
-            Class.forName("ai.onnxruntime.OrtEnvironment", false, SparsityCli.class.getClassLoader());
-            onnxRuntime = "ONNX Runtime on the class path: calibration (--calibration, --eval) available";
-        } catch (ClassNotFoundException | LinkageError e) {
-            onnxRuntime = "ONNX Runtime not on the class path: calibration (--calibration, --eval) unavailable";
-        }
+        String onnxRuntime = OnnxPruner.onnxRuntimeAvailable()
+                ? "ONNX Runtime on the class path: calibration (--calibration, --eval) available"
+                : "ONNX Runtime not on the class path: calibration (--calibration, --eval) unavailable";
         return "sparsity " + version() + " (Sparsity4J)\n"
                 + "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ") on "
                 + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "\n"
@@ -195,11 +193,11 @@ public final class SparsityCli {
 
     /** The version Maven wrote into version.properties, or "unknown" when the resource is missing. */
     private static String version() {
-        try (java.io.InputStream in = SparsityCli.class.getResourceAsStream("version.properties")) {
+        try (InputStream in = SparsityCli.class.getResourceAsStream("version.properties")) {
             if (in == null) {
                 return "unknown";
             }
-            java.util.Properties p = new java.util.Properties();
+            Properties p = new Properties();
             p.load(in);
             String v = p.getProperty("version", "unknown");
             return v.contains("${") ? "unknown" : v;
