@@ -11,7 +11,10 @@ import org.sparsity4j.core.tensor.Tensor;
  * 2:4 (every type) and 1:2 (FP32); the rules are exactly those of the general path.
  *
  * <p>Where {@link StripSimd} selects them, the SIMD kernels of {@link SimdStrip} run a chunk
- * instead (FP32, FP16, BF16); a chunk they decline (non-finite or huge values) runs here.
+ * instead (FP32, FP16, BF16); a chunk they decline (non-finite or huge values) runs here. When the
+ * mask is applied to a tensor made on a Java array ({@link Tensor#array()}) along the contiguous
+ * axis, the SIMD kernels work on that array in place, and only the rest of a chunk that is not a
+ * whole mask word goes through the chunk buffers.
  *
  * <p>Comparisons are arithmetic ({@code x >= y} as {@code (y - x - 1) >>> 31}, exact because keys
  * lie in {@code [0, 2^31)}): keep patterns of real weights are random, so branches would mispredict.
@@ -81,10 +84,21 @@ final class FusedStrip {
         boolean vector = simd && SimdStrip.supports(t.type(), m);
         boolean contiguous = elemStride == 1 && groupStride == m;
         int perChunk = CHUNK / m;
+        // SIMD masking in place on the tensor's own array: no copy out and back
+        Object array = vector && contiguous && apply ? t.array().orElse(null) : null;
         for (int done = 0; done < count; done += perChunk) {
             int g = Math.min(perChunk, count - done);
             int at = base + done * groupStride;
             if (contiguous) {
+                int direct = array == null ? 0 : SimdStrip.inPlaceLength(g * m);
+                if (direct > 0 && SimdStrip.inPlace(t.type(), m, array, at, direct, s, acc)) {
+                    Bits.storeRun(words, at, direct, s.bits[0]);
+                    if (direct == g * m) {
+                        continue;
+                    }
+                    at += direct;
+                    g -= direct / m;
+                }
                 transfer(t, at, g * m, 0, s, false);
                 boolean simdDone = vector && SimdStrip.kernel(t.type(), m, g, s, true, acc);
                 if (!simdDone) {

@@ -29,7 +29,7 @@ import org.sparsity4j.core.tensor.ElementType;
  * than N partners beat it. Along the strided axis the M rows of a block are M vectors and every
  * pair is compared lanewise, as in the scalar kernel. Mask bits come from OR-reducing the keep
  * lanes AND-ed with one bit per lane ({@code VectorMask.toLong} is not compiled to vector
- * instructions on JDK 17). Group counts use one canonical lane per group: all-zero when the
+ * instructions on JDK 17; from JDK 18 on, {@code toLong} is used). Group counts use one canonical lane per group: all-zero when the
  * lane of rank 0 is zero, tied when the lane of rank 2 (the largest pruned) has an equal key among
  * its beaters, underfilled from the number of kept zero lanes; strided blocks compare the smallest
  * kept and the largest pruned key as the scalar kernel does.
@@ -45,6 +45,12 @@ final class SimdStrip {
     private static final int IL = I.length(); // 8
     /** Vectors per float partial sum: bounds the relative rounding error of the sums (see kernel). */
     private static final int FLUSH = 32;
+    /**
+     * Whether mask bits come from {@code VectorMask.toLong}: HotSpot compiles it to a move-mask
+     * instruction from JDK 18 on (JDK-8273949); JDK 17 runs it as a Java loop over the lanes, so
+     * there an OR-reduction of one bit per lane is used instead. Measured on JDK 17 and 25.
+     */
+    private static final boolean MASK_TO_LONG = Runtime.version().feature() >= 18;
 
     /** FP16: keys from +Inf up fall back; BF16: from 2^100 up (Inf, NaN and float-overflow risk). */
     private static final int FP16_LIMIT = 0x7C00;
@@ -133,10 +139,10 @@ final class SimdStrip {
                 int padded = (len + IL - 1) & -IL;
                 Arrays.fill(f[0], len, padded, 0f);
                 int pad = (padded - len) / m;
-                if (!(m == 2 ? decide32c12(f[0], kp[0], padded, pad, acc) : decide32c24(f[0], kp[0], padded, pad, acc))) {
+                if (!(m == 2 ? decide32c12(f[0], 0, kp[0], padded, pad, acc) : decide32c24(f[0], 0, kp[0], padded, pad, acc))) {
                     return false;
                 }
-                apply32(f[0], kp[0], padded, s.bits[0], acc);
+                apply32(f[0], 0, kp[0], padded, s.bits[0], acc);
                 return true;
             }
             int padded = (g + IL - 1) & -IL;
@@ -153,7 +159,7 @@ final class SimdStrip {
                 count32s24(f[0], f[1], f[2], f[3], kp, padded, padded - g, acc);
             }
             for (int j = 0; j < m; j++) {
-                apply32(f[j], kp[j], padded, s.bits[j], acc);
+                apply32(f[j], 0, kp[j], padded, s.bits[j], acc);
             }
             return true;
         }
@@ -167,10 +173,10 @@ final class SimdStrip {
             int len = g * 4;
             int padded = (len + SL - 1) & -SL;
             Arrays.fill(h[0], len, padded, (short) 0);
-            if (!decide16c24(h[0], kp[0], padded, (padded - len) / 4, limit, acc)) {
+            if (!decide16c24(h[0], 0, kp[0], padded, (padded - len) / 4, limit, acc)) {
                 return false;
             }
-            apply16(h[0], kp[0], padded, shift, scale, s.bits[0], acc);
+            apply16(h[0], 0, kp[0], padded, shift, scale, s.bits[0], acc);
             return true;
         }
         int padded = (g + SL - 1) & -SL;
@@ -183,8 +189,48 @@ final class SimdStrip {
         decide16s24(h[0], h[1], h[2], h[3], kp, padded);
         count16s24(h[0], h[1], h[2], h[3], kp, padded, padded - g, acc);
         for (int j = 0; j < 4; j++) {
-            apply16(h[j], kp[j], padded, shift, scale, s.bits[j], acc);
+            apply16(h[j], 0, kp[j], padded, shift, scale, s.bits[j], acc);
         }
+        return true;
+    }
+
+    /**
+     * The part of a contiguous run of {@code len} elements that {@link #inPlace} takes: whole mask
+     * words (64 elements, whole groups of every supported pattern), so that the rest starts on a
+     * mask word.
+     */
+    static int inPlaceLength(int len) {
+        return len & -64;
+    }
+
+    /**
+     * As {@link #kernel} for a contiguous run, but on the tensor's own array instead of a copy in
+     * the scratch lanes: {@code len} elements (a multiple of 64, at most {@link FusedStrip#CHUNK})
+     * of {@code array} ({@code float[]} for FP32, {@code short[]} for FP16 and BF16) from index
+     * {@code at} are zeroed in place, their mask bits go to {@code s.bits[0]} and their statistics
+     * to {@code acc}. Returns false, having changed nothing, if a key reaches the type's limit.
+     *
+     * <p>The first pass only reads the run (keys, keep lanes into the scratch), so nothing is
+     * written before the limit is known; the elements are then still in the cache for the second.
+     */
+    static boolean inPlace(ElementType type, int m, Object array, int at, int len, FusedStrip.Scratch s,
+                           MaskStats.Acc acc) {
+        if (type == ElementType.FP32) {
+            float[] v = (float[]) array;
+            int[] kp = s.keep32()[0];
+            if (!(m == 2 ? decide32c12(v, at, kp, len, 0, acc) : decide32c24(v, at, kp, len, 0, acc))) {
+                return false;
+            }
+            apply32(v, at, kp, len, s.bits[0], acc);
+            return true;
+        }
+        boolean fp16 = type == ElementType.FP16;
+        short[] v = (short[]) array;
+        short[] kp = s.keep16()[0];
+        if (!decide16c24(v, at, kp, len, 0, fp16 ? FP16_LIMIT : BF16_LIMIT, acc)) {
+            return false;
+        }
+        apply16(v, at, kp, len, fp16 ? 3 : 0, fp16 ? FP16_SCALE : 1.0, s.bits[0], acc);
         return true;
     }
 
@@ -211,7 +257,7 @@ final class SimdStrip {
      * magnitudes (float bits of a key: the key shifted left by {@code 16 - shift}, times
      * {@code scale}) and writes the keep bits, 16 per vector.
      */
-    private static void apply16(short[] v, short[] kp, int padded, int shift, double scale, long[] bits,
+    private static void apply16(short[] v, int off, short[] kp, int padded, int shift, double scale, long[] bits,
                                 MaskStats.Acc acc) {
         double total = 0;
         double kept = 0;
@@ -224,10 +270,10 @@ final class SimdStrip {
             FloatVector fk = ft;
             for (int q = from; q < to; q++) {
                 int i = q * SL;
-                ShortVector x = ShortVector.fromArray(S, v, i);
+                ShortVector x = ShortVector.fromArray(S, v, off + i);
                 ShortVector keep = ShortVector.fromArray(S, kp, i);
                 ShortVector y = x.and(keep);
-                y.intoArray(v, i);
+                y.intoArray(v, off + i);
                 IntVector k = x.and((short) 0x7FFF).reinterpretAsInts();
                 IntVector kk = y.and((short) 0x7FFF).reinterpretAsInts();
                 ft = ft.add(k.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
@@ -238,7 +284,9 @@ final class SimdStrip {
                         .reinterpretAsFloats())
                         .add(kk.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
                                 .reinterpretAsFloats());
-                word |= ((long) keep.and(S_BIT).reduceLanes(VectorOperators.OR) & 0xFFFF) << ((q & 3) << 4);
+                long laneBits = MASK_TO_LONG ? keep.compare(VectorOperators.NE, (short) 0).toLong()
+                        : (long) keep.and(S_BIT).reduceLanes(VectorOperators.OR) & 0xFFFF;
+                word |= laneBits << ((q & 3) << 4);
                 if ((q & 3) == 3) {
                     bits[q >> 2] = word;
                     word = 0;
@@ -255,7 +303,7 @@ final class SimdStrip {
     }
 
     /** As {@link #apply16} for FP32 elements, 8 bits per vector. */
-    private static void apply32(float[] v, int[] kp, int padded, long[] bits, MaskStats.Acc acc) {
+    private static void apply32(float[] v, int off, int[] kp, int padded, long[] bits, MaskStats.Acc acc) {
         double total = 0;
         double kept = 0;
         long word = 0;
@@ -266,13 +314,15 @@ final class SimdStrip {
             FloatVector fk = ft;
             for (int q = from; q < to; q++) {
                 int i = q * IL;
-                IntVector x = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts();
+                IntVector x = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts();
                 IntVector keep = IntVector.fromArray(I, kp, i);
                 IntVector y = x.and(keep);
-                y.reinterpretAsFloats().intoArray(v, i);
+                y.reinterpretAsFloats().intoArray(v, off + i);
                 ft = ft.add(x.and(0x7FFF_FFFF).reinterpretAsFloats());
                 fk = fk.add(y.and(0x7FFF_FFFF).reinterpretAsFloats());
-                word |= ((long) keep.and(I_BIT).reduceLanes(VectorOperators.OR) & 0xFF) << ((q & 7) << 3);
+                long laneBits = MASK_TO_LONG ? keep.compare(VectorOperators.NE, 0).toLong()
+                        : (long) keep.and(I_BIT).reduceLanes(VectorOperators.OR) & 0xFF;
+                word |= laneBits << ((q & 7) << 3);
                 if ((q & 7) == 7) {
                     bits[q >> 3] = word;
                     word = 0;
@@ -295,13 +345,13 @@ final class SimdStrip {
      * all-zero padding groups at the end are not counted). Returns false, adding nothing to
      * {@code acc}, if a key reaches {@code limit}.
      */
-    private static boolean decide16c24(short[] v, short[] kp, int padded, int pad, int limit, MaskStats.Acc acc) {
+    private static boolean decide16c24(short[] v, int off, short[] kp, int padded, int pad, int limit, MaskStats.Acc acc) {
         ShortVector max = ShortVector.zero(S);
         ShortVector tiedLanes = ShortVector.zero(S);
         ShortVector zeroLanes = ShortVector.zero(S);
         ShortVector keptZeroLanes = ShortVector.zero(S);
         for (int i = 0; i < padded; i += SL) {
-            ShortVector k = ShortVector.fromArray(S, v, i).and((short) 0x7FFF);
+            ShortVector k = ShortVector.fromArray(S, v, off + i).and((short) 0x7FFF);
             max = max.max(k);
             IntVector ki = k.reinterpretAsInts();
             ShortVector p1 = ki.lanewise(VectorOperators.LSHL, 16).or(ki.lanewise(VectorOperators.LSHR, 16))
@@ -414,12 +464,12 @@ final class SimdStrip {
     // ---------------------------------------------------------------- decide: FP32
 
     /** Contiguous 1:2 on FP32: keep lanes and group counts; false (nothing added) if a key reaches the limit. */
-    private static boolean decide32c12(float[] v, int[] kp, int padded, int pad, MaskStats.Acc acc) {
+    private static boolean decide32c12(float[] v, int off, int[] kp, int padded, int pad, MaskStats.Acc acc) {
         IntVector max = IntVector.zero(I);
         IntVector tiedLanes = IntVector.zero(I);
         IntVector zeroLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
-            IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF);
             max = max.max(k);
             IntVector p = k.rearrange(X1);
             IntVector d = k.sub(p);
@@ -439,13 +489,13 @@ final class SimdStrip {
     }
 
     /** Contiguous 2:4 on FP32: as {@link #decide16c24} with partners by lane permutation. */
-    private static boolean decide32c24(float[] v, int[] kp, int padded, int pad, MaskStats.Acc acc) {
+    private static boolean decide32c24(float[] v, int off, int[] kp, int padded, int pad, MaskStats.Acc acc) {
         IntVector max = IntVector.zero(I);
         IntVector tiedLanes = IntVector.zero(I);
         IntVector zeroLanes = IntVector.zero(I);
         IntVector keptZeroLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
-            IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF);
             max = max.max(k);
             IntVector d1 = k.sub(k.rearrange(X1));
             IntVector d2 = k.sub(k.rearrange(X2));

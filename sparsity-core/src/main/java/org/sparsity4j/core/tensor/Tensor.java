@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A row-major tensor view over existing storage: a Java array or a little-endian byte buffer.
@@ -22,11 +23,14 @@ public final class Tensor {
     private final Shape shape;
     /** FloatBuffer for FP32, ShortBuffer for 16-bit types, ByteBuffer for 8-bit types; index 0 = element 0. */
     private final Buffer storage;
+    /** The Java array behind {@link #storage} (from index 0), or null for a tensor made by {@link #wrap}. */
+    private final Object array;
 
-    private Tensor(ElementType type, Shape shape, Buffer storage) {
+    private Tensor(ElementType type, Shape shape, Buffer storage, Object array) {
         this.type = type;
         this.shape = shape;
         this.storage = storage;
+        this.array = array;
     }
 
     /**
@@ -59,7 +63,7 @@ public final class Tensor {
             default:
                 storage = le;
         }
-        return new Tensor(type, shape, storage);
+        return new Tensor(type, shape, storage, null);
     }
 
     /**
@@ -73,7 +77,7 @@ public final class Tensor {
     public static Tensor ofFloats(float[] values, long... dims) {
         Shape shape = Shape.of(dims);
         checkLength(values.length, shape, ElementType.FP32);
-        return new Tensor(ElementType.FP32, shape, FloatBuffer.wrap(values));
+        return new Tensor(ElementType.FP32, shape, FloatBuffer.wrap(values), values);
     }
 
     /**
@@ -91,7 +95,7 @@ public final class Tensor {
         }
         Shape shape = Shape.of(dims);
         checkLength(bits.length, shape, type);
-        return new Tensor(type, shape, ShortBuffer.wrap(bits));
+        return new Tensor(type, shape, ShortBuffer.wrap(bits), bits);
     }
 
     /**
@@ -110,7 +114,7 @@ public final class Tensor {
         }
         Shape shape = Shape.of(dims);
         checkLength(bits.length, shape, type);
-        return new Tensor(type, shape, ByteBuffer.wrap(bits));
+        return new Tensor(type, shape, ByteBuffer.wrap(bits), bits);
     }
 
     /**
@@ -122,12 +126,18 @@ public final class Tensor {
      */
     public static Tensor zeros(ElementType type, Shape shape) {
         switch (type.byteSize()) {
-            case 4:
-                return new Tensor(type, shape, FloatBuffer.wrap(new float[shape.size()]));
-            case 2:
-                return new Tensor(type, shape, ShortBuffer.wrap(new short[shape.size()]));
-            default:
-                return new Tensor(type, shape, ByteBuffer.wrap(new byte[shape.size()]));
+            case 4: {
+                float[] a = new float[shape.size()];
+                return new Tensor(type, shape, FloatBuffer.wrap(a), a);
+            }
+            case 2: {
+                short[] a = new short[shape.size()];
+                return new Tensor(type, shape, ShortBuffer.wrap(a), a);
+            }
+            default: {
+                byte[] a = new byte[shape.size()];
+                return new Tensor(type, shape, ByteBuffer.wrap(a), a);
+            }
         }
     }
 
@@ -151,6 +161,20 @@ public final class Tensor {
     /** Returns the element count. */
     public int size() {
         return shape.size();
+    }
+
+    /**
+     * Returns the Java array this tensor was created on, shared and not copied: the {@code float[]}
+     * given to {@link #ofFloats}, the {@code short[]} given to {@link #ofShorts}, the {@code byte[]}
+     * given to {@link #ofBytes}, or the array {@link #zeros} allocated. Element {@code i} of the
+     * tensor is element {@code i} of the array, in the encoding the factory describes. Empty for a
+     * tensor made by {@link #wrap}, whose storage is the caller's byte buffer. Bulk kernels use it
+     * to work on the elements in place instead of copying them out and back.
+     *
+     * @return the backing array ({@code float[]}, {@code short[]} or {@code byte[]}), or empty
+     */
+    public Optional<Object> array() {
+        return Optional.ofNullable(array);
     }
 
     /**

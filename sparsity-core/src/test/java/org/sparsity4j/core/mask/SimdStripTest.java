@@ -214,19 +214,36 @@ class SimdStripTest {
         }
         StripMasker masker = StripMasker.of(p).parallel(parallel);
         Tensor scalarT = original.copy();
-        Tensor simdT = original.copy();
+        Tensor simdT = original.copy(); // on a Java array: the SIMD kernels work in place
+        // on a byte buffer: the SIMD kernels work on copies in the chunk buffers
+        Tensor bufferT = Tensor.wrap(original.type(), original.shape(), original.toLittleEndianBytes());
+        assertTrue(simdT.array().isPresent() && bufferT.array().isEmpty(), "storage kinds " + what);
         Mask scalar = with(false, () -> masker.prune(scalarT, axis));
         Mask simd = with(true, () -> masker.prune(simdT, axis));
+        Mask buffered = with(true, () -> masker.prune(bufferT, axis));
         Mask computed = with(true, () -> masker.compute(original, axis));
         assertArrayEquals(scalar.toBitWords(), simd.toBitWords(), "mask bits " + what);
+        assertArrayEquals(scalar.toBitWords(), buffered.toBitWords(), "mask bits on a byte buffer " + what);
         assertArrayEquals(scalar.toBitWords(), computed.toBitWords(), "mask bits of compute " + what);
         for (int i = 0; i < original.size(); i++) {
             if (scalarT.bits(i) != simdT.bits(i)) {
                 assertEquals(scalarT.bits(i), simdT.bits(i), "pruned element " + i + " " + what);
             }
+            if (scalarT.bits(i) != bufferT.bits(i)) {
+                assertEquals(scalarT.bits(i), bufferT.bits(i), "pruned element " + i + " on a byte buffer " + what);
+            }
         }
+        assertSameStats(scalar.stats(), buffered.stats(), what + " on a byte buffer");
+        assertSameStats(scalar.stats(), simd.stats(), what);
         MaskStats a = scalar.stats();
         MaskStats b = simd.stats();
+        double tol = SUM_TOLERANCE * a.totalMagnitude();
+        assertEquals(a.totalMagnitude(), computed.stats().totalMagnitude(), tol, "total L1 of compute " + what);
+        assertTrue(b.keptMagnitude() <= b.totalMagnitude() * (1 + SUM_TOLERANCE), "kept <= total " + what);
+    }
+
+    /** Equal counts, and magnitude sums within {@link #SUM_TOLERANCE} of the total. */
+    private static void assertSameStats(MaskStats a, MaskStats b, String what) {
         assertEquals(a.elements(), b.elements(), "elements " + what);
         assertEquals(a.keptElements(), b.keptElements(), "kept " + what);
         assertEquals(a.groups(), b.groups(), "groups " + what);
@@ -237,8 +254,6 @@ class SimdStripTest {
         double tol = SUM_TOLERANCE * a.totalMagnitude();
         assertEquals(a.totalMagnitude(), b.totalMagnitude(), tol, "total L1 " + what);
         assertEquals(a.keptMagnitude(), b.keptMagnitude(), tol, "kept L1 " + what);
-        assertEquals(a.totalMagnitude(), computed.stats().totalMagnitude(), tol, "total L1 of compute " + what);
-        assertTrue(b.keptMagnitude() <= b.totalMagnitude() * (1 + SUM_TOLERANCE), "kept <= total " + what);
     }
 
     private static Mask with(boolean simd, Supplier<Mask> run) {

@@ -2,6 +2,7 @@ package org.sparsity4j.core.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,29 @@ class ShapeAndTensorTest {
                 e.getMessage());
         t.setBits(3, 0xBC00);
         assertEquals((byte) 0xBC, bb.get(7), "writes go through to the caller's buffer, little-endian");
+    }
+
+    @Test
+    void arrayIsTheSharedArrayOfTheArrayFactoriesAndEmptyForWrappedBuffers() {
+        float[] f = {1, 2, 3, 4};
+        short[] h = new short[4];
+        byte[] b = new byte[4];
+        assertSame(f, Tensor.ofFloats(f, 4).array().orElseThrow());
+        assertSame(h, Tensor.ofShorts(ElementType.BF16, h, 2, 2).array().orElseThrow());
+        assertSame(b, Tensor.ofBytes(ElementType.INT8, b, 4).array().orElseThrow());
+        for (ElementType type : ElementType.values()) {
+            Tensor z = Tensor.zeros(type, Shape.of(2, 4));
+            Object a = z.array().orElseThrow();
+            Class<?> want = type.byteSize() == 4 ? float[].class : type.byteSize() == 2 ? short[].class : byte[].class;
+            assertEquals(want, a.getClass(), type.toString());
+            z.setBits(5, 0x3C);
+            assertEquals(0x3C, z.copy().bits(5), "writes through the tensor reach its array");
+            assertTrue(Tensor.wrap(type, Shape.of(2, 4), ByteBuffer.wrap(new byte[8 * type.byteSize()])).array().isEmpty(),
+                    "a tensor on a (heap) byte buffer has no array of elements " + type);
+        }
+        Tensor t = Tensor.ofFloats(f, 4);
+        ((float[]) t.array().orElseThrow())[2] = -7f;
+        assertEquals(-7.0, t.get(2), "writes to the array are writes to the tensor");
     }
 
     @Test
