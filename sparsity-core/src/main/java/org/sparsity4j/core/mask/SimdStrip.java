@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,6 +16,10 @@ import org.sparsity4j.core.tensor.ElementType;
  * FP32 1:2 and 2:4 and for FP16 and BF16 2:4, along the contiguous and the strided axis. Masks,
  * zeroing and mask bits are exactly those of the scalar kernels; the group counts are equal; the
  * magnitude sums are formed in a different order (see {@link #kernel}).
+ *
+ * <p>Along the contiguous axis of a tensor on a Java array, {@link #inPlace} runs the same choice
+ * on the array itself, without the copy into the chunk buffers and back, in one pass on JDK 25
+ * and later and in two (decide, apply) before; see {@link #useOnePass}.
  *
  * <p>Loaded only through {@link StripSimd} when the running JVM has the {@code jdk.incubator.vector}
  * module: nothing outside this class names a vector type.
@@ -51,6 +56,15 @@ final class SimdStrip {
      * there an OR-reduction of one bit per lane is used instead. Measured on JDK 17 and 25.
      */
     private static final boolean MASK_TO_LONG = Runtime.version().feature() >= 18;
+    /**
+     * Whether {@link #inPlace} may use the one-pass kernels ({@code fused*}). Their loop bodies are
+     * larger than C2 of JDK 17 inlines in full (the vector operations left out of line allocate,
+     * and the kernels run several times slower than the two passes); JDK 25 compiles them without
+     * allocation. Versions between were not measured and keep the two passes. Read once per run,
+     * so tests can select either form in any JVM ({@link #useOnePass}).
+     */
+    static final boolean ONE_PASS_BY_DEFAULT = Runtime.version().feature() >= 25;
+    private static volatile boolean onePass = ONE_PASS_BY_DEFAULT;
 
     /** FP16: keys from +Inf up fall back; BF16: from 2^100 up (Inf, NaN and float-overflow risk). */
     private static final int FP16_LIMIT = 0x7C00;
@@ -76,6 +90,19 @@ final class SimdStrip {
     private static final VectorShuffle<Integer> X3 = VectorShuffle.fromOp(I, i -> i ^ 3);
 
     private SimdStrip() {
+    }
+
+    /**
+     * Selects the one-pass ({@code true}) or the two-pass form of {@link #inPlace}, for tests that
+     * check both in one JVM; results are identical, only the speed differs by JDK.
+     *
+     * @param use whether to use the one-pass kernels
+     * @return the previous selection
+     */
+    static boolean useOnePass(boolean use) {
+        boolean was = onePass;
+        onePass = use;
+        return was;
     }
 
     private interface LaneFn {
@@ -210,13 +237,31 @@ final class SimdStrip {
      * {@code at} are zeroed in place, their mask bits go to {@code s.bits[0]} and their statistics
      * to {@code acc}. Returns false, having changed nothing, if a key reaches the type's limit.
      *
-     * <p>The first pass only reads the run (keys, keep lanes into the scratch), so nothing is
-     * written before the limit is known; the elements are then still in the cache for the second.
+     * <p>Nothing is written before the limit is known: with {@link #useOnePass one pass selected}, a first pass finds the
+     * run's largest and smallest keys, and a run without a zero key (no all-zero or underfilled
+     * group) is then done in one pass ({@code fused*}: choice, zeroing, tie count, sums and mask
+     * bits); otherwise the decide pass (read-only: keep lanes into the scratch, counts, limit) and
+     * the apply pass run on the array. Either way the elements are in the cache after the first pass.
      */
     static boolean inPlace(ElementType type, int m, Object array, int at, int len, FusedStrip.Scratch s,
                            MaskStats.Acc acc) {
         if (type == ElementType.FP32) {
             float[] v = (float[]) array;
+            if (onePass) {
+                long range = range32(v, at, len);
+                if ((int) (range >>> 32) >= FP32_LIMIT) {
+                    return false;
+                }
+                if ((int) range != 0) {
+                    // no zero key: no all-zero or underfilled group, one pass does the rest
+                    if (m == 2) {
+                        fused32c12(v, at, len, s.bits[0], acc);
+                    } else {
+                        fused32c24(v, at, len, s.bits[0], acc);
+                    }
+                    return true;
+                }
+            }
             int[] kp = s.keep32()[0];
             if (!(m == 2 ? decide32c12(v, at, kp, len, 0, acc) : decide32c24(v, at, kp, len, 0, acc))) {
                 return false;
@@ -225,13 +270,196 @@ final class SimdStrip {
             return true;
         }
         boolean fp16 = type == ElementType.FP16;
+        int limit = fp16 ? FP16_LIMIT : BF16_LIMIT;
+        int shift = fp16 ? 3 : 0;
+        double scale = fp16 ? FP16_SCALE : 1.0;
         short[] v = (short[]) array;
+        if (onePass) {
+            long range = range16(v, at, len);
+            if ((int) (range >>> 32) >= limit) {
+                return false;
+            }
+            if ((int) range != 0) {
+                fused16c24(v, at, len, shift, scale, s.bits[0], acc);
+                return true;
+            }
+        }
         short[] kp = s.keep16()[0];
-        if (!decide16c24(v, at, kp, len, 0, fp16 ? FP16_LIMIT : BF16_LIMIT, acc)) {
+        if (!decide16c24(v, at, kp, len, 0, limit, acc)) {
             return false;
         }
-        apply16(v, at, kp, len, fp16 ? 3 : 0, fp16 ? FP16_SCALE : 1.0, s.bits[0], acc);
+        apply16(v, at, kp, len, shift, scale, s.bits[0], acc);
         return true;
+    }
+
+    /** The largest key (high 32 bits) and the smallest key (low 32 bits) of a run of FP32 elements. */
+    private static long range32(float[] v, int off, int len) {
+        IntVector max = IntVector.zero(I);
+        IntVector min = IntVector.broadcast(I, Integer.MAX_VALUE);
+        for (int i = 0; i < len; i += IL) {
+            IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF);
+            max = max.max(k);
+            min = min.min(k);
+        }
+        return (long) max.reduceLanes(VectorOperators.MAX) << 32 | min.reduceLanes(VectorOperators.MIN);
+    }
+
+    /** As {@link #range32} for 16-bit elements. */
+    private static long range16(short[] v, int off, int len) {
+        ShortVector max = ShortVector.zero(S);
+        ShortVector min = ShortVector.broadcast(S, Short.MAX_VALUE);
+        for (int i = 0; i < len; i += SL) {
+            ShortVector k = ShortVector.fromArray(S, v, off + i).and((short) 0x7FFF);
+            max = max.max(k);
+            min = min.min(k);
+        }
+        return (long) max.reduceLanes(VectorOperators.MAX) << 32 | min.reduceLanes(VectorOperators.MIN);
+    }
+
+    /**
+     * Contiguous FP32 1:2 in one pass, for a run of keys below the limit and above zero: keep
+     * choice, zeroing, tie count, magnitude sums and mask bits.
+     */
+    private static void fused32c12(float[] v, int off, int len, long[] bits, MaskStats.Acc acc) {
+        long tiedLanes = 0;
+        double total = 0;
+        double kept = 0;
+        int vectors = len / IL;
+        for (int from = 0; from < vectors; from += FLUSH) {
+            int to = Math.min(vectors, from + FLUSH);
+            FloatVector ft = FloatVector.zero(FloatVector.SPECIES_256);
+            FloatVector fk = ft;
+            long word = 0;
+            for (int q = from; q < to; q++) {
+                int i = off + q * IL;
+                IntVector x = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts();
+                IntVector k = x.and(0x7FFF_FFFF);
+                IntVector d = k.sub(k.rearrange(X1));
+                VectorMask<Integer> keep = d.compare(VectorOperators.GE, I_T1); // the partner does not beat me
+                I_ZERO.blend(x, keep).reinterpretAsFloats().intoArray(v, i);
+                tiedLanes += d.compare(VectorOperators.EQ, 0).trueCount();
+                ft = ft.add(k.reinterpretAsFloats());
+                fk = fk.add(I_ZERO.blend(k, keep).reinterpretAsFloats());
+                word |= keep.toLong() << ((q & 7) << 3);
+                if ((q & 7) == 7) {
+                    bits[q >> 3] = word;
+                    word = 0;
+                }
+            }
+            total += ft.reduceLanes(VectorOperators.ADD);
+            kept += fk.reduceLanes(VectorOperators.ADD);
+        }
+        acc.tied += tiedLanes / 2; // both lanes of a pair count it
+        acc.total += total;
+        acc.keptSum += kept;
+    }
+
+    /** Contiguous FP32 2:4 in one pass, as {@link #fused32c12}; the choice as in {@link #decide32c24}. */
+    private static void fused32c24(float[] v, int off, int len, long[] bits, MaskStats.Acc acc) {
+        long tiedLanes = 0;
+        double total = 0;
+        double kept = 0;
+        int vectors = len / IL;
+        for (int from = 0; from < vectors; from += FLUSH) {
+            int to = Math.min(vectors, from + FLUSH);
+            FloatVector ft = FloatVector.zero(FloatVector.SPECIES_256);
+            FloatVector fk = ft;
+            long word = 0;
+            for (int q = from; q < to; q++) {
+                int i = off + q * IL;
+                IntVector x = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts();
+                IntVector k = x.and(0x7FFF_FFFF);
+                IntVector d1 = k.sub(k.rearrange(X1));
+                IntVector d2 = k.sub(k.rearrange(X2));
+                IntVector d3 = k.sub(k.rearrange(X3));
+                IntVector beaten = d1.sub(I_T1).lanewise(VectorOperators.ASHR, 31)
+                        .add(d2.sub(I_T2).lanewise(VectorOperators.ASHR, 31))
+                        .add(d3.sub(I_T2).lanewise(VectorOperators.ASHR, 31));
+                IntVector greater = d1.lanewise(VectorOperators.ASHR, 31)
+                        .add(d2.lanewise(VectorOperators.ASHR, 31))
+                        .add(d3.lanewise(VectorOperators.ASHR, 31));
+                VectorMask<Integer> keep = beaten.compare(VectorOperators.GT, I_MINUS2);
+                I_ZERO.blend(x, keep).reinterpretAsFloats().intoArray(v, i);
+                tiedLanes += beaten.compare(VectorOperators.EQ, I_MINUS2)
+                        .andNot(greater.compare(VectorOperators.EQ, beaten)).trueCount();
+                ft = ft.add(k.reinterpretAsFloats());
+                fk = fk.add(I_ZERO.blend(k, keep).reinterpretAsFloats());
+                word |= keep.toLong() << ((q & 7) << 3);
+                if ((q & 7) == 7) {
+                    bits[q >> 3] = word;
+                    word = 0;
+                }
+            }
+            total += ft.reduceLanes(VectorOperators.ADD);
+            kept += fk.reduceLanes(VectorOperators.ADD);
+        }
+        acc.tied += tiedLanes;
+        acc.total += total;
+        acc.keptSum += kept;
+    }
+
+    /**
+     * Contiguous 16-bit 2:4 in one pass, for a run of keys below the limit and above zero; the
+     * choice and the tie count as in {@link #decide16c24}, the sums as in {@link #apply16}.
+     */
+    private static void fused16c24(short[] v, int off, int len, int shift, double scale, long[] bits,
+                                   MaskStats.Acc acc) {
+        long tied = 0;
+        double total = 0;
+        double kept = 0;
+        int up = 16 - shift;
+        int vectors = len / SL;
+        for (int from = 0; from < vectors; from += FLUSH) {
+            int to = Math.min(vectors, from + FLUSH);
+            FloatVector ft = FloatVector.zero(FloatVector.SPECIES_256);
+            FloatVector fk = ft;
+            long word = 0;
+            for (int q = from; q < to; q++) {
+                int i = off + q * SL;
+                ShortVector x = ShortVector.fromArray(S, v, i);
+                ShortVector k = x.and((short) 0x7FFF);
+                IntVector ki = k.reinterpretAsInts();
+                ShortVector p1 = ki.lanewise(VectorOperators.LSHL, 16).or(ki.lanewise(VectorOperators.LSHR, 16))
+                        .reinterpretAsShorts();
+                LongVector kl = k.reinterpretAsLongs();
+                LongVector p2l = kl.lanewise(VectorOperators.LSHL, 32).or(kl.lanewise(VectorOperators.LSHR, 32));
+                IntVector p2i = p2l.reinterpretAsInts();
+                ShortVector p3 = p2i.lanewise(VectorOperators.LSHL, 16).or(p2i.lanewise(VectorOperators.LSHR, 16))
+                        .reinterpretAsShorts();
+                ShortVector d1 = k.sub(p1);
+                ShortVector d2 = k.sub(p2l.reinterpretAsShorts());
+                ShortVector d3 = k.sub(p3);
+                ShortVector beaten = d1.sub(S_T1).lanewise(VectorOperators.ASHR, 15)
+                        .add(d2.sub(S_T2).lanewise(VectorOperators.ASHR, 15))
+                        .add(d3.sub(S_T2).lanewise(VectorOperators.ASHR, 15));
+                ShortVector greater = d1.lanewise(VectorOperators.ASHR, 15)
+                        .add(d2.lanewise(VectorOperators.ASHR, 15))
+                        .add(d3.lanewise(VectorOperators.ASHR, 15));
+                VectorMask<Short> keep = beaten.compare(VectorOperators.GT, S_MINUS2);
+                S_ZERO.blend(x, keep).intoArray(v, i);
+                tied += beaten.compare(VectorOperators.EQ, S_MINUS2)
+                        .andNot(greater.compare(VectorOperators.EQ, beaten)).trueCount();
+                IntVector kk = S_ZERO.blend(k, keep).reinterpretAsInts();
+                ft = ft.add(ki.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
+                        .reinterpretAsFloats())
+                        .add(ki.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
+                                .reinterpretAsFloats());
+                fk = fk.add(kk.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
+                        .reinterpretAsFloats())
+                        .add(kk.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
+                                .reinterpretAsFloats());
+                word |= keep.toLong() << ((q & 3) << 4);
+                if ((q & 3) == 3) {
+                    bits[q >> 2] = word;
+                    word = 0;
+                }
+            }
+            total += ft.reduceLanes(VectorOperators.ADD);
+            kept += fk.reduceLanes(VectorOperators.ADD);
+        }
+        acc.tied += tied;
+        acc.total += total * scale;
+        acc.keptSum += kept * scale;
     }
 
     private static boolean below(short[] v, int padded, int limit) {

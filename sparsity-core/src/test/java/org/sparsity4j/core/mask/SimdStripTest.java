@@ -80,9 +80,11 @@ class SimdStripTest {
                         rows = m * (1 + r.nextInt(6));
                         cols = 4 * (1 + r.nextInt(2500));
                 }
-                int kind = r.nextInt(4); // 0: Gen's elements with specials, 1: Gen's elements, 2-3: moderate
+                // 0: Gen's elements with specials, 1: Gen's elements, 2: moderate, 3: moderate without zeros
+                // (only runs without a zero key take the one-pass in-place kernels)
+                int kind = r.nextInt(4);
                 Tensor t = kind < 2 ? Gen.tensor(type, Shape.of(rows, cols), r, kind == 0)
-                        : moderate(type, Shape.of(rows, cols), r);
+                        : moderate(type, Shape.of(rows, cols), r, kind == 2);
                 if (r.nextBoolean()) {
                     Gen.zeroSomeGroups(t, m, r);
                 }
@@ -149,14 +151,19 @@ class SimdStripTest {
      * magnitudes (ties), subnormals, and values of random sign and binade between 2^-30 and 2^30 (FP16: 2^-24 and 2^15).
      */
     static Tensor moderate(ElementType type, Shape shape, SplittableRandom r) {
+        return moderate(type, shape, r, true);
+    }
+
+    /** As {@link #moderate(ElementType, Shape, SplittableRandom)}, with or without zeros. */
+    static Tensor moderate(ElementType type, Shape shape, SplittableRandom r, boolean zeros) {
         Tensor t = Tensor.zeros(type, shape);
         for (int i = 0; i < t.size(); i++) {
             int roll = r.nextInt(100);
             int bits;
-            if (roll < 10) {
+            if (roll < 10 && zeros) {
                 bits = r.nextBoolean() ? 0 : signBit(type);
             } else if (roll < 35) {
-                bits = Gen.encodeSmall(type, 1 + r.nextInt(3));
+                bits = Gen.encodeSmall(type, 1 + r.nextInt(3)) | (r.nextBoolean() ? signBit(type) : 0);
             } else if (roll < 38) {
                 bits = 1 + r.nextInt(type == ElementType.FP32 ? 0x7F_FFFF : type == ElementType.FP16 ? 0x3FF : 0x7F);
             } else {
@@ -215,25 +222,38 @@ class SimdStripTest {
         StripMasker masker = StripMasker.of(p).parallel(parallel);
         Tensor scalarT = original.copy();
         Tensor simdT = original.copy(); // on a Java array: the SIMD kernels work in place
+        Tensor otherT = original.copy(); // the same, with the other in-place form (one pass or two)
         // on a byte buffer: the SIMD kernels work on copies in the chunk buffers
         Tensor bufferT = Tensor.wrap(original.type(), original.shape(), original.toLittleEndianBytes());
         assertTrue(simdT.array().isPresent() && bufferT.array().isEmpty(), "storage kinds " + what);
         Mask scalar = with(false, () -> masker.prune(scalarT, axis));
         Mask simd = with(true, () -> masker.prune(simdT, axis));
+        boolean onePass = SimdStrip.useOnePass(!SimdStrip.ONE_PASS_BY_DEFAULT);
+        Mask other;
+        try {
+            other = with(true, () -> masker.prune(otherT, axis));
+        } finally {
+            SimdStrip.useOnePass(onePass);
+        }
         Mask buffered = with(true, () -> masker.prune(bufferT, axis));
         Mask computed = with(true, () -> masker.compute(original, axis));
         assertArrayEquals(scalar.toBitWords(), simd.toBitWords(), "mask bits " + what);
         assertArrayEquals(scalar.toBitWords(), buffered.toBitWords(), "mask bits on a byte buffer " + what);
+        assertArrayEquals(scalar.toBitWords(), other.toBitWords(), "mask bits, other in-place form " + what);
         assertArrayEquals(scalar.toBitWords(), computed.toBitWords(), "mask bits of compute " + what);
         for (int i = 0; i < original.size(); i++) {
             if (scalarT.bits(i) != simdT.bits(i)) {
                 assertEquals(scalarT.bits(i), simdT.bits(i), "pruned element " + i + " " + what);
+            }
+            if (scalarT.bits(i) != otherT.bits(i)) {
+                assertEquals(scalarT.bits(i), otherT.bits(i), "pruned element " + i + ", other in-place form " + what);
             }
             if (scalarT.bits(i) != bufferT.bits(i)) {
                 assertEquals(scalarT.bits(i), bufferT.bits(i), "pruned element " + i + " on a byte buffer " + what);
             }
         }
         assertSameStats(scalar.stats(), buffered.stats(), what + " on a byte buffer");
+        assertSameStats(scalar.stats(), other.stats(), what + ", other in-place form");
         assertSameStats(scalar.stats(), simd.stats(), what);
         MaskStats a = scalar.stats();
         MaskStats b = simd.stats();
