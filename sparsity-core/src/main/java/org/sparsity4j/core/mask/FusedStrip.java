@@ -12,9 +12,9 @@ import org.sparsity4j.core.tensor.Tensor;
  *
  * <p>Where {@link StripSimd} selects them, the SIMD kernels of {@link SimdStrip} run a chunk
  * instead (FP32, FP16, BF16); a chunk they decline (non-finite or huge values) runs here. When the
- * mask is applied to a tensor made on a Java array ({@link Tensor#array()}) along the contiguous
- * axis, the SIMD kernels work on that array in place, and only the rest of a chunk that is not a
- * whole mask word goes through the chunk buffers.
+ * mask is applied to a tensor made on a Java array ({@link Tensor#array()}), along the contiguous
+ * axis or along a strided axis, the SIMD kernels work on that array in place, and only the rest
+ * of a chunk that is not a multiple of 64 elements goes through the chunk buffers.
  *
  * <p>Comparisons are arithmetic ({@code x >= y} as {@code (y - x - 1) >>> 31}, exact because keys
  * lie in {@code [0, 2^31)}): keep patterns of real weights are random, so branches would mispredict.
@@ -52,6 +52,8 @@ final class FusedStrip {
         final byte[] nibs = new byte[CHUNK];
         /** Mask bits of the SIMD kernels, per lane: bit k of lane j for element k of that lane. */
         final long[][] bits = new long[4][CHUNK / 64];
+        /** First element of each row of a strided block worked on in place. */
+        final int[] rows = new int[4];
         private short[][] keep16;
         private int[][] keep32;
 
@@ -85,7 +87,7 @@ final class FusedStrip {
         boolean contiguous = elemStride == 1 && groupStride == m;
         int perChunk = CHUNK / m;
         // SIMD masking in place on the tensor's own array: no copy out and back
-        Object array = vector && contiguous && apply ? t.array().orElse(null) : null;
+        Object array = vector && apply ? t.array().orElse(null) : null;
         for (int done = 0; done < count; done += perChunk) {
             int g = Math.min(perChunk, count - done);
             int at = base + done * groupStride;
@@ -113,6 +115,22 @@ final class FusedStrip {
                     pack(words, at, g, m, s.nibs);
                 }
             } else {
+                int direct = array == null ? 0 : SimdStrip.inPlaceLength(g);
+                if (direct > 0) {
+                    for (int j = 0; j < m; j++) {
+                        s.rows[j] = at + j * elemStride;
+                    }
+                    if (SimdStrip.inPlaceStrided(t.type(), m, array, s.rows, direct, s, acc)) {
+                        for (int j = 0; j < m; j++) {
+                            Bits.orBitRun(words, at + j * elemStride, direct, s.bits[j]);
+                        }
+                        if (direct == g) {
+                            continue;
+                        }
+                        at += direct;
+                        g -= direct;
+                    }
+                }
                 for (int j = 0; j < m; j++) {
                     transfer(t, at + j * elemStride, g, j, s, false);
                 }

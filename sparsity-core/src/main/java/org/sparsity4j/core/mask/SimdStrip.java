@@ -88,6 +88,8 @@ final class SimdStrip {
     private static final VectorShuffle<Integer> X1 = VectorShuffle.fromOp(I, i -> i ^ 1);
     private static final VectorShuffle<Integer> X2 = VectorShuffle.fromOp(I, i -> i ^ 2);
     private static final VectorShuffle<Integer> X3 = VectorShuffle.fromOp(I, i -> i ^ 3);
+    /** Row offsets of the strided kernels on the chunk buffers (each row starts at index 0). */
+    private static final int[] ZERO_OFFSETS = new int[4];
 
     private SimdStrip() {
     }
@@ -175,15 +177,15 @@ final class SimdStrip {
             int padded = (g + IL - 1) & -IL;
             for (int j = 0; j < m; j++) {
                 Arrays.fill(f[j], g, padded, 0f);
-                if (!below(f[j], padded)) {
+                if (!below(f[j], 0, padded)) {
                     return false;
                 }
             }
             if (m == 2) {
-                decide32s12(f[0], f[1], kp[0], kp[1], padded, padded - g, acc);
+                decide32s12(f[0], f[1], ZERO_OFFSETS, kp[0], kp[1], padded, padded - g, acc);
             } else {
-                decide32s24(f[0], f[1], f[2], f[3], kp, padded);
-                count32s24(f[0], f[1], f[2], f[3], kp, padded, padded - g, acc);
+                decide32s24(f[0], f[1], f[2], f[3], ZERO_OFFSETS, kp, padded);
+                count32s24(f[0], f[1], f[2], f[3], ZERO_OFFSETS, kp, padded, padded - g, acc);
             }
             for (int j = 0; j < m; j++) {
                 apply32(f[j], 0, kp[j], padded, s.bits[j], acc);
@@ -209,12 +211,12 @@ final class SimdStrip {
         int padded = (g + SL - 1) & -SL;
         for (int j = 0; j < 4; j++) {
             Arrays.fill(h[j], g, padded, (short) 0);
-            if (!below(h[j], padded, limit)) {
+            if (!below(h[j], 0, padded, limit)) {
                 return false;
             }
         }
-        decide16s24(h[0], h[1], h[2], h[3], kp, padded);
-        count16s24(h[0], h[1], h[2], h[3], kp, padded, padded - g, acc);
+        decide16s24(h[0], h[1], h[2], h[3], ZERO_OFFSETS, kp, padded);
+        count16s24(h[0], h[1], h[2], h[3], ZERO_OFFSETS, kp, padded, padded - g, acc);
         for (int j = 0; j < 4; j++) {
             apply16(h[j], 0, kp[j], padded, shift, scale, s.bits[j], acc);
         }
@@ -289,6 +291,52 @@ final class SimdStrip {
             return false;
         }
         apply16(v, at, kp, len, shift, scale, s.bits[0], acc);
+        return true;
+    }
+
+    /**
+     * As {@link #kernel} for a strided block, on the tensor's own array: element j of the
+     * {@code g} groups (g a multiple of 64, at most {@link FusedStrip#CHUNK}) is the run of
+     * {@code g} elements from {@code rows[j]} ({@code m} rows; {@code float[]} for FP32,
+     * {@code short[]} for FP16 and BF16). Zeroes in place, mask bits of row j go to
+     * {@code s.bits[j]}, statistics to {@code acc}. Returns false, having changed nothing, if a key
+     * reaches the type's limit: all rows are checked before anything is written.
+     */
+    static boolean inPlaceStrided(ElementType type, int m, Object array, int[] rows, int g, FusedStrip.Scratch s,
+                                  MaskStats.Acc acc) {
+        if (type == ElementType.FP32) {
+            float[] v = (float[]) array;
+            for (int j = 0; j < m; j++) {
+                if (!below(v, rows[j], g)) {
+                    return false;
+                }
+            }
+            int[][] kp = s.keep32();
+            if (m == 2) {
+                decide32s12(v, v, rows, kp[0], kp[1], g, 0, acc);
+            } else {
+                decide32s24(v, v, v, v, rows, kp, g);
+                count32s24(v, v, v, v, rows, kp, g, 0, acc);
+            }
+            for (int j = 0; j < m; j++) {
+                apply32(v, rows[j], kp[j], g, s.bits[j], acc);
+            }
+            return true;
+        }
+        boolean fp16 = type == ElementType.FP16;
+        int limit = fp16 ? FP16_LIMIT : BF16_LIMIT;
+        short[] v = (short[]) array;
+        for (int j = 0; j < 4; j++) {
+            if (!below(v, rows[j], g, limit)) {
+                return false;
+            }
+        }
+        short[][] kp = s.keep16();
+        decide16s24(v, v, v, v, rows, kp, g);
+        count16s24(v, v, v, v, rows, kp, g, 0, acc);
+        for (int j = 0; j < 4; j++) {
+            apply16(v, rows[j], kp[j], g, fp16 ? 3 : 0, fp16 ? FP16_SCALE : 1.0, s.bits[j], acc);
+        }
         return true;
     }
 
@@ -462,18 +510,18 @@ final class SimdStrip {
         acc.keptSum += kept * scale;
     }
 
-    private static boolean below(short[] v, int padded, int limit) {
+    private static boolean below(short[] v, int off, int padded, int limit) {
         ShortVector mx = ShortVector.zero(S);
         for (int i = 0; i < padded; i += SL) {
-            mx = mx.max(ShortVector.fromArray(S, v, i).and((short) 0x7FFF));
+            mx = mx.max(ShortVector.fromArray(S, v, off + i).and((short) 0x7FFF));
         }
         return mx.reduceLanes(VectorOperators.MAX) < limit;
     }
 
-    private static boolean below(float[] v, int padded) {
+    private static boolean below(float[] v, int off, int padded) {
         IntVector mx = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
-            mx = mx.max(FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts().and(0x7FFF_FFFF));
+            mx = mx.max(FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF));
         }
         return mx.reduceLanes(VectorOperators.MAX) < FP32_LIMIT;
     }
@@ -622,16 +670,17 @@ final class SimdStrip {
     }
 
     /** Strided 2:4 on 16-bit keys: row j of the block is {@code vj}; keep lanes into {@code kp[j]}. */
-    private static void decide16s24(short[] v0, short[] v1, short[] v2, short[] v3, short[][] kp, int padded) {
+    private static void decide16s24(short[] v0, short[] v1, short[] v2, short[] v3, int[] off, short[][] kp,
+                                    int padded) {
         short[] k0 = kp[0];
         short[] k1 = kp[1];
         short[] k2 = kp[2];
         short[] k3 = kp[3];
         for (int i = 0; i < padded; i += SL) {
-            ShortVector a = ShortVector.fromArray(S, v0, i).and((short) 0x7FFF);
-            ShortVector b = ShortVector.fromArray(S, v1, i).and((short) 0x7FFF);
-            ShortVector c = ShortVector.fromArray(S, v2, i).and((short) 0x7FFF);
-            ShortVector d = ShortVector.fromArray(S, v3, i).and((short) 0x7FFF);
+            ShortVector a = ShortVector.fromArray(S, v0, off[0] + i).and((short) 0x7FFF);
+            ShortVector b = ShortVector.fromArray(S, v1, off[1] + i).and((short) 0x7FFF);
+            ShortVector c = ShortVector.fromArray(S, v2, off[2] + i).and((short) 0x7FFF);
+            ShortVector d = ShortVector.fromArray(S, v3, off[3] + i).and((short) 0x7FFF);
             ShortVector b1 = b.sub((short) 1);
             ShortVector c1 = c.sub((short) 1);
             ShortVector d1 = d.sub((short) 1);
@@ -652,7 +701,8 @@ final class SimdStrip {
     }
 
     /** Group counts of a strided 16-bit 2:4 block from its keys and keep lanes. */
-    private static void count16s24(short[] v0, short[] v1, short[] v2, short[] v3, short[][] kp, int padded, int pad,
+    private static void count16s24(short[] v0, short[] v1, short[] v2, short[] v3, int[] off, short[][] kp, int padded,
+                                   int pad,
                                    MaskStats.Acc acc) {
         short[] k0 = kp[0];
         short[] k1 = kp[1];
@@ -662,10 +712,10 @@ final class SimdStrip {
         ShortVector zeroLanes = ShortVector.zero(S);
         ShortVector underLanes = ShortVector.zero(S);
         for (int i = 0; i < padded; i += SL) {
-            ShortVector a = ShortVector.fromArray(S, v0, i).and((short) 0x7FFF);
-            ShortVector b = ShortVector.fromArray(S, v1, i).and((short) 0x7FFF);
-            ShortVector c = ShortVector.fromArray(S, v2, i).and((short) 0x7FFF);
-            ShortVector d = ShortVector.fromArray(S, v3, i).and((short) 0x7FFF);
+            ShortVector a = ShortVector.fromArray(S, v0, off[0] + i).and((short) 0x7FFF);
+            ShortVector b = ShortVector.fromArray(S, v1, off[1] + i).and((short) 0x7FFF);
+            ShortVector c = ShortVector.fromArray(S, v2, off[2] + i).and((short) 0x7FFF);
+            ShortVector d = ShortVector.fromArray(S, v3, off[3] + i).and((short) 0x7FFF);
             ShortVector ka = ShortVector.fromArray(S, k0, i);
             ShortVector kb = ShortVector.fromArray(S, k1, i);
             ShortVector kc = ShortVector.fromArray(S, k2, i);
@@ -753,13 +803,13 @@ final class SimdStrip {
     }
 
     /** Strided 1:2 on FP32: keep lanes of both rows and group counts. */
-    private static void decide32s12(float[] v0, float[] v1, int[] kp0, int[] kp1, int padded, int pad,
+    private static void decide32s12(float[] v0, float[] v1, int[] off, int[] kp0, int[] kp1, int padded, int pad,
                                     MaskStats.Acc acc) {
         IntVector tiedLanes = IntVector.zero(I);
         IntVector zeroLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
-            IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, i).reinterpretAsInts().and(0x7FFF_FFFF);
-            IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, off[0] + i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, off[1] + i).reinterpretAsInts().and(0x7FFF_FFFF);
             IntVector d = b.sub(a);
             IntVector first = d.sub(1).lanewise(VectorOperators.ASHR, 31); // a >= b
             first.intoArray(kp0, i);
@@ -774,16 +824,17 @@ final class SimdStrip {
     }
 
     /** Strided 2:4 on FP32: as {@link #decide16s24}. */
-    private static void decide32s24(float[] v0, float[] v1, float[] v2, float[] v3, int[][] kp, int padded) {
+    private static void decide32s24(float[] v0, float[] v1, float[] v2, float[] v3, int[] off, int[][] kp,
+                                    int padded) {
         int[] k0 = kp[0];
         int[] k1 = kp[1];
         int[] k2 = kp[2];
         int[] k3 = kp[3];
         for (int i = 0; i < padded; i += IL) {
-            IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, i).reinterpretAsInts().and(0x7FFF_FFFF);
-            IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, i).reinterpretAsInts().and(0x7FFF_FFFF);
-            IntVector c = FloatVector.fromArray(FloatVector.SPECIES_256, v2, i).reinterpretAsInts().and(0x7FFF_FFFF);
-            IntVector d = FloatVector.fromArray(FloatVector.SPECIES_256, v3, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, off[0] + i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, off[1] + i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector c = FloatVector.fromArray(FloatVector.SPECIES_256, v2, off[2] + i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector d = FloatVector.fromArray(FloatVector.SPECIES_256, v3, off[3] + i).reinterpretAsInts().and(0x7FFF_FFFF);
             IntVector b1 = b.sub(1);
             IntVector c1 = c.sub(1);
             IntVector d1 = d.sub(1);
@@ -801,7 +852,8 @@ final class SimdStrip {
     }
 
     /** Group counts of a strided FP32 2:4 block, as {@link #count16s24}. */
-    private static void count32s24(float[] v0, float[] v1, float[] v2, float[] v3, int[][] kp, int padded, int pad,
+    private static void count32s24(float[] v0, float[] v1, float[] v2, float[] v3, int[] off, int[][] kp, int padded,
+                                   int pad,
                                    MaskStats.Acc acc) {
         int[] k0 = kp[0];
         int[] k1 = kp[1];
@@ -811,10 +863,10 @@ final class SimdStrip {
         IntVector zeroLanes = IntVector.zero(I);
         IntVector underLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
-            IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, i).reinterpretAsInts().and(0x7FFF_FFFF);
-            IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, i).reinterpretAsInts().and(0x7FFF_FFFF);
-            IntVector c = FloatVector.fromArray(FloatVector.SPECIES_256, v2, i).reinterpretAsInts().and(0x7FFF_FFFF);
-            IntVector d = FloatVector.fromArray(FloatVector.SPECIES_256, v3, i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, off[0] + i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, off[1] + i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector c = FloatVector.fromArray(FloatVector.SPECIES_256, v2, off[2] + i).reinterpretAsInts().and(0x7FFF_FFFF);
+            IntVector d = FloatVector.fromArray(FloatVector.SPECIES_256, v3, off[3] + i).reinterpretAsInts().and(0x7FFF_FFFF);
             IntVector ka = IntVector.fromArray(I, k0, i);
             IntVector kb = IntVector.fromArray(I, k1, i);
             IntVector kc = IntVector.fromArray(I, k2, i);
