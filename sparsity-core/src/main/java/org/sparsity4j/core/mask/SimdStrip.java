@@ -467,26 +467,26 @@ final class SimdStrip {
                 ShortVector x = ShortVector.fromArray(S, v, i);
                 ShortVector k = x.and((short) 0x7FFF);
                 IntVector ki = k.reinterpretAsInts();
+                // the second largest key of each group, from the pair maxima and minima
                 ShortVector p1 = ki.lanewise(VectorOperators.LSHL, 16).or(ki.lanewise(VectorOperators.LSHR, 16))
                         .reinterpretAsShorts();
-                LongVector kl = k.reinterpretAsLongs();
-                LongVector p2l = kl.lanewise(VectorOperators.LSHL, 32).or(kl.lanewise(VectorOperators.LSHR, 32));
-                IntVector p2i = p2l.reinterpretAsInts();
-                ShortVector p3 = p2i.lanewise(VectorOperators.LSHL, 16).or(p2i.lanewise(VectorOperators.LSHR, 16))
+                ShortVector mx = k.max(p1);
+                ShortVector mn = k.min(p1);
+                LongVector mxl = mx.reinterpretAsLongs();
+                LongVector mnl = mn.reinterpretAsLongs();
+                ShortVector mxOther = mxl.lanewise(VectorOperators.LSHL, 32).or(mxl.lanewise(VectorOperators.LSHR, 32))
                         .reinterpretAsShorts();
-                ShortVector d1 = k.sub(p1);
-                ShortVector d2 = k.sub(p2l.reinterpretAsShorts());
-                ShortVector d3 = k.sub(p3);
-                ShortVector beaten = d1.sub(S_T1).lanewise(VectorOperators.ASHR, 15)
-                        .add(d2.sub(S_T2).lanewise(VectorOperators.ASHR, 15))
-                        .add(d3.sub(S_T2).lanewise(VectorOperators.ASHR, 15));
-                ShortVector greater = d1.lanewise(VectorOperators.ASHR, 15)
-                        .add(d2.lanewise(VectorOperators.ASHR, 15))
-                        .add(d3.lanewise(VectorOperators.ASHR, 15));
-                VectorMask<Short> keep = beaten.compare(VectorOperators.GT, S_MINUS2);
+                ShortVector mnOther = mnl.lanewise(VectorOperators.LSHL, 32).or(mnl.lanewise(VectorOperators.LSHR, 32))
+                        .reinterpretAsShorts();
+                ShortVector second = mx.min(mxOther).max(mn.max(mnOther));
+                VectorMask<Short> keep = k.compare(VectorOperators.GE, second);
+                if (keep.trueCount() != SL / 2) {
+                    // a group has more than two keys at or above its second largest: a tie decides
+                    long choice = rankChoice16(k);
+                    keep = VectorMask.fromLong(S, choice & 0xFFFF);
+                    tied += choice >>> 16;
+                }
                 S_ZERO.blend(x, keep).intoArray(v, i);
-                tied += beaten.compare(VectorOperators.EQ, S_MINUS2)
-                        .andNot(greater.compare(VectorOperators.EQ, beaten)).trueCount();
                 IntVector kk = S_ZERO.blend(k, keep).reinterpretAsInts();
                 ft = ft.add(ki.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
                         .reinterpretAsFloats())
@@ -508,6 +508,34 @@ final class SimdStrip {
         acc.tied += tied;
         acc.total += total * scale;
         acc.keptSum += kept * scale;
+    }
+
+    /**
+     * The rank rule of {@link #decide16c24} for one vector of 4 groups of positive keys: keep lane
+     * j as bit j (bits 0-15), and the number of tied groups from bit 16 on.
+     */
+    private static long rankChoice16(ShortVector k) {
+        IntVector ki = k.reinterpretAsInts();
+        ShortVector p1 = ki.lanewise(VectorOperators.LSHL, 16).or(ki.lanewise(VectorOperators.LSHR, 16))
+                .reinterpretAsShorts();
+        LongVector kl = k.reinterpretAsLongs();
+        LongVector p2l = kl.lanewise(VectorOperators.LSHL, 32).or(kl.lanewise(VectorOperators.LSHR, 32));
+        IntVector p2i = p2l.reinterpretAsInts();
+        ShortVector p3 = p2i.lanewise(VectorOperators.LSHL, 16).or(p2i.lanewise(VectorOperators.LSHR, 16))
+                .reinterpretAsShorts();
+        ShortVector d1 = k.sub(p1);
+        ShortVector d2 = k.sub(p2l.reinterpretAsShorts());
+        ShortVector d3 = k.sub(p3);
+        ShortVector beaten = d1.sub(S_T1).lanewise(VectorOperators.ASHR, 15)
+                .add(d2.sub(S_T2).lanewise(VectorOperators.ASHR, 15))
+                .add(d3.sub(S_T2).lanewise(VectorOperators.ASHR, 15));
+        ShortVector greater = d1.lanewise(VectorOperators.ASHR, 15)
+                .add(d2.lanewise(VectorOperators.ASHR, 15))
+                .add(d3.lanewise(VectorOperators.ASHR, 15));
+        long keep = beaten.compare(VectorOperators.GT, S_MINUS2).toLong();
+        long tied = beaten.compare(VectorOperators.EQ, S_MINUS2)
+                .andNot(greater.compare(VectorOperators.EQ, beaten)).trueCount();
+        return keep | tied << 16;
     }
 
     private static boolean below(short[] v, int off, int padded, int limit) {
