@@ -34,10 +34,16 @@ import org.sparsity4j.core.tensor.ElementType;
  * than N partners beat it. Along the strided axis the M rows of a block are M vectors and every
  * pair is compared lanewise, as in the scalar kernel. Mask bits come from OR-reducing the keep
  * lanes AND-ed with one bit per lane ({@code VectorMask.toLong} is not compiled to vector
- * instructions on JDK 17; from JDK 18 on, {@code toLong} is used). Group counts use one canonical lane per group: all-zero when the
- * lane of rank 0 is zero, tied when the lane of rank 2 (the largest pruned) has an equal key among
- * its beaters, underfilled from the number of kept zero lanes; strided blocks compare the smallest
- * kept and the largest pruned key as the scalar kernel does.
+ * instructions on JDK 17; from JDK 18 on, {@code toLong} is used). Group counts use one canonical
+ * lane per group: all-zero when the lane of rank 0 is zero, tied when the lane of rank 2 (the
+ * largest pruned) has an equal key among its beaters, underfilled from the number of kept zero
+ * lanes; strided blocks compare the smallest kept and the largest pruned key as the scalar kernel
+ * does.
+ *
+ * <p>The vector code is written out in each kernel on purpose, not shared through small helper
+ * methods: whether C2 compiles a kernel without allocating depends on its inlining depth and size,
+ * and moving the partner shuffles and key loads into helpers made the one-pass FP16 kernel about 2×
+ * slower on JDK 25 in {@code StripMaskBenchmark}, though not in isolation (benchmarks/RESULTS.md).
  *
  * <p>Chunks holding a key at or above a type's limit (non-finite values, and for FP32/BF16
  * magnitudes of {@code 2^100} and more, whose float partial sums could overflow) are left to the
@@ -239,8 +245,8 @@ final class SimdStrip {
      * {@code at} are zeroed in place, their mask bits go to {@code s.bits[0]} and their statistics
      * to {@code acc}. Returns false, having changed nothing, if a key reaches the type's limit.
      *
-     * <p>Nothing is written before the limit is known: with {@link #useOnePass one pass selected}, a first pass finds the
-     * run's largest and smallest keys, and a run without a zero key (no all-zero or underfilled
+     * <p>Nothing is written before the limit is known: with {@link #useOnePass one pass selected},
+     * a first pass finds the run's largest and smallest keys, and a run without a zero key (no all-zero or underfilled
      * group) is then done in one pass ({@code fused*}: choice, zeroing, tie count, sums and mask
      * bits); otherwise the decide pass (read-only: keep lanes into the scratch, counts, limit) and
      * the apply pass run on the array. Either way the elements are in the cache after the first pass.
@@ -649,7 +655,8 @@ final class SimdStrip {
      * all-zero padding groups at the end are not counted). Returns false, adding nothing to
      * {@code acc}, if a key reaches {@code limit}.
      */
-    private static boolean decide16c24(short[] v, int off, short[] kp, int padded, int pad, int limit, MaskStats.Acc acc) {
+    private static boolean decide16c24(short[] v, int off, short[] kp, int padded, int pad, int limit,
+                                       MaskStats.Acc acc) {
         ShortVector max = ShortVector.zero(S);
         ShortVector tiedLanes = ShortVector.zero(S);
         ShortVector zeroLanes = ShortVector.zero(S);
@@ -729,9 +736,8 @@ final class SimdStrip {
     }
 
     /** Group counts of a strided 16-bit 2:4 block from its keys and keep lanes. */
-    private static void count16s24(short[] v0, short[] v1, short[] v2, short[] v3, int[] off, short[][] kp, int padded,
-                                   int pad,
-                                   MaskStats.Acc acc) {
+    private static void count16s24(short[] v0, short[] v1, short[] v2, short[] v3, int[] off, short[][] kp,
+                                   int padded, int pad, MaskStats.Acc acc) {
         short[] k0 = kp[0];
         short[] k1 = kp[1];
         short[] k2 = kp[2];
@@ -880,9 +886,8 @@ final class SimdStrip {
     }
 
     /** Group counts of a strided FP32 2:4 block, as {@link #count16s24}. */
-    private static void count32s24(float[] v0, float[] v1, float[] v2, float[] v3, int[] off, int[][] kp, int padded,
-                                   int pad,
-                                   MaskStats.Acc acc) {
+    private static void count32s24(float[] v0, float[] v1, float[] v2, float[] v3, int[] off, int[][] kp,
+                                   int padded, int pad, MaskStats.Acc acc) {
         int[] k0 = kp[0];
         int[] k1 = kp[1];
         int[] k2 = kp[2];

@@ -241,17 +241,9 @@ class SimdStripTest {
         assertArrayEquals(scalar.toBitWords(), buffered.toBitWords(), "mask bits on a byte buffer " + what);
         assertArrayEquals(scalar.toBitWords(), other.toBitWords(), "mask bits, other in-place form " + what);
         assertArrayEquals(scalar.toBitWords(), computed.toBitWords(), "mask bits of compute " + what);
-        for (int i = 0; i < original.size(); i++) {
-            if (scalarT.bits(i) != simdT.bits(i)) {
-                assertEquals(scalarT.bits(i), simdT.bits(i), "pruned element " + i + " " + what);
-            }
-            if (scalarT.bits(i) != otherT.bits(i)) {
-                assertEquals(scalarT.bits(i), otherT.bits(i), "pruned element " + i + ", other in-place form " + what);
-            }
-            if (scalarT.bits(i) != bufferT.bits(i)) {
-                assertEquals(scalarT.bits(i), bufferT.bits(i), "pruned element " + i + " on a byte buffer " + what);
-            }
-        }
+        assertSameElements(scalarT, simdT, what);
+        assertSameElements(scalarT, otherT, what + ", other in-place form");
+        assertSameElements(scalarT, bufferT, what + " on a byte buffer");
         assertSameStats(scalar.stats(), buffered.stats(), what + " on a byte buffer");
         assertSameStats(scalar.stats(), other.stats(), what + ", other in-place form");
         assertSameStats(scalar.stats(), simd.stats(), what);
@@ -262,7 +254,16 @@ class SimdStripTest {
         assertTrue(b.keptMagnitude() <= b.totalMagnitude() * (1 + SUM_TOLERANCE), "kept <= total " + what);
     }
 
-    /** Equal counts, and magnitude sums within {@link #SUM_TOLERANCE} of the total. */
+    /** Bit-identical elements after pruning; the first difference is reported. */
+    private static void assertSameElements(Tensor want, Tensor got, String what) {
+        for (int i = 0; i < want.size(); i++) {
+            if (want.bits(i) != got.bits(i)) {
+                assertEquals(want.bits(i), got.bits(i), "pruned element " + i + " " + what);
+            }
+        }
+    }
+
+        /** Equal counts, and magnitude sums within {@link #SUM_TOLERANCE} of the total. */
     private static void assertSameStats(MaskStats a, MaskStats b, String what) {
         assertEquals(a.elements(), b.elements(), "elements " + what);
         assertEquals(a.keptElements(), b.keptElements(), "kept " + what);
