@@ -2,6 +2,14 @@
 // with a cached plan and a searched algorithm, on the same shapes and memory layouts the Java
 // benchmark uses. Times are CUDA-event medians; host cost is the median wall time of the enqueue call.
 //
+// Two device times per product. "ms": an event pair around each of 50 calls enqueued one by one, so
+// when one call takes about as long to enqueue as to run, the interval also holds host time. "held
+// ms": the stream is first made to wait on a flag in mapped host memory (cuStreamWaitValue32), 64
+// calls with an event between each are enqueued behind it, then the flag is set; the median interval
+// between consecutive events is the kernel time back to back, free of host time. A watchdog sets the
+// flag after 10 s should an enqueue block; that measurement is then reported as -1, as it is where
+// the driver does not offer stream wait-value operations.
+//
 // Layout (all types): A (N x K, structured, row-major, op N), B (K x M, column-major, op N),
 // C = D (N x M, column-major; row-major if cuSPARSELt refuses column-major). cuBLASLt computes the
 // same product on the pruned, uncompressed A (seen as column-major A^T with op T).
@@ -18,19 +26,24 @@
 // by the same formula as the Java benchmark, so both programs multiply identical matrices.
 #include <cusparseLt.h>
 #include <cublasLt.h>
+#include <cuda.h>
 #include <cuda_runtime.h>
 #include <cuda_fp16.h>
 #include <cuda_bf16.h>
 #include <cuda_fp8.h>
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #define CHECK_CUDA(x) do { cudaError_t e_ = (x); if (e_ != cudaSuccess) { \
@@ -63,6 +76,86 @@ static const long kShapes[][3] = {  // (N, K, M)
 
 static const int kWarmup = 10;
 static const int kIters = 50;
+static const int kHeld = 64;
+
+static double median(std::vector<double> v);
+
+// the flag the stream waits on for the "held" timing (see the top of this file)
+typedef CUresult (*WaitValue32Fn)(CUstream, CUdeviceptr, cuuint32_t, unsigned int);
+static WaitValue32Fn gWaitValue32 = nullptr;
+static volatile uint32_t* gHoldFlag = nullptr;
+static CUdeviceptr gHoldFlagDevice = 0;
+
+static void initHold() {
+    void* fn = nullptr;
+    cudaDriverEntryPointQueryResult q;
+    if (cudaGetDriverEntryPointByVersion("cuStreamWaitValue32", &fn, 12000, cudaEnableDefault, &q) != cudaSuccess
+        || q != cudaDriverEntryPointSuccess || fn == nullptr) {
+        fprintf(stderr, "cuStreamWaitValue32 not found: no held timing\n");
+        return;
+    }
+    void* host = nullptr;
+    void* dev = nullptr;
+    CHECK_CUDA(cudaHostAlloc(&host, sizeof(uint32_t), cudaHostAllocMapped));
+    CHECK_CUDA(cudaHostGetDevicePointer(&dev, host, 0));
+    gHoldFlag = (volatile uint32_t*) host;
+    gHoldFlagDevice = (CUdeviceptr) dev;
+    gWaitValue32 = (WaitValue32Fn) fn;
+}
+
+// Median of the intervals between kHeld back-to-back calls enqueued behind a held stream, in ms;
+// -1 when the stream cannot be held or the watchdog had to release it.
+template <typename F>
+static double heldMs(F call, cudaStream_t stream) {
+    if (gWaitValue32 == nullptr) return -1;
+    *gHoldFlag = 0;
+    std::vector<cudaEvent_t> ev(kHeld + 1);
+    for (auto& e : ev) CHECK_CUDA(cudaEventCreate(&e));
+    CUresult r = gWaitValue32((CUstream) stream, gHoldFlagDevice, 1, CU_STREAM_WAIT_VALUE_GEQ);
+    if (r != CUDA_SUCCESS) {
+        fprintf(stderr, "cuStreamWaitValue32 -> %d: no held timing\n", (int) r);
+        gWaitValue32 = nullptr;
+        for (auto& e : ev) CHECK_CUDA(cudaEventDestroy(e));
+        return -1;
+    }
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    std::atomic<bool> fired{false};
+    std::thread watchdog([&] {
+        std::unique_lock<std::mutex> lock(mu);
+        if (!cv.wait_for(lock, std::chrono::seconds(10), [&] { return done; })) {
+            fired = true;
+            *gHoldFlag = 1;
+        }
+    });
+    CHECK_CUDA(cudaEventRecord(ev[0], stream));
+    for (int i = 0; i < kHeld; i++) {
+        call();
+        CHECK_CUDA(cudaEventRecord(ev[i + 1], stream));
+    }
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    *gHoldFlag = 1;
+    {
+        std::lock_guard<std::mutex> lock(mu);
+        done = true;
+    }
+    cv.notify_all();
+    watchdog.join();
+    CHECK_CUDA(cudaStreamSynchronize(stream));
+    std::vector<double> dev(kHeld);
+    for (int i = 0; i < kHeld; i++) {
+        float f;
+        CHECK_CUDA(cudaEventElapsedTime(&f, ev[i], ev[i + 1]));
+        dev[i] = f;
+    }
+    for (auto& e : ev) CHECK_CUDA(cudaEventDestroy(e));
+    if (fired) {
+        fprintf(stderr, "held timing: an enqueue blocked behind the held stream; released by the watchdog\n");
+        return -1;
+    }
+    return median(dev);
+}
 
 static inline uint64_t splitmix64(uint64_t z) {
     z += 0x9E3779B97F4A7C15ull;
@@ -120,7 +213,7 @@ static double median(std::vector<double> v) {
 }
 
 template <typename F>
-static void timeIt(F call, cudaStream_t stream, double* ms, double* hostUs) {
+static void timeIt(F call, cudaStream_t stream, double* ms, double* hostUs, double* held) {
     for (int i = 0; i < kWarmup; i++) call();
     CHECK_CUDA(cudaStreamSynchronize(stream));
     std::vector<cudaEvent_t> ev(2 * kIters);
@@ -143,6 +236,7 @@ static void timeIt(F call, cudaStream_t stream, double* ms, double* hostUs) {
     for (auto& e : ev) CHECK_CUDA(cudaEventDestroy(e));
     *ms = median(dev);
     *hostUs = median(host);
+    *held = heldMs(call, stream);
 }
 
 int main(int argc, char** argv) {
@@ -156,6 +250,7 @@ int main(int argc, char** argv) {
     const bool fixedMode = !fixedAlgs.empty();
     cudaStream_t stream;
     CHECK_CUDA(cudaStreamCreate(&stream));
+    initHold();
     cusparseLtHandle_t lt;
     CHECK_LT(cusparseLtInit(&lt));
     cublasLtHandle_t blas;
@@ -164,7 +259,8 @@ int main(int argc, char** argv) {
     void* blasWs;
     CHECK_CUDA(cudaMalloc(&blasWs, blasWsSize));
     printf("type,N,K,M,layoutC,dense_ms,cpp_sparse_ms,cpp_host_us,dense_host_us,alg_id,split_k,split_k_mode,"
-           "split_k_buffers,compressed_before,compressed_after,workspace_before,workspace_after,cpp_cfg_ms,cpp_cfg_host_us\n");
+           "split_k_buffers,compressed_before,compressed_after,workspace_before,workspace_after,cpp_cfg_ms,cpp_cfg_host_us,"
+           "cpp_held_ms,cpp_cfg_held_ms,dense_held_ms\n");
     fflush(stdout);
     for (const TypeCfg& t : kTypes) {
         if (want.empty() ? std::string(t.name) == "int8i8"
@@ -238,14 +334,14 @@ int main(int argc, char** argv) {
                                                      sizeof(splitKMode)));
             CHECK_LT(cusparseLtMatmulAlgGetAttribute(&lt, &sel, CUSPARSELT_MATMUL_SPLIT_K_BUFFERS, &splitKBuffers,
                                                      sizeof(splitKBuffers)));
-            double sparseMs, sparseUs;
+            double sparseMs, sparseUs, sparseHeld;
             timeIt([&] { CHECK_LT(cusparseLtMatmul(&lt, &plan, &alpha, dAc, dB, &beta, dC, dC, ws, &stream, 1)); },
-                   stream, &sparseMs, &sparseUs);
+                   stream, &sparseMs, &sparseUs, &sparseHeld);
 
             // the same configuration on a fresh plan, built the way the Java layer builds a searched or
             // saved configuration: new selection, the id, the split-K settings only when splitK > 1
             // (in --algs mode the plan above already is that plan)
-            double cfgMs = sparseMs, cfgUs = sparseUs;
+            double cfgMs = sparseMs, cfgUs = sparseUs, cfgHeld = sparseHeld;
             if (!fixed) {
             cusparseLtMatmulAlgSelection_t sel2;
             cusparseLtMatmulPlan_t plan2;
@@ -268,7 +364,7 @@ int main(int argc, char** argv) {
             CHECK_CUDA(cudaMalloc(&ws2, std::max<size_t>(wss3, 256)));
             CHECK_LT(cusparseLtSpMMACompress(&lt, &plan2, dA, dAc2, dCbuf2, stream));
             timeIt([&] { CHECK_LT(cusparseLtMatmul(&lt, &plan2, &alpha, dAc2, dB, &beta, dC, dC, ws2, &stream, 1)); },
-                   stream, &cfgMs, &cfgUs);
+                   stream, &cfgMs, &cfgUs, &cfgHeld);
             CHECK_CUDA(cudaStreamSynchronize(stream));
             CHECK_LT(cusparseLtMatmulPlanDestroy(&plan2));
             CHECK_LT(cusparseLtMatmulAlgSelectionDestroy(&sel2));
@@ -292,18 +388,18 @@ int main(int argc, char** argv) {
             cublasLtMatmulHeuristicResult_t heur;
             int found = 0;
             CHECK_BLAS(cublasLtMatmulAlgoGetHeuristic(blas, op, la, lb, lc, lc, pref, 1, &heur, &found));
-            double denseMs = -1, denseUs = -1;
+            double denseMs = -1, denseUs = -1, denseHeld = -1;
             int32_t alphaI = 1, betaI = 0;
             const void* al = t.scaleType == CUDA_R_32I ? (const void*) &alphaI : (const void*) &alpha;
             const void* be = t.scaleType == CUDA_R_32I ? (const void*) &betaI : (const void*) &beta;
             if (found > 0 && !fixed) {  // --algs mode repeats the Java benchmark's sequence: no dense timing
                 timeIt([&] { CHECK_BLAS(cublasLtMatmul(blas, op, al, dA, la, dB, lb, be, dC, lc, dC, lc, &heur.algo,
                                                        blasWs, blasWsSize, stream)); },
-                       stream, &denseMs, &denseUs);
+                       stream, &denseMs, &denseUs, &denseHeld);
             }
-            printf("%s,%ld,%ld,%ld,%s,%.4f,%.4f,%.2f,%.2f,%d,%d,%d,%d,%zu,%zu,%zu,%zu,%.4f,%.2f\n", t.name, m, k, n, layoutC,
-                   denseMs, sparseMs, sparseUs, denseUs, algId, splitK, splitKMode, splitKBuffers, cs, cs2, wss, wss2, cfgMs,
-                   cfgUs);
+            printf("%s,%ld,%ld,%ld,%s,%.4f,%.4f,%.2f,%.2f,%d,%d,%d,%d,%zu,%zu,%zu,%zu,%.4f,%.2f,%.4f,%.4f,%.4f\n", t.name, m,
+                   k, n, layoutC, denseMs, sparseMs, sparseUs, denseUs, algId, splitK, splitKMode, splitKBuffers, cs, cs2, wss,
+                   wss2, cfgMs, cfgUs, sparseHeld, cfgHeld, denseHeld);
             fflush(stdout);
             cublasLtMatmulPreferenceDestroy(pref);
             cublasLtMatrixLayoutDestroy(la);

@@ -2,8 +2,10 @@
 
 usage: compare_fixed.py cpp-fixed-1.csv [cpp-fixed-2.csv ...] -- java-1.csv [java-2.csv ...]
 Round i pairs the i-th C++ file (bench_cusparselt --algs) with the i-th Java file (--algs), which ran
-one after the other. Prints a markdown table: per shape and round the device-time medians and their
-ratio, the ratio of the per-side means over rounds, and the host enqueue cost of both sides.
+one after the other. Prints two markdown tables: per shape and round the device-time medians of calls
+timed one by one and their ratio, the ratio of the per-side means over rounds, and the host enqueue
+cost of both sides; then the same for the "held" device times (calls enqueued behind a held stream,
+so the interval holds no host time; -1 or missing where a side could not hold the stream).
 """
 import csv
 import sys
@@ -44,3 +46,24 @@ for key, c0 in cpp[0].items():
     mean = lambda v: sum(v) / len(v)
     print(f"| {key[0]} | {key[1]}, {key[2]}, {key[3]} | {c0.get('alg_id')} | " + " | ".join(cells)
           + f" | {mean(js) / mean(cs):.3f} | {mean(ch):.1f} | {mean(jh):.1f} | {mean(jh) - mean(ch):+.1f} |")
+
+print()
+head = "| type | N, K, M | config | " + " | ".join(
+    f"C++ held ms r{i + 1} | Java held ms r{i + 1} | Java/C++ r{i + 1}" for i in range(rounds))
+head += " | Java/C++ held (means) |"
+print(head)
+print("|" + "---|" * (head.count("|") - 1))
+for key, c0 in cpp[0].items():
+    cells, cs, js = [], [], []
+    for i in range(rounds):
+        c = cpp[i].get(key, {})
+        j = java[i].get(key, {})
+        cm, jm = num(c.get("cpp_held_ms")), num(j.get("java_held_ms"))
+        cm = cm if cm > 0 else float("nan")
+        jm = jm if jm > 0 else float("nan")
+        cs.append(cm)
+        js.append(jm)
+        cells.append(f"{cm:.4f} | {jm:.4f} | {jm / cm:.3f}")
+    mean = lambda v: sum(v) / len(v)
+    print(f"| {key[0]} | {key[1]}, {key[2]}, {key[3]} | {c0.get('alg_id')} | " + " | ".join(cells)
+          + f" | {mean(js) / mean(cs):.3f} |")

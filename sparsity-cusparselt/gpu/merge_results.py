@@ -52,6 +52,17 @@ for key, c in cpp.items():
     jh = num(s.get("java_host_us")) if s else num(j.get("java_host_us"))
     print(f"| {key[0]} | {key[1]}, {key[2]}, {key[3]} | {d:.4f} | {cs:.4f} | {cc:.4f} | {ss:.4f} | {ss / cc:.3f} "
           f"| {js:.4f} | {js / cs:.3f} | {ch:.1f} | {jh:.1f} | {alg(c)} / {alg(j)} | {d / cs:.2f}x | {d / ss:.2f}x |")
+print("\nHeld stream (calls enqueued behind a stream held on a host flag, kernels back to back, "
+      "median interval of 64; no host time in the interval):\n")
+print("| type | N, K, M | dense held ms | C++ fresh plan, searched config held ms | Java held ms, C++ config | Java / C++ held "
+      "| C++ held speedup | Java held speedup |")
+print("|---|---|---|---|---|---|---|---|")
+for key, c in cpp.items():
+    s = same.get(key, {})
+    pos = lambda x: x if x > 0 else float("nan")
+    d, cs, js = pos(num(c.get("dense_held_ms"))), pos(num(c.get("cpp_cfg_held_ms"))), pos(num(s.get("java_held_ms")))
+    print(f"| {key[0]} | {key[1]}, {key[2]}, {key[3]} | {d:.4f} | {cs:.4f} | {js:.4f} | {js / cs:.3f} "
+          f"| {d / cs:.2f}x | {d / js:.2f}x |")
 notes = [f"- {k[0]} {k[1]},{k[2]},{k[3]}: dense fallback chose {r['fallback_choice']}"
          for k, r in java.items() if r.get("fallback_choice")]
 if notes:

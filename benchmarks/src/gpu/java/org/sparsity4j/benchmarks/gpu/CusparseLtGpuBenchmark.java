@@ -4,9 +4,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.sparsity4j.core.tensor.Fp8;
 import org.sparsity4j.core.tensor.HalfFloats;
@@ -26,13 +30,23 @@ import org.sparsity4j.cusparselt.SparseOperand;
 import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
 import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
+import static org.bytedeco.cuda.global.cudart.CU_STREAM_WAIT_VALUE_GEQ;
+import static org.bytedeco.cuda.global.cudart.cuStreamWaitValue32;
 import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaHostAlloc;
+import static org.bytedeco.cuda.global.cudart.cudaHostAllocMapped;
+import static org.bytedeco.cuda.global.cudart.cudaHostGetDevicePointer;
+import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
 /**
  * GPU benchmark of the Java sparse path (not a test): for each type and (N, K, M) shape, a searched,
  * cached plan runs {@code D = A B} with A (N x K) structured row-major, B (K x M) column-major and
  * D column-major, exactly as the C++ reference program {@code bench_cusparselt} does. Prints CSV:
- * per-call CUDA-event median in ms and median host enqueue time in microseconds.
+ * per-call CUDA-event median in ms, median host enqueue time in microseconds, and the "held" device
+ * time: the median interval between 64 calls enqueued behind a stream held on a flag in mapped host
+ * memory ({@code cuStreamWaitValue32}), so the kernels run back to back and no host time is in the
+ * interval (-1 where the driver cannot hold the stream, or when a watchdog had to release it because
+ * an enqueue blocked) — the same method as the C++ reference.
  *
  * <p>Usage: {@code CusparseLtGpuBenchmark [--stream=default] [--nosearch] [--algs=bench-cpp.csv] [fp16|bf16|int8|e4m3 ...]}:
  * by default the products run on a stream created by the benchmark, with a plan searched by the
@@ -46,6 +60,10 @@ public final class CusparseLtGpuBenchmark {
         {4096, 4096, 16}, {4096, 4096, 2048}, {11008, 4096, 2048}, {8192, 8192, 8192}, {16384, 16384, 8192}};
     private static final int WARMUP = 10;
     private static final int ITERS = 50;
+    private static final int HELD = 64;
+    private static IntPointer holdFlag;
+    private static long holdFlagDevice;
+    private static boolean holdAvailable = true;
     private static boolean defaultStream;
     private static boolean search = true;
     private static final java.util.Map<String, AlgorithmConfig> CPP_ALGS = new java.util.HashMap<>();
@@ -80,7 +98,7 @@ public final class CusparseLtGpuBenchmark {
                 + (CPP_ALGS.isEmpty() ? "" : ", configurations of the C++ search"));
         String[][] types = {{"fp16", "FP16"}, {"bf16", "BF16"}, {"int8", "INT8"}, {"e4m3", "FP8_E4M3"}};
         System.out.println("type,N,K,M,layoutC,java_sparse_ms,java_host_us,alg_id,split_k,split_k_mode,split_k_buffers,"
-                + "compressed_bytes,plan_ms,fallback_choice");
+                + "compressed_bytes,plan_ms,java_held_ms,fallback_choice");
         try (SparseContext ctx = SparseContext.create(0); CudaStream stream = ctx.createStream()) {
             warmUpJit(ctx, stream);
             for (String[] t : types) {
@@ -188,6 +206,7 @@ public final class CusparseLtGpuBenchmark {
                 for (CUevent_st e : ev) {
                     cudaEventDestroy(e);
                 }
+                double held = heldMs(() -> p.matmul(1f, op, dB, 0f, dC, dC, s), cs);
                 // after the timing, so the measured sequence matches the C++ reference's
                 String choice = "";
                 if (m <= 16 && (type == DataType.FP16 || type == DataType.BF16)) {
@@ -196,12 +215,82 @@ public final class CusparseLtGpuBenchmark {
                     }
                 }
                 AlgorithmConfig alg = plan.algorithm();
-                System.out.println(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%.4f,%.2f,%d,%d,%d,%d,%d,%.1f,\"%s\"", name,
-                        n, k, m, layoutC, median(dev), median(host), alg.configId(), alg.splitK(), alg.splitKMode(),
-                        alg.splitKBuffers(), plan.compressedSize(), planMs, choice));
+                System.out.println(String.format(Locale.ROOT, "%s,%d,%d,%d,%s,%.4f,%.2f,%d,%d,%d,%d,%d,%.1f,%.4f,\"%s\"",
+                        name, n, k, m, layoutC, median(dev), median(host), alg.configId(), alg.splitK(),
+                        alg.splitKMode(), alg.splitKBuffers(), plan.compressedSize(), planMs, held, choice));
                 System.out.flush();
             }
         }
+    }
+
+    /**
+     * Median interval in ms between {@value #HELD} calls enqueued behind a held stream (see the class
+     * comment), or -1 when the stream cannot be held or the watchdog released it.
+     */
+    private static double heldMs(Runnable call, CUstream_st cs) {
+        if (!holdAvailable) {
+            return -1;
+        }
+        if (holdFlag == null) {
+            Pointer host = new Pointer();
+            Pointer dev = new Pointer();
+            check(cudaHostAlloc(host, 4, cudaHostAllocMapped), "cudaHostAlloc");
+            check(cudaHostGetDevicePointer(dev, host, 0), "cudaHostGetDevicePointer");
+            holdFlag = new IntPointer(host);
+            holdFlagDevice = dev.address();
+        }
+        holdFlag.put(0, 0);
+        CUevent_st[] ev = new CUevent_st[HELD + 1];
+        for (int i = 0; i < ev.length; i++) {
+            ev[i] = new CUevent_st();
+            check(cudaEventCreate(ev[i]), "cudaEventCreate");
+        }
+        int r = cuStreamWaitValue32(cs, holdFlagDevice, 1, CU_STREAM_WAIT_VALUE_GEQ);
+        if (r != 0) {
+            System.err.println("cuStreamWaitValue32 -> " + r + ": no held timing");
+            holdAvailable = false;
+            for (CUevent_st e : ev) {
+                cudaEventDestroy(e);
+            }
+            return -1;
+        }
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicBoolean fired = new AtomicBoolean();
+        Thread watchdog = new Thread(() -> {
+            try {
+                if (!done.await(10, TimeUnit.SECONDS)) {
+                    fired.set(true);
+                    holdFlag.put(0, 1);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "held-stream watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+        check(cudaEventRecord(ev[0], cs), "cudaEventRecord");
+        for (int i = 0; i < HELD; i++) {
+            call.run();
+            check(cudaEventRecord(ev[i + 1], cs), "cudaEventRecord");
+        }
+        holdFlag.put(0, 1);
+        done.countDown();
+        check(cudaStreamSynchronize(cs), "cudaStreamSynchronize");
+        double[] dev = new double[HELD];
+        try (FloatPointer ms = new FloatPointer(1)) {
+            for (int i = 0; i < HELD; i++) {
+                check(cudaEventElapsedTime(ms, ev[i], ev[i + 1]), "cudaEventElapsedTime");
+                dev[i] = ms.get();
+            }
+        }
+        for (CUevent_st e : ev) {
+            cudaEventDestroy(e);
+        }
+        if (fired.get()) {
+            System.err.println("held timing: an enqueue blocked behind the held stream; released by the watchdog");
+            return -1;
+        }
+        return median(dev);
     }
 
     /** Reads the configurations the C++ reference's search chose (its CSV: type,N,K,M,...,alg_id,split_k,...). */
