@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.sparsity4j.core.mask.Mask;
+import org.sparsity4j.core.mask.MaskStats;
 import org.sparsity4j.core.mask.StripMasker;
 import org.sparsity4j.core.mask.TileMasker;
 import org.sparsity4j.core.pattern.SparsityPattern;
@@ -465,10 +466,17 @@ public final class OnnxPruner {
 
     // ---------------------------------------------------------------- processing one tensor
 
-    /** Validates, and unless checking, masks (and in PRUNE mode zeroes) the tensor; returns true if it changed. */
+    /**
+     * Validates, and unless checking, masks (and in PRUNE mode zeroes) the tensor; returns true if it changed.
+     * When it returns false in PRUNE mode the tensor's bytes may still differ from the input's (−0 made
+     * +0 by the one-pass strip prune), so callers write the input's bytes, never {@code t}'s.
+     */
     private boolean process(Plan p, Tensor t, Mode mode) {
         SparsityPattern pattern = options.pattern();
         boolean tile = options.mask() == MaskChoice.TILE;
+        if (mode == Mode.PRUNE && !tile && !p.wanda) {
+            return pruneStrip(p, t, pattern);
+        }
         try {
             long t0 = System.nanoTime();
             ValidationReport v = tile ? Validator.checkTile(t, p.axis, p.other)
@@ -505,6 +513,35 @@ public final class OnnxPruner {
             p.retained = m.stats().retainedMagnitude();
             maskNanos += System.nanoTime() - t1;
             return mode == Mode.PRUNE;
+        } catch (IllegalArgumentException e) {
+            p.action = Action.SKIP;
+            p.reason = "cannot be masked: " + e.getMessage();
+            p.retained = Double.NaN;
+            return false;
+        }
+    }
+
+    /**
+     * Strip pruning in one pass, without a validation pass first: the mask's count of overfilled
+     * groups is the count of violating groups a validator would report, and zero means the tensor
+     * already had the pattern.
+     */
+    private boolean pruneStrip(Plan p, Tensor t, SparsityPattern pattern) {
+        try {
+            long t0 = System.nanoTime();
+            MaskStats st = StripMasker.of(pattern).prune(t, p.axis).stats();
+            maskNanos += System.nanoTime() - t0;
+            if (st.overfilledGroups() == 0) {
+                p.action = Action.ALREADY_SPARSE;
+                p.reason = "already satisfies " + pattern;
+                p.retained = 1.0;
+                p.retainedScore = Double.NaN;
+                return false;
+            }
+            p.action = Action.PRUNE;
+            p.reason = st.overfilledGroups() + " of " + st.groups() + " groups violate " + pattern;
+            p.retained = st.retainedMagnitude();
+            return true;
         } catch (IllegalArgumentException e) {
             p.action = Action.SKIP;
             p.reason = "cannot be masked: " + e.getMessage();
@@ -771,6 +808,11 @@ public final class OnnxPruner {
                     TensorData.readFully(ref, buf, label);
                     buf.flip();
                     pruned = process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE);
+                    if (!pruned) { // write the input's bytes, unchanged (see process)
+                        buf.clear();
+                        TensorData.readFully(ref, buf, label);
+                        buf.flip();
+                    }
                     long at = pos;
                     pendingWrites[slot] = writer.submit(() -> {
                         writeFully(out, buf, at);
@@ -897,8 +939,11 @@ public final class OnnxPruner {
                     }
                 }
                 buf.flip();
-                process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE);
-                writeFully(dst, buf, loc[0]);
+                if (process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE)) {
+                    writeFully(dst, buf, loc[0]);
+                } else {
+                    transfer(src, loc[0], loc[1], dst); // the input's bytes, unchanged
+                }
                 pos = loc[0] + loc[1];
             }
             transfer(src, pos, size - pos, dst);

@@ -88,7 +88,23 @@ class ModelFidelityTest {
 
     /** Writes the model's initializers into an external data file at odd offsets. */
     private Path externalModel(Random r, String name) throws IOException {
-        TensorProto w = floats("W", randomFloats(r, 8 * 12), 8, 12);
+        return externalModel(r, name, false);
+    }
+
+    /**
+     * As {@link #externalModel(Random, String)}; with {@code sparseW}, W already has 2:4 along its K
+     * axis, with signed zeros (-0.0 and +0.0) in the pruned places.
+     */
+    private Path externalModel(Random r, String name, boolean sparseW) throws IOException {
+        float[] wv = randomFloats(r, 8 * 12);
+        if (sparseW) {
+            for (int i = 0; i < wv.length; i++) {
+                if ((i / 12) % 4 >= 2) {
+                    wv[i] = i % 3 == 0 ? -0.0f : 0.0f;
+                }
+            }
+        }
+        TensorProto w = floats("W", wv, 8, 12);
         TensorProto w2 = floats("W2", randomFloats(r, 12 * 4), 4, 12);
         TensorProto bias = floats("bias", randomFloats(r, 4), 4);
         ByteBuffer data = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
@@ -138,6 +154,17 @@ class ModelFidelityTest {
         OnnxPruner.prune(in, again, PruneOptions.defaults());
         assertArrayEquals(Files.readAllBytes(dir.resolve("pruned-ext.onnx.data")),
                 Files.readAllBytes(dir.resolve("again.onnx.data")));
+    }
+
+    @Test
+    void alreadySparseExternalTensorKeepsItsBytesIncludingSignedZeros() throws Exception {
+        Path in = externalModel(new Random(12), "sparse-ext.onnx", true);
+        PruneReport r = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 13);
+        assertEquals(Action.ALREADY_SPARSE, Fixtures.find(r, "W").action());
+        Fixtures.assertPruned(r, "W2", 1);
+        Path out = dir.resolve("pruned-sparse-ext.onnx");
+        assertArrayEquals(Fixtures.tensors(in).get("W").toLittleEndianBytes().array(),
+                Fixtures.tensors(out).get("W").toLittleEndianBytes().array(), "already-sparse W changed");
     }
 
     @Test

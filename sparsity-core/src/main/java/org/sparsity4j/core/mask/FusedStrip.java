@@ -266,6 +266,7 @@ final class FusedStrip {
         long tied = 0;
         long zero = 0;
         long under = 0;
+        long over = 0;
         for (int q = 0; q < groups; q++) {
             int i0 = b0 + q * step;
             int i1 = b1 + q * step;
@@ -300,9 +301,10 @@ final class FusedStrip {
             int z = nz(a) + nz(b) + nz(c) + nz(d);
             zero += (z - 1) >>> 31;
             under += (z - 2) >>> 31;
+            over += (2 - z) >>> 31;
             nibs[q] = (byte) nib;
         }
-        add(acc, total, kept, tied, zero, under);
+        add(acc, total, kept, tied, zero, under, over);
     }
 
     private static void fp32x12(float[] v0, float[] v1, int b1, int step, int groups, byte[] nibs,
@@ -311,6 +313,7 @@ final class FusedStrip {
         double kept = 0;
         long tied = 0;
         long zero = 0;
+        long over = 0;
         for (int q = 0; q < groups; q++) {
             int i0 = q * step;
             int i1 = b1 + q * step;
@@ -331,9 +334,10 @@ final class FusedStrip {
                 slow(new int[] {a, b}, code, null, acc);
             }
             zero += (nz(a) + nz(b) - 1) >>> 31;
+            over += nz(a) & nz(b);
             nibs[q] = (byte) code;
         }
-        add(acc, total, kept, tied, zero, zero);
+        add(acc, total, kept, tied, zero, zero, over);
     }
 
     private static void half24(short[] v0, short[] v1, short[] v2, short[] v3, int b0, int b1, int b2, int b3,
@@ -343,6 +347,7 @@ final class FusedStrip {
         long tied = 0;
         long zero = 0;
         long under = 0;
+        long over = 0;
         for (int q = 0; q < groups; q++) {
             int i0 = b0 + q * step;
             int i1 = b1 + q * step;
@@ -377,9 +382,10 @@ final class FusedStrip {
             int z = nz(a) + nz(b) + nz(c) + nz(d);
             zero += (z - 1) >>> 31;
             under += (z - 2) >>> 31;
+            over += (2 - z) >>> 31;
             nibs[q] = (byte) nib;
         }
-        add(acc, total, kept, tied, zero, under);
+        add(acc, total, kept, tied, zero, under, over);
     }
 
     /*
@@ -394,6 +400,7 @@ final class FusedStrip {
         long tied = 0;
         long zero = 0;
         long under = 0;
+        long over = 0;
         for (int q = 0; q < groups; q++) {
             int i0 = b0 + q * step;
             int i1 = b1 + q * step;
@@ -428,9 +435,10 @@ final class FusedStrip {
             int z = nz(a) + nz(b) + nz(c) + nz(d);
             zero += (z - 1) >>> 31;
             under += (z - 2) >>> 31;
+            over += (2 - z) >>> 31;
             nibs[q] = (byte) nib;
         }
-        add(acc, total, kept, tied, zero, under);
+        add(acc, total, kept, tied, zero, under, over);
     }
 
     /** Exact statistics of a group with a non-finite value (or a float overflow). */
@@ -446,11 +454,13 @@ final class FusedStrip {
         }
     }
 
-    private static void add(MaskStats.Acc acc, double total, double kept, long tied, long zero, long under) {
+    private static void add(MaskStats.Acc acc, double total, double kept, long tied, long zero, long under,
+                            long over) {
         acc.total += total;
         acc.keptSum += kept;
         acc.tied += tied;
         acc.zeroGroups += zero;
         acc.underfilled += under;
+        acc.overfilled += over;
     }
 }

@@ -92,7 +92,7 @@ public final class Mask {
                 }
             }
         }
-        MaskStats stats = new MaskStats(shape.size(), kept, groups, 0, 0, 0, 0, Double.NaN, Double.NaN,
+        MaskStats stats = new MaskStats(shape.size(), kept, groups, 0, 0, 0, 0, 0, Double.NaN, Double.NaN,
                 Double.NaN, Double.NaN);
         return new Mask(shape, pattern, kind, a, o, copy, stats);
     }

@@ -12,6 +12,7 @@ public final class MaskStats {
     private final long groups;
     private final long zeroGroups;
     private final long underfilledGroups;
+    private final long overfilledGroups;
     private final long tiedGroups;
     private final long nonFiniteElements;
     private final double totalMagnitude;
@@ -20,13 +21,14 @@ public final class MaskStats {
     private final double keptScore;
 
     MaskStats(long elements, long keptElements, long groups, long zeroGroups, long underfilledGroups,
-              long tiedGroups, long nonFiniteElements, double totalMagnitude, double keptMagnitude,
-              double totalScore, double keptScore) {
+              long overfilledGroups, long tiedGroups, long nonFiniteElements, double totalMagnitude,
+              double keptMagnitude, double totalScore, double keptScore) {
         this.elements = elements;
         this.keptElements = keptElements;
         this.groups = groups;
         this.zeroGroups = zeroGroups;
         this.underfilledGroups = underfilledGroups;
+        this.overfilledGroups = overfilledGroups;
         this.tiedGroups = tiedGroups;
         this.nonFiniteElements = nonFiniteElements;
         this.totalMagnitude = totalMagnitude;
@@ -58,6 +60,18 @@ public final class MaskStats {
     /** Returns the number of groups with fewer than N non-zeros (all-zero groups included). */
     public long underfilledGroups() {
         return underfilledGroups;
+    }
+
+    /**
+     * Returns the number of groups that held more than N non-zeros (NaN and ±Inf count as
+     * non-zero, −0 as zero): the groups that broke the pattern before masking, and so the number
+     * a {@link org.sparsity4j.core.validate.Validator} check of the unmasked tensor reports as
+     * violating along the same axis. Zero means the tensor already had the pattern along the axis,
+     * and masking it changes no value (in place, only −0 may become +0). For tile masks it counts
+     * the groups of 4 along the reduction axis. 0 for a mask made from bits alone.
+     */
+    public long overfilledGroups() {
+        return overfilledGroups;
     }
 
     /**
@@ -106,10 +120,10 @@ public final class MaskStats {
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT,
-                "MaskStats[elements=%d, kept=%d, groups=%d, zeroGroups=%d, underfilled=%d, tied=%d, "
+                "MaskStats[elements=%d, kept=%d, groups=%d, zeroGroups=%d, underfilled=%d, overfilled=%d, tied=%d, "
                         + "nonFinite=%d, retainedMagnitude=%.6f%s]",
-                elements, keptElements, groups, zeroGroups, underfilledGroups, tiedGroups, nonFiniteElements,
-                retainedMagnitude(), Double.isNaN(totalScore) ? "" : String.format(java.util.Locale.ROOT,
+                elements, keptElements, groups, zeroGroups, underfilledGroups, overfilledGroups, tiedGroups,
+                nonFiniteElements, retainedMagnitude(), Double.isNaN(totalScore) ? "" : String.format(java.util.Locale.ROOT,
                         ", retainedScore=%.6f", retainedScore()));
     }
 
@@ -120,6 +134,7 @@ public final class MaskStats {
         long groups;
         long zeroGroups;
         long underfilled;
+        long overfilled;
         long tied;
         long nonFinite;
         double total;
@@ -133,6 +148,7 @@ public final class MaskStats {
             groups += o.groups;
             zeroGroups += o.zeroGroups;
             underfilled += o.underfilled;
+            overfilled += o.overfilled;
             tied += o.tied;
             nonFinite += o.nonFinite;
             total += o.total;
@@ -142,8 +158,8 @@ public final class MaskStats {
         }
 
         MaskStats toStats(boolean scored) {
-            return new MaskStats(elements, kept, groups, zeroGroups, underfilled, tied, nonFinite, total, keptSum,
-                    scored ? totalScore : Double.NaN, scored ? keptScore : Double.NaN);
+            return new MaskStats(elements, kept, groups, zeroGroups, underfilled, overfilled, tied, nonFinite, total,
+                    keptSum, scored ? totalScore : Double.NaN, scored ? keptScore : Double.NaN);
         }
     }
 }

@@ -267,6 +267,7 @@ final class SimdStrip {
                     } else {
                         fused32c24(v, at, len, s.bits[0], acc);
                     }
+                    acc.overfilled += len / m; // every key non-zero: every group is overfilled
                     return true;
                 }
             }
@@ -289,6 +290,7 @@ final class SimdStrip {
             }
             if ((int) range != 0) {
                 fused16c24(v, at, len, shift, scale, s.bits[0], acc);
+                acc.overfilled += len / 4;
                 return true;
             }
         }
@@ -661,6 +663,7 @@ final class SimdStrip {
         ShortVector tiedLanes = ShortVector.zero(S);
         ShortVector zeroLanes = ShortVector.zero(S);
         ShortVector keptZeroLanes = ShortVector.zero(S);
+        ShortVector overLanes = ShortVector.zero(S);
         for (int i = 0; i < padded; i += SL) {
             ShortVector k = ShortVector.fromArray(S, v, off + i).and((short) 0x7FFF);
             max = max.max(k);
@@ -687,11 +690,15 @@ final class SimdStrip {
             keep.intoArray(kp, i);
             // tied: the lane of rank 2 (largest pruned) has an equal partner among its 2 beaters, i.e.
             // fewer strictly larger partners than beaters; counts below are -1 per lane
-            tiedLanes = tiedLanes.add(((ShortVector) beaten.compare(VectorOperators.EQ, S_MINUS2).toVector())
+            ShortVector rank2 = (ShortVector) beaten.compare(VectorOperators.EQ, S_MINUS2).toVector();
+            tiedLanes = tiedLanes.add(rank2
                     .lanewise(VectorOperators.AND_NOT, (ShortVector) greater.compare(VectorOperators.EQ, beaten).toVector()));
             // all-zero: the lane of rank 0 is zero; kept zeros: 2 per all-zero group, 1 per other underfilled group
             zeroLanes = zeroLanes.add((ShortVector) beaten.or(k).compare(VectorOperators.EQ, S_ZERO).toVector());
-            keptZeroLanes = keptZeroLanes.add(((ShortVector) k.compare(VectorOperators.EQ, S_ZERO).toVector()).and(keep));
+            ShortVector isZero = (ShortVector) k.compare(VectorOperators.EQ, S_ZERO).toVector();
+            keptZeroLanes = keptZeroLanes.add(isZero.and(keep));
+            // overfilled (more than 2 non-zeros): the lane of rank 2, the larger pruned one, is non-zero
+            overLanes = overLanes.add(rank2.lanewise(VectorOperators.AND_NOT, isZero));
         }
         if (max.reduceLanes(VectorOperators.MAX) >= limit) {
             return false;
@@ -701,6 +708,7 @@ final class SimdStrip {
         acc.tied += -tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.zeroGroups += zero;
         acc.underfilled += keptZero - zero;
+        acc.overfilled += -overLanes.reduceLanes(VectorOperators.ADD);
         return true;
     }
 
@@ -745,6 +753,7 @@ final class SimdStrip {
         ShortVector tiedLanes = ShortVector.zero(S);
         ShortVector zeroLanes = ShortVector.zero(S);
         ShortVector underLanes = ShortVector.zero(S);
+        ShortVector overLanes = ShortVector.zero(S);
         for (int i = 0; i < padded; i += SL) {
             ShortVector a = ShortVector.fromArray(S, v0, off[0] + i).and((short) 0x7FFF);
             ShortVector b = ShortVector.fromArray(S, v1, off[1] + i).and((short) 0x7FFF);
@@ -765,12 +774,14 @@ final class SimdStrip {
                     .max(d.lanewise(VectorOperators.AND_NOT, kd));
             tiedLanes = tiedLanes.sub((ShortVector) minKept.compare(VectorOperators.EQ, maxPruned).toVector());
             underLanes = underLanes.sub((ShortVector) minKept.compare(VectorOperators.EQ, (short) 0).toVector());
+            overLanes = overLanes.sub((ShortVector) maxPruned.compare(VectorOperators.NE, (short) 0).toVector());
             zeroLanes = zeroLanes.sub((ShortVector) a.or(b).or(c).or(d)
                     .compare(VectorOperators.EQ, (short) 0).toVector());
         }
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.zeroGroups += zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.underfilled += underLanes.reduceLanes(VectorOperators.ADD) - pad;
+        acc.overfilled += overLanes.reduceLanes(VectorOperators.ADD);
     }
 
     // ---------------------------------------------------------------- decide: FP32
@@ -780,6 +791,7 @@ final class SimdStrip {
         IntVector max = IntVector.zero(I);
         IntVector tiedLanes = IntVector.zero(I);
         IntVector zeroLanes = IntVector.zero(I);
+        IntVector overLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
             IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF);
             max = max.max(k);
@@ -788,6 +800,7 @@ final class SimdStrip {
             d.sub(I_T1).lanewise(VectorOperators.ASHR, 31).not().intoArray(kp, i); // the partner does not beat me
             tiedLanes = tiedLanes.sub((IntVector) d.compare(VectorOperators.EQ, 0).toVector());
             zeroLanes = zeroLanes.sub((IntVector) k.or(p).compare(VectorOperators.EQ, 0).toVector());
+            overLanes = overLanes.sub((IntVector) k.min(p).compare(VectorOperators.NE, 0).toVector()); // both non-zero
         }
         if (max.reduceLanes(VectorOperators.MAX) >= FP32_LIMIT) {
             return false;
@@ -797,6 +810,7 @@ final class SimdStrip {
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 2 - pad;
         acc.zeroGroups += zero;
         acc.underfilled += zero;
+        acc.overfilled += overLanes.reduceLanes(VectorOperators.ADD) / 2;
         return true;
     }
 
@@ -806,6 +820,7 @@ final class SimdStrip {
         IntVector tiedLanes = IntVector.zero(I);
         IntVector zeroLanes = IntVector.zero(I);
         IntVector keptZeroLanes = IntVector.zero(I);
+        IntVector overLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
             IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF);
             max = max.max(k);
@@ -820,10 +835,13 @@ final class SimdStrip {
                     .add(d3.lanewise(VectorOperators.ASHR, 31));
             IntVector keep = I_ZERO.sub(beaten).add(I_MINUS2).lanewise(VectorOperators.ASHR, 31);
             keep.intoArray(kp, i);
-            tiedLanes = tiedLanes.add(((IntVector) beaten.compare(VectorOperators.EQ, I_MINUS2).toVector())
+            IntVector rank2 = (IntVector) beaten.compare(VectorOperators.EQ, I_MINUS2).toVector();
+            tiedLanes = tiedLanes.add(rank2
                     .lanewise(VectorOperators.AND_NOT, (IntVector) greater.compare(VectorOperators.EQ, beaten).toVector()));
             zeroLanes = zeroLanes.add((IntVector) beaten.or(k).compare(VectorOperators.EQ, I_ZERO).toVector());
-            keptZeroLanes = keptZeroLanes.add(((IntVector) k.compare(VectorOperators.EQ, I_ZERO).toVector()).and(keep));
+            IntVector isZero = (IntVector) k.compare(VectorOperators.EQ, I_ZERO).toVector();
+            keptZeroLanes = keptZeroLanes.add(isZero.and(keep));
+            overLanes = overLanes.add(rank2.lanewise(VectorOperators.AND_NOT, isZero)); // as in decide16c24
         }
         if (max.reduceLanes(VectorOperators.MAX) >= FP32_LIMIT) {
             return false;
@@ -833,6 +851,7 @@ final class SimdStrip {
         acc.tied += -tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.zeroGroups += zero;
         acc.underfilled += keptZero - zero;
+        acc.overfilled += -overLanes.reduceLanes(VectorOperators.ADD);
         return true;
     }
 
@@ -841,6 +860,7 @@ final class SimdStrip {
                                     MaskStats.Acc acc) {
         IntVector tiedLanes = IntVector.zero(I);
         IntVector zeroLanes = IntVector.zero(I);
+        IntVector overLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
             IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, off[0] + i).reinterpretAsInts().and(0x7FFF_FFFF);
             IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, off[1] + i).reinterpretAsInts().and(0x7FFF_FFFF);
@@ -850,11 +870,13 @@ final class SimdStrip {
             first.not().intoArray(kp1, i);
             tiedLanes = tiedLanes.sub((IntVector) d.compare(VectorOperators.EQ, 0).toVector());
             zeroLanes = zeroLanes.sub((IntVector) a.or(b).compare(VectorOperators.EQ, 0).toVector());
+            overLanes = overLanes.sub((IntVector) a.min(b).compare(VectorOperators.NE, 0).toVector()); // both non-zero
         }
         int zero = zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.zeroGroups += zero;
         acc.underfilled += zero;
+        acc.overfilled += overLanes.reduceLanes(VectorOperators.ADD);
     }
 
     /** Strided 2:4 on FP32: as {@link #decide16s24}. */
@@ -895,6 +917,7 @@ final class SimdStrip {
         IntVector tiedLanes = IntVector.zero(I);
         IntVector zeroLanes = IntVector.zero(I);
         IntVector underLanes = IntVector.zero(I);
+        IntVector overLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
             IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, off[0] + i).reinterpretAsInts().and(0x7FFF_FFFF);
             IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, off[1] + i).reinterpretAsInts().and(0x7FFF_FFFF);
@@ -914,10 +937,12 @@ final class SimdStrip {
                     .max(d.lanewise(VectorOperators.AND_NOT, kd));
             tiedLanes = tiedLanes.sub((IntVector) minKept.compare(VectorOperators.EQ, maxPruned).toVector());
             underLanes = underLanes.sub((IntVector) minKept.compare(VectorOperators.EQ, 0).toVector());
+            overLanes = overLanes.sub((IntVector) maxPruned.compare(VectorOperators.NE, 0).toVector()); // a non-zero pruned
             zeroLanes = zeroLanes.sub((IntVector) a.or(b).or(c).or(d).compare(VectorOperators.EQ, 0).toVector());
         }
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.zeroGroups += zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.underfilled += underLanes.reduceLanes(VectorOperators.ADD) - pad;
+        acc.overfilled += overLanes.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -320,6 +320,7 @@ public final class StripMasker {
         long nonFinite = 0;
         long zeroGroups = 0;
         long underfilled = 0;
+        long overfilled = 0;
         for (int q = 0, o = 0; q < count; q++, o += m) {
             int nz = 0;
             float gTotal = 0;
@@ -347,12 +348,14 @@ public final class StripMasker {
             }
             zeroGroups += (nz - 1) >>> 31;
             underfilled += (nz - n) >>> 31;
+            overfilled += (n - nz) >>> 31;
         }
         acc.elements += (long) count * m;
         acc.kept += (long) count * n;
         acc.groups += count;
         acc.zeroGroups += zeroGroups;
         acc.underfilled += underfilled;
+        acc.overfilled += overfilled;
         acc.nonFinite += nonFinite;
         acc.total += total;
         acc.keptSum += kept;

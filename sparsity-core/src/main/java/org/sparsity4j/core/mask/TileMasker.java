@@ -245,6 +245,7 @@ public final class TileMasker {
                 acc.groups++;
                 acc.zeroGroups += nz == 0 ? 1 : 0;
                 acc.underfilled += nz < 2 ? 1 : 0;
+                acc.overfilled += nz > 2 ? 1 : 0;
             }
         }
         acc.elements += (long) rows * lenRa;

@@ -17,6 +17,7 @@ import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.tensor.Shape;
 import org.sparsity4j.core.tensor.Tensor;
 import org.sparsity4j.core.testutil.Gen;
+import org.sparsity4j.core.validate.Validator;
 
 /**
  * The SIMD strip kernels against the scalar ones, in the same JVM: identical masks, identical
@@ -251,6 +252,9 @@ class SimdStripTest {
         MaskStats b = simd.stats();
         double tol = SUM_TOLERANCE * a.totalMagnitude();
         assertEquals(a.totalMagnitude(), computed.stats().totalMagnitude(), tol, "total L1 of compute " + what);
+        assertEquals(Validator.checkStrip(original, p, axis).violatingGroups(), b.overfilledGroups(),
+                "overfilled groups against the validator " + what);
+        assertEquals(a.overfilledGroups(), computed.stats().overfilledGroups(), "overfilled groups of compute " + what);
         assertTrue(b.keptMagnitude() <= b.totalMagnitude() * (1 + SUM_TOLERANCE), "kept <= total " + what);
     }
 
@@ -270,6 +274,7 @@ class SimdStripTest {
         assertEquals(a.groups(), b.groups(), "groups " + what);
         assertEquals(a.zeroGroups(), b.zeroGroups(), "zero groups " + what);
         assertEquals(a.underfilledGroups(), b.underfilledGroups(), "underfilled groups " + what);
+        assertEquals(a.overfilledGroups(), b.overfilledGroups(), "overfilled groups " + what);
         assertEquals(a.tiedGroups(), b.tiedGroups(), "tied groups " + what);
         assertEquals(a.nonFiniteElements(), b.nonFiniteElements(), "non-finite " + what);
         double tol = SUM_TOLERANCE * a.totalMagnitude();

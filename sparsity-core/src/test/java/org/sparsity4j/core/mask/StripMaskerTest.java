@@ -49,6 +49,7 @@ class StripMaskerTest {
             Tensor before = t.copy();
             Mask m = StripMasker.of(P24).prune(t, 1);
             assertEquals(2, m.keptCount());
+            assertEquals(Integer.bitCount(nz) > 2 ? 1 : 0, m.stats().overfilledGroups(), type + " pattern " + nz);
             assertTrue(Validator.checkStrip(t, P24, 1).isValid());
             if (Integer.bitCount(nz) <= 2) {
                 for (int j = 0; j < 4; j++) {
@@ -142,6 +143,7 @@ class StripMaskerTest {
             SparsityPattern.of(3, 8)};
         long tied = 0;
         long zero = 0;
+        long overfilled = 0;
         for (int k = 0; k < 300; k++) {
             SplittableRandom r = Gen.random("strip-props", k);
             String seed = Gen.seedOf("strip-props", k);
@@ -179,6 +181,11 @@ class StripMaskerTest {
             Tensor pruned = t.copy();
             Mask m2 = StripMasker.of(p).prune(pruned, axis);
             assertEquals(m, m2, seed);
+            // the groups that break the pattern are those the validator reports, before and after masking
+            long violating = Validator.checkStrip(original, p, axis).violatingGroups();
+            assertEquals(violating, m.stats().overfilledGroups(), seed + " overfilled (compute)");
+            assertEquals(violating, m2.stats().overfilledGroups(), seed + " overfilled (prune)");
+            overfilled += violating;
             assertTrue(Validator.checkStrip(pruned, p, axis).isValid(), seed);
             Tensor again = pruned.copy();
             Mask m3 = StripMasker.of(p).prune(again, axis);
@@ -198,6 +205,7 @@ class StripMaskerTest {
         // coverage: the generator really produced ties and all-zero groups
         assertTrue(tied > 100, "tied groups seen: " + tied);
         assertTrue(zero > 50, "all-zero groups seen: " + zero);
+        assertTrue(overfilled > 100, "overfilled groups seen: " + overfilled);
     }
 
     /** Compares kept L1 against every other choice of n of the group (finite values only). */

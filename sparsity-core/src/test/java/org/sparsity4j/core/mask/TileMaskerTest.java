@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.sparsity4j.core.pattern.SparsityPattern;
 import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.tensor.Shape;
 import org.sparsity4j.core.tensor.Tensor;
@@ -130,6 +131,8 @@ class TileMaskerTest {
             assertTrue(Validator.checkTile(t, 1, 0).isValid(), seed + " " + Validator.checkTile(t, 1, 0));
             assertEquals(rows * cols / 2, m.keptCount(), seed);
             assertEquals(m, TileMasker.twoOfFour().compute(before, 1, 0), seed);
+            assertEquals(Validator.checkStrip(before, SparsityPattern.TWO_OF_FOUR, 1).violatingGroups(),
+                    m.stats().overfilledGroups(), seed + " overfilled groups along the reduction axis");
             assertEquals(m, TileMasker.twoOfFour().parallel(true).compute(before, 1, 0), seed);
             // kept columns per tile: full tiles exactly 2, ragged at most 2
             for (int tr = 0; tr < rows; tr += 4) {
