@@ -36,9 +36,12 @@ import org.sparsity4j.core.tensor.ElementType;
  * lanes AND-ed with one bit per lane ({@code VectorMask.toLong} is not compiled to vector
  * instructions on JDK 17; from JDK 18 on, {@code toLong} is used). Group counts use one canonical
  * lane per group: all-zero when the lane of rank 0 is zero, tied when the lane of rank 2 (the
- * largest pruned) has an equal key among its beaters, underfilled from the number of kept zero
- * lanes; strided blocks compare the smallest kept and the largest pruned key as the scalar kernel
- * does.
+ * largest pruned) has an equal key among its beaters, overfilled when that lane is non-zero (1:2:
+ * both keys of the pair non-zero), underfilled from the number of kept zero lanes; strided blocks
+ * compare the smallest kept and the largest pruned key as the scalar kernel does. These counts sit
+ * in the decide and count loops rather than in separate passes: a separate counting loop whose
+ * vector value was chosen by a branch made C2 of JDK 17 allocate one object per vector (546 MB per
+ * 8192 × 8192 prune), and a run without zero keys (the one-pass kernels) is overfilled in every group.
  *
  * <p>The vector code is written out in each kernel on purpose, not shared through small helper
  * methods: whether C2 compiles a kernel without allocating depends on its inlining depth and size,
