@@ -1,5 +1,6 @@
 package org.sparsity4j.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sparsity4j.onnx.Fixtures.assertBitsEqual;
@@ -302,6 +303,46 @@ class OnnxPrunerTest {
         assertEquals(1.0, find(rep, "S").retainedMagnitude());
         ModelProto out = ModelProto.parseFrom(java.nio.file.Files.readAllBytes(dir.resolve("pruned-sparse.onnx")));
         assertEquals(s, out.getGraph().getInitializer(0), "already-sparse tensor changed");
+    }
+
+    /**
+     * Twelve weights streamed in one pass, one scratch buffer reused for each: an already-sparse one
+     * in the middle is copied from the input, signed zeros included, and the output is deterministic.
+     */
+    @Test
+    void manyTensorsStreamedInOnePassStayExact() throws Exception {
+        Random r = new Random(21);
+        GraphProto.Builder g = GraphProto.newBuilder().setName("g").addInput(value("x0", F, 2, 16));
+        TensorProto sparse = null;
+        for (int i = 0; i < 12; i++) {
+            float[] v = randomFloats(r, 16 * 16);
+            if (i == 5) {
+                for (int j = 0; j < v.length; j++) {
+                    if ((j / 16) % 4 >= 2) {
+                        v[j] = j % 3 == 0 ? -0.0f : 0.0f;
+                    }
+                }
+            }
+            TensorProto w = floats("W" + i, v, 16, 16);
+            sparse = i == 5 ? w : sparse;
+            g.addInitializer(w).addNode(node("MatMul", "mm" + i, List.of("x" + i, "W" + i), List.of("x" + (i + 1))));
+        }
+        g.addOutput(value("x12", F, 2, 16));
+        Path in = Models.write(dir, "many.onnx", Models.model(g.build()));
+        PruneReport rep = Fixtures.pruneAndCompare(in, dir, PruneOptions.defaults(), 22);
+        for (int i = 0; i < 12; i++) {
+            if (i == 5) {
+                assertEquals(Action.ALREADY_SPARSE, find(rep, "W5").action());
+            } else {
+                assertPruned(rep, "W" + i, 0);
+            }
+        }
+        ModelProto out = ModelProto.parseFrom(java.nio.file.Files.readAllBytes(dir.resolve("pruned-many.onnx")));
+        assertEquals(sparse, out.getGraph().getInitializer(5), "already-sparse tensor changed");
+        Path again = dir.resolve("again-many.onnx");
+        OnnxPruner.prune(in, again, PruneOptions.defaults());
+        assertArrayEquals(java.nio.file.Files.readAllBytes(dir.resolve("pruned-many.onnx")),
+                java.nio.file.Files.readAllBytes(again), "same input, different bytes");
     }
 
     @Test
