@@ -52,6 +52,11 @@ import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
 public final class OnnxPruner {
     /** Alignment of each tensor in a written external data file. */
     public static final int EXTERNAL_ALIGNMENT = 64;
+    /**
+     * Whether outputs are written with direct I/O where the file system allows it (see
+     * {@code SequentialOutput}); {@code -Dsparsity.directIo=false} writes through the page cache.
+     */
+    private static final boolean DIRECT_IO = !"false".equals(System.getProperty("sparsity.directIo"));
     /** Channel counts below which TensorRT seldom selects sparse kernels. */
     static final long SMALL_CHANNELS = 64;
 
@@ -772,8 +777,9 @@ public final class OnnxPruner {
     private void writeExternal(Map<String, TensorProto> externals, Map<String, Plan> pending, Path tmpData,
             String location, Map<String, TensorProto> replacements, int[] done, int total) throws IOException {
         Map<Path, FileChannel> inputs = new HashMap<>();
-        // Pruned tensors are written by a second thread while the next one is read and pruned, so that
-        // disk writes overlap the masking; two buffers alternate.
+        // The data file is written in order by a second thread while the next tensor is read and pruned,
+        // so that disk writes overlap the masking; two buffers alternate. Every write goes through that
+        // thread (its queue keeps the file's order); the main thread only waits before reusing a buffer.
         java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sparsity-writer");
             t.setDaemon(true);
@@ -781,8 +787,9 @@ public final class OnnxPruner {
         });
         ByteBuffer[] buffers = new ByteBuffer[2];
         java.util.concurrent.Future<?>[] pendingWrites = new java.util.concurrent.Future<?>[2];
+        java.util.concurrent.Future<?> last = null;
         int slot = 0;
-        try (FileChannel out = FileChannel.open(tmpData, StandardOpenOption.WRITE)) {
+        try (SequentialOutput out = SequentialOutput.open(tmpData, DIRECT_IO)) {
             long pos = 0;
             for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
                 TensorProto t = e.getValue();
@@ -815,9 +822,11 @@ public final class OnnxPruner {
                     }
                     long at = pos;
                     pendingWrites[slot] = writer.submit(() -> {
-                        writeFully(out, buf, at);
+                        out.zeros(at - out.position());
+                        out.write(buf);
                         return null;
                     });
+                    last = pendingWrites[slot];
                     slot ^= 1;
                 } else {
                     FileChannel in = inputs.get(ref.file());
@@ -825,7 +834,13 @@ public final class OnnxPruner {
                         in = FileChannel.open(ref.file(), StandardOpenOption.READ);
                         inputs.put(ref.file(), in);
                     }
-                    copy(in, ref.offset(), ref.length(), out, pos, label);
+                    FileChannel from = in;
+                    long at = pos;
+                    last = writer.submit(() -> {
+                        out.zeros(at - out.position());
+                        out.copyFrom(from, ref.offset(), ref.length(), "external data of tensor '" + label + "'");
+                        return null;
+                    });
                 }
                 TensorProto.Builder b = t.toBuilder().clearExternalData();
                 b.addExternalData(entry("location", location));
@@ -841,8 +856,13 @@ public final class OnnxPruner {
                 replacements.put(e.getKey(), b.build());
                 pos += ref.length();
             }
+            await(writer.submit(() -> {
+                out.finish();
+                return null;
+            })); // after every write before it: the queue is in order
             await(pendingWrites[0]);
             await(pendingWrites[1]);
+            await(last);
         } finally {
             writer.shutdownNow();
             for (FileChannel ch : inputs.values()) {
@@ -859,13 +879,16 @@ public final class OnnxPruner {
             write.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while writing external data");
+            throw new java.io.InterruptedIOException("interrupted while writing the output");
         } catch (java.util.concurrent.ExecutionException e) {
             Throwable c = e.getCause();
             if (c instanceof IOException) {
                 throw (IOException) c;
             }
-            throw new IllegalStateException("writing external data failed", c);
+            if (c instanceof RuntimeException) {
+                throw (RuntimeException) c;
+            }
+            throw new IllegalStateException("writing the output failed", c);
         }
     }
 
@@ -882,24 +905,10 @@ public final class OnnxPruner {
         }
     }
 
-    private static void copy(FileChannel in, long offset, long length, FileChannel out, long pos, String label)
-            throws IOException {
-        long done = 0;
-        out.position(pos);
-        while (done < length) {
-            long n = in.transferTo(offset + done, length - done, out);
-            if (n <= 0) {
-                throw new OnnxInputException("tensor '" + label + "': external data ended at byte offset "
-                        + (offset + done));
-            }
-            done += n;
-        }
-    }
-
     /**
      * Writes the input model to {@code file} in one pass, pruning the raw_data tensors on the way: the
-     * bytes between them are copied by the kernel ({@code transferTo}); each tensor is read from the input
-     * into the scratch buffer, pruned (or left as it is) and appended.
+     * bytes between them are copied from the input; each tensor is read from the input into the scratch
+     * buffer, pruned (or left as it is) and appended, all through one {@link SequentialOutput}.
      */
     private void streamRaw(List<Plan> plans, Path file, int[] done, int total) throws IOException {
         Map<String, Plan> byPath = new LinkedHashMap<>();
@@ -920,7 +929,7 @@ public final class OnnxPruner {
         }
         ordered.sort(java.util.Comparator.comparingLong(p -> where.get(p.c.path())[0]));
         try (FileChannel src = FileChannel.open(model.path(), StandardOpenOption.READ);
-                FileChannel dst = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                SequentialOutput dst = SequentialOutput.open(file, DIRECT_IO)) {
             long size = src.size();
             long pos = 0;
             for (Plan p : ordered) {
@@ -929,7 +938,7 @@ public final class OnnxPruner {
                     throw new OnnxInputException("tensor '" + p.c.name() + "': its raw_data at byte offset " + loc[0]
                             + " overlaps the previous tensor's");
                 }
-                transfer(src, pos, loc[0] - pos, dst);
+                dst.copyFrom(src, pos, loc[0] - pos, "the model");
                 progress(p, done, total);
                 ByteBuffer buf = scratch(loc[1], p.c.name());
                 while (buf.hasRemaining()) {
@@ -940,26 +949,14 @@ public final class OnnxPruner {
                 }
                 buf.flip();
                 if (process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE)) {
-                    writeFully(dst, buf, loc[0]);
+                    dst.write(buf);
                 } else {
-                    transfer(src, loc[0], loc[1], dst); // the input's bytes, unchanged
+                    dst.copyFrom(src, loc[0], loc[1], "the model"); // the input's bytes, unchanged
                 }
                 pos = loc[0] + loc[1];
             }
-            transfer(src, pos, size - pos, dst);
-        }
-    }
-
-    /** Copies {@code length} bytes of {@code src} from {@code from} to the same offset of {@code dst}. */
-    private static void transfer(FileChannel src, long from, long length, FileChannel dst) throws IOException {
-        long done = 0;
-        while (done < length) {
-            dst.position(from + done);
-            long n = src.transferTo(from + done, length - done, dst);
-            if (n <= 0) {
-                throw new IOException("copy of the model stopped at byte offset " + (from + done));
-            }
-            done += n;
+            dst.copyFrom(src, pos, size - pos, "the model");
+            dst.finish();
         }
     }
 

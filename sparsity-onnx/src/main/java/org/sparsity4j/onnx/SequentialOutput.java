@@ -1,0 +1,225 @@
+package org.sparsity4j.onnx;
+
+import com.sun.nio.file.ExtendedOpenOption;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes one new file from its first byte to its last, in order. Where the file system accepts direct
+ * I/O, the bytes are gathered in one block-aligned buffer and written with {@code O_DIRECT}, past the
+ * page cache: on the machines this tool was measured on, copying gigabytes into new page-cache pages
+ * cost more CPU time than pruning them (see benchmarks/RESULTS.md). Elsewhere (for example tmpfs,
+ * which refuses {@code O_DIRECT}), or if a direct write fails, it falls back to plain writes from the
+ * current position. Not thread-safe: one thread at a time, in the order of the file.
+ */
+final class SequentialOutput implements Closeable {
+    /** Bytes gathered per direct write. */
+    static final int BUFFER = 8 << 20;
+    private static final int MIN_ALIGNMENT = 4096;
+
+    private final Path file;
+    private FileChannel ch;
+    /** The aligned gathering buffer; null once writes are plain. */
+    private ByteBuffer buf;
+    private final int align;
+    /** Bytes in the file (a multiple of {@link #align} while writes are direct). */
+    private long written;
+    private boolean closed;
+
+    private SequentialOutput(Path file, FileChannel ch, ByteBuffer buf, int align) {
+        this.file = file;
+        this.ch = ch;
+        this.buf = buf;
+        this.align = align;
+    }
+
+    /**
+     * Opens (and truncates) an existing file for writing from its start.
+     *
+     * @param file the file, which must exist
+     * @param direct whether to try direct I/O
+     * @return the output
+     * @throws IOException if the file cannot be opened at all
+     */
+    static SequentialOutput open(Path file, boolean direct) throws IOException {
+        if (direct) {
+            try {
+                long block = Files.getFileStore(file).getBlockSize();
+                int align = (int) Math.max(MIN_ALIGNMENT, block);
+                if (Long.bitCount(block) == 1 && block <= 1 << 20) {
+                    FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING, ExtendedOpenOption.DIRECT);
+                    ByteBuffer b = ByteBuffer.allocateDirect(BUFFER + align).alignedSlice(align);
+                    b.limit(BUFFER);
+                    return new SequentialOutput(file, ch, b.slice(), align);
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // no direct I/O here: plain writes below
+            }
+        }
+        return new SequentialOutput(file, FileChannel.open(file, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING), null, 1);
+    }
+
+    /** Whether the bytes currently go past the page cache. */
+    boolean isDirect() {
+        return buf != null;
+    }
+
+    /** The number of bytes written so far, that is, the offset of the next one. */
+    long position() {
+        return written + (buf == null ? 0 : buf.position());
+    }
+
+    /**
+     * Appends the remaining bytes of {@code src} (its position moves to its limit).
+     *
+     * @param src the bytes
+     * @throws IOException on a write error
+     */
+    void write(ByteBuffer src) throws IOException {
+        checkOpen();
+        if (buf == null) {
+            while (src.hasRemaining()) {
+                written += ch.write(src, written);
+            }
+            return;
+        }
+        while (src.hasRemaining()) {
+            int n = Math.min(src.remaining(), buf.remaining());
+            buf.put(buf.position(), src, src.position(), n);
+            buf.position(buf.position() + n);
+            src.position(src.position() + n);
+            if (!buf.hasRemaining()) {
+                flush();
+            }
+        }
+    }
+
+    /**
+     * Appends {@code length} bytes of {@code in} from its offset {@code from}.
+     *
+     * @param in the source
+     * @param from offset in the source
+     * @param length number of bytes
+     * @param what names the bytes in the error if the source ends early
+     * @throws IOException on a read or write error
+     */
+    void copyFrom(FileChannel in, long from, long length, String what) throws IOException {
+        checkOpen();
+        long done = 0;
+        while (done < length) {
+            long n;
+            if (buf == null) {
+                ch.position(written);
+                n = in.transferTo(from + done, length - done, ch);
+                if (n > 0) {
+                    written += n;
+                }
+            } else {
+                int room = (int) Math.min(buf.remaining(), length - done);
+                ByteBuffer view = buf.duplicate();
+                view.limit(buf.position() + room);
+                n = in.read(view, from + done);
+                if (n > 0) {
+                    buf.position(buf.position() + (int) n);
+                    if (!buf.hasRemaining()) {
+                        flush();
+                    }
+                }
+            }
+            if (n <= 0) {
+                throw new OnnxInputException(what + " ended at byte offset " + (from + done));
+            }
+            done += n;
+        }
+    }
+
+    /**
+     * Appends {@code count} zero bytes.
+     *
+     * @param count number of bytes, not negative
+     * @throws IOException on a write error
+     */
+    void zeros(long count) throws IOException {
+        checkOpen();
+        if (buf == null) {
+            written += count; // a hole: reads as zeros once later bytes are written
+            return;
+        }
+        long left = count;
+        while (left > 0) {
+            int n = (int) Math.min(left, buf.remaining());
+            for (int i = 0; i < n; i++) {
+                buf.put((byte) 0);
+            }
+            left -= n;
+            if (!buf.hasRemaining()) {
+                flush();
+            }
+        }
+    }
+
+    /**
+     * Writes what is gathered, gives the file its exact length and syncs it to the device.
+     *
+     * @throws IOException on a write error
+     */
+    void finish() throws IOException {
+        checkOpen();
+        if (buf != null && buf.position() > 0) {
+            long end = written + buf.position();
+            int padded = (buf.position() + align - 1) / align * align;
+            while (buf.position() < padded) {
+                buf.put((byte) 0);
+            }
+            flush();
+            ch.truncate(end);
+            written = end;
+        } else if (buf == null && ch.size() < written) {
+            // a trailing hole: extend the file to its length
+            ch.write(ByteBuffer.allocate(1), written - 1);
+        }
+        ch.force(true);
+    }
+
+    /** Writes the full buffer (a multiple of the alignment); on a failed direct write, goes on with plain ones. */
+    private void flush() throws IOException {
+        buf.flip();
+        try {
+            while (buf.hasRemaining()) {
+                written += ch.write(buf, written);
+            }
+        } catch (IOException e) {
+            // direct I/O refused after all: rewrite the rest of this buffer with plain writes
+            ch.close();
+            ch = FileChannel.open(file, StandardOpenOption.WRITE);
+            while (buf.hasRemaining()) {
+                written += ch.write(buf, written);
+            }
+            buf = null;
+            return;
+        }
+        buf.clear();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("output " + file + " is closed");
+        }
+    }
+
+    /** Closes the file without writing anything still gathered (see {@link #finish()}); idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            ch.close();
+        }
+    }
+}

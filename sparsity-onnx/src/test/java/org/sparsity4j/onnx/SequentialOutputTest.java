@@ -1,0 +1,114 @@
+package org.sparsity4j.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The sequential writer gives the same bytes with and without direct I/O, at any length. */
+class SequentialOutputTest {
+    @TempDir
+    Path dir;
+
+    /**
+     * Random runs of appended buffers, copies from a file and zero gaps, some crossing the gathering
+     * buffer's size and ending off any block boundary, against the same bytes built in memory.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void randomSequencesGiveTheExpectedBytes(boolean direct) throws Exception {
+        long seed = 0x5E0_0000L + (direct ? 1 : 0);
+        System.out.println("SequentialOutputTest seed " + seed);
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] source = new byte[3 * SequentialOutput.BUFFER + 12_345];
+        r.nextBytes(source);
+        Path src = Files.write(dir.resolve("source.bin"), source);
+        for (int round = 0; round < 6; round++) {
+            Path file = Files.createFile(dir.resolve("out-" + direct + "-" + round));
+            ByteArrayOutputStream want = new ByteArrayOutputStream();
+            try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ);
+                 SequentialOutput out = SequentialOutput.open(file, direct)) {
+                int ops = 1 + r.nextInt(12);
+                for (int k = 0; k < ops; k++) {
+                    int len = r.nextInt(4) == 0 ? r.nextInt(SequentialOutput.BUFFER * 2) : r.nextInt(10_000);
+                    switch (r.nextInt(3)) {
+                        case 0 -> {
+                            byte[] b = new byte[len];
+                            r.nextBytes(b);
+                            ByteBuffer bb = ByteBuffer.allocateDirect(len + 3);
+                            bb.position(3);
+                            bb.put(b).position(3); // a buffer that starts off alignment
+                            out.write(bb);
+                            assertEquals(bb.limit(), bb.position());
+                            want.write(b);
+                        }
+                        case 1 -> {
+                            int from = r.nextInt(source.length - len);
+                            out.copyFrom(in, from, len, "source");
+                            want.write(source, from, len);
+                        }
+                        default -> {
+                            int n = r.nextInt(100);
+                            out.zeros(n);
+                            want.write(new byte[n]);
+                        }
+                    }
+                    assertEquals(want.size(), out.position(), "position, seed " + seed);
+                }
+                if (round % 3 == 0) {
+                    out.zeros(1 + r.nextInt(100)); // a file that ends in zeros
+                    want.write(new byte[(int) (out.position() - want.size())]);
+                }
+                out.finish();
+            }
+            assertArrayEquals(want.toByteArray(), Files.readAllBytes(file), "round " + round + ", seed " + seed);
+        }
+    }
+
+    @Test
+    void directIoIsUsedWhereTheFileSystemOffersIt() throws Exception {
+        Path file = Files.createFile(dir.resolve("probe"));
+        try (SequentialOutput out = SequentialOutput.open(file, true)) {
+            // ext4 and xfs accept O_DIRECT, tmpfs does not; either way the writer works (test above)
+            System.out.println("direct I/O in the test folder: " + out.isDirect());
+        }
+        try (SequentialOutput out = SequentialOutput.open(file, false)) {
+            assertTrue(!out.isDirect(), "plain writes when not asked for direct I/O");
+        }
+    }
+
+    @Test
+    void aSourceThatEndsEarlyIsAnInputErrorNamingTheOffset() throws Exception {
+        Path src = Files.write(dir.resolve("short.bin"), new byte[100]);
+        for (boolean direct : new boolean[] {true, false}) {
+            Path file = Files.createFile(dir.resolve("o-" + direct));
+            try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ);
+                 SequentialOutput out = SequentialOutput.open(file, direct)) {
+                OnnxInputException e = assertThrows(OnnxInputException.class, () -> out.copyFrom(in, 40, 100, "the data"));
+                assertTrue(e.getMessage().contains("the data ended at byte offset 100"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void useAfterCloseIsAnIllegalStateAndCloseIsIdempotent() throws Exception {
+        Path file = Files.createFile(dir.resolve("closed"));
+        SequentialOutput out = SequentialOutput.open(file, true);
+        out.close();
+        out.close();
+        assertThrows(IllegalStateException.class, () -> out.write(ByteBuffer.allocate(1)));
+        assertThrows(IllegalStateException.class, out::finish);
+    }
+}
