@@ -153,6 +153,10 @@ public final class SparsityCli {
             }
             if (!a.quiet) {
                 out.print(a.json ? Json.of(r, a.command) : text(r, a.command, a.dryRun));
+                if (a.command.equals("prune") && !a.dryRun) {
+                    simdHint(r.prunedElements(), ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent())
+                            .ifPresent(err::println);
+                }
             }
             if (a.command.equals("check") && !r.allEligibleValid()) {
                 return ExitCode.CHECK_FAILED.code();
@@ -172,6 +176,28 @@ public final class SparsityCli {
             e.printStackTrace(err);
             return ExitCode.INTERNAL.code();
         }
+    }
+
+    /** Pruned weights from which {@link #simdHint} suggests the SIMD kernels. */
+    static final long SIMD_HINT_ELEMENTS = 1L << 28;
+
+    /**
+     * The hint printed after pruning many weights with the scalar kernels because the JVM was started
+     * without the Vector API module: on a 4 GiB model the SIMD kernels needed about half the CPU time
+     * (benchmarks/RESULTS.md). Empty below {@link #SIMD_HINT_ELEMENTS} or when the module is there.
+     *
+     * @param prunedElements weights pruned by this run
+     * @param vectorModule whether {@code jdk.incubator.vector} is in the boot layer
+     * @return the hint, or empty
+     */
+    static java.util.Optional<String> simdHint(long prunedElements, boolean vectorModule) {
+        if (vectorModule || prunedElements < SIMD_HINT_ELEMENTS) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(String.format(java.util.Locale.ROOT, "sparsity: hint: %.2f G weights were pruned"
+                + " with the scalar kernels; on models this large the SIMD kernels need about half the CPU time:"
+                + " SPARSITY_JAVA_OPTS=\"-XX:+UseSerialGC -Xshare:auto --add-modules jdk.incubator.vector\"",
+                prunedElements / 1e9));
     }
 
     /**

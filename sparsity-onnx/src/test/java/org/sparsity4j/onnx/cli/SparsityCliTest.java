@@ -58,6 +58,15 @@ class SparsityCliTest {
     }
 
     @Test
+    void largeScalarRunsSuggestTheSimdKernels() {
+        long n = SparsityCli.SIMD_HINT_ELEMENTS;
+        assertTrue(SparsityCli.simdHint(n - 1, false).isEmpty(), "below the threshold");
+        assertTrue(SparsityCli.simdHint(n, true).isEmpty(), "module present");
+        String hint = SparsityCli.simdHint(1_073_741_824L, false).orElseThrow();
+        assertTrue(hint.contains("1.07 G weights") && hint.contains("--add-modules jdk.incubator.vector"), hint);
+    }
+
+    @Test
     void pruneThenCheck() throws Exception {
         String in = model.toString();
         assertEquals(ExitCode.CHECK_FAILED.code(), run("check", in));
