@@ -56,7 +56,17 @@ public final class OnnxPruner {
      * Whether outputs are written with direct I/O where the file system allows it (see
      * {@code SequentialOutput}); {@code -Dsparsity.directIo=false} writes through the page cache.
      */
-    private static final boolean DIRECT_IO = !"false".equals(System.getProperty("sparsity.directIo"));
+    private static volatile boolean directIo = !"false".equals(System.getProperty("sparsity.directIo"));
+    /**
+     * Allows or forbids direct I/O for the outputs of later runs in this JVM, for tests that compare
+     * both ways; returns the previous setting.
+     */
+    static boolean useDirectIo(boolean use) {
+        boolean was = directIo;
+        directIo = use;
+        return was;
+    }
+
     /** Channel counts below which TensorRT seldom selects sparse kernels. */
     static final long SMALL_CHANNELS = 64;
 
@@ -789,7 +799,12 @@ public final class OnnxPruner {
         java.util.concurrent.Future<?>[] pendingWrites = new java.util.concurrent.Future<?>[2];
         java.util.concurrent.Future<?> last = null;
         int slot = 0;
-        try (SequentialOutput out = SequentialOutput.open(tmpData, DIRECT_IO)) {
+        long outputBytes = 0;
+        for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
+            outputBytes += TensorData.external(e.getValue(), label(e.getValue(), e.getKey()), model.baseDir(), -1)
+                    .length();
+        }
+        try (SequentialOutput out = SequentialOutput.open(tmpData, directIo, outputBytes)) {
             long pos = 0;
             for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
                 TensorProto t = e.getValue();
@@ -929,7 +944,7 @@ public final class OnnxPruner {
         }
         ordered.sort(java.util.Comparator.comparingLong(p -> where.get(p.c.path())[0]));
         try (FileChannel src = FileChannel.open(model.path(), StandardOpenOption.READ);
-                SequentialOutput dst = SequentialOutput.open(file, DIRECT_IO)) {
+                SequentialOutput dst = SequentialOutput.open(file, directIo, Files.size(model.path()))) {
             long size = src.size();
             long pos = 0;
             for (Plan p : ordered) {

@@ -20,6 +20,11 @@ import java.nio.file.StandardOpenOption;
 final class SequentialOutput implements Closeable {
     /** Bytes gathered per direct write. */
     static final int BUFFER = 8 << 20;
+    /**
+     * Outputs expected to be smaller than this are written through the page cache: each direct write
+     * waits for the device, which costs more than the copy for small files (many small models).
+     */
+    static final long DIRECT_MIN_BYTES = 64L << 20;
     private static final int MIN_ALIGNMENT = 4096;
 
     private final Path file;
@@ -36,6 +41,20 @@ final class SequentialOutput implements Closeable {
         this.ch = ch;
         this.buf = buf;
         this.align = align;
+    }
+
+    /**
+     * Opens (and truncates) an existing file for writing from its start; direct I/O is tried when asked
+     * for and the output is expected to reach {@link #DIRECT_MIN_BYTES}.
+     *
+     * @param file the file, which must exist
+     * @param direct whether direct I/O may be used
+     * @param expectedBytes the expected length of the output
+     * @return the output
+     * @throws IOException if the file cannot be opened at all
+     */
+    static SequentialOutput open(Path file, boolean direct, long expectedBytes) throws IOException {
+        return open(file, direct && expectedBytes >= DIRECT_MIN_BYTES);
     }
 
     /**

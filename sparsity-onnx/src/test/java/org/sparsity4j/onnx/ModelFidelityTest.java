@@ -156,6 +156,58 @@ class ModelFidelityTest {
                 Files.readAllBytes(dir.resolve("again.onnx.data")));
     }
 
+    /**
+     * A model above the direct-I/O threshold, single-file and with external data: the outputs written
+     * with direct I/O (where the test folder's file system offers it) and through the page cache are
+     * the same bytes, and the pruned weight is the core's prune of the input.
+     */
+    @Test
+    void directAndPageCacheWritesGiveTheSameBytes() throws Exception {
+        int rows = 4352;
+        int cols = 4096; // 68 MiB of FP32, above SequentialOutput.DIRECT_MIN_BYTES
+        Random r = new Random(31);
+        float[] v = new float[rows * cols];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        TensorProto w = floats("W", v, rows, cols);
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(w)
+                .addInput(value("x", F, 2, rows))
+                .addNode(node("MatMul", "mm", List.of("x", "W"), List.of("y")))
+                .addOutput(value("y", F, 2, cols)).build();
+        Path single = Models.write(dir, "big.onnx", Models.model(g));
+        Files.write(dir.resolve("big-ext.weights"), w.getRawData().toByteArray());
+        GraphProto ge = g.toBuilder().setInitializer(0, w.toBuilder().clearRawData().setDataLocation(1)
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("location").setValue("big-ext.weights"))
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("offset").setValue("0"))
+                .addExternalData(StringStringEntryProto.newBuilder().setKey("length").setValue("" + 4L * rows * cols)))
+                .build();
+        Path external = Models.write(dir, "big-ext.onnx", Models.model(ge));
+        org.sparsity4j.core.tensor.Tensor expected = org.sparsity4j.core.tensor.Tensor.ofFloats(v.clone(), rows, cols);
+        org.sparsity4j.core.mask.StripMasker.of(org.sparsity4j.core.pattern.SparsityPattern.TWO_OF_FOUR).prune(expected, 0);
+        byte[] want = expected.toLittleEndianBytes().array();
+        for (Path in : List.of(single, external)) {
+            String name = in.getFileName().toString();
+            boolean was = OnnxPruner.useDirectIo(true);
+            try {
+                OnnxPruner.prune(in, dir.resolve("direct-" + name), PruneOptions.defaults());
+                OnnxPruner.useDirectIo(false);
+                OnnxPruner.prune(in, dir.resolve("cached-" + name), PruneOptions.defaults());
+            } finally {
+                OnnxPruner.useDirectIo(was);
+            }
+            if (in == external) { // the model files differ in the name of their data file only
+                assertArrayEquals(Files.readAllBytes(dir.resolve("cached-" + name + ".data")),
+                        Files.readAllBytes(dir.resolve("direct-" + name + ".data")), name + ".data");
+            } else {
+                assertArrayEquals(Files.readAllBytes(dir.resolve("cached-" + name)),
+                        Files.readAllBytes(dir.resolve("direct-" + name)), name);
+            }
+            assertArrayEquals(want, Fixtures.tensors(dir.resolve("direct-" + name)).get("W").toLittleEndianBytes().array(),
+                    name + ": W is the core's prune of the input");
+        }
+    }
+
     @Test
     void alreadySparseExternalTensorKeepsItsBytesIncludingSignedZeros() throws Exception {
         Path in = externalModel(new Random(12), "sparse-ext.onnx", true);
