@@ -27,43 +27,38 @@ sep = sys.argv.index("--")
 cpp = [load(p) for p in sys.argv[1:sep]]
 java = [load(p) for p in sys.argv[sep + 1:]]
 rounds = min(len(cpp), len(java))
-head = "| type | N, K, M | config | " + " | ".join(
-    f"C++ ms r{i + 1} | Java ms r{i + 1} | Java/C++ r{i + 1}" for i in range(rounds))
-head += " | Java/C++ (means) | C++ host µs | Java host µs | Java − C++ host µs |"
-print(head)
-print("|" + "---|" * (head.count("|") - 1))
-for key, c0 in cpp[0].items():
-    cells, cs, js, ch, jh = [], [], [], [], []
-    for i in range(rounds):
-        c = cpp[i].get(key, {})
-        j = java[i].get(key, {})
-        cm, jm = num(c.get("cpp_sparse_ms")), num(j.get("java_sparse_ms"))
-        cs.append(cm)
-        js.append(jm)
-        ch.append(num(c.get("cpp_host_us")))
-        jh.append(num(j.get("java_host_us")))
-        cells.append(f"{cm:.4f} | {jm:.4f} | {jm / cm:.3f}")
-    mean = lambda v: sum(v) / len(v)
-    print(f"| {key[0]} | {key[1]}, {key[2]}, {key[3]} | {c0.get('alg_id')} | " + " | ".join(cells)
-          + f" | {mean(js) / mean(cs):.3f} | {mean(ch):.1f} | {mean(jh):.1f} | {mean(jh) - mean(ch):+.1f} |")
 
+
+def mean(v):
+    return sum(v) / len(v)
+
+
+def table(cpp_col, java_col, label, host):
+    """One row per shape: both sides' times per round and their ratio; with host, the enqueue costs too.
+    A time of -1 (no held timing on that side) shows as nan."""
+    head = "| type | N, K, M | config | " + " | ".join(
+        f"C++ {label}ms r{i + 1} | Java {label}ms r{i + 1} | Java/C++ r{i + 1}" for i in range(rounds))
+    head += f" | Java/C++ {label}(means) |" + (" C++ host µs | Java host µs | Java − C++ host µs |" if host else "")
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for key, c0 in cpp[0].items():
+        cells, cs, js, ch, jh = [], [], [], [], []
+        for i in range(rounds):
+            c = cpp[i].get(key, {})
+            j = java[i].get(key, {})
+            cm, jm = (x if x > 0 else float("nan") for x in (num(c.get(cpp_col)), num(j.get(java_col))))
+            cs.append(cm)
+            js.append(jm)
+            ch.append(num(c.get("cpp_host_us")))
+            jh.append(num(j.get("java_host_us")))
+            cells.append(f"{cm:.4f} | {jm:.4f} | {jm / cm:.3f}")
+        row = f"| {key[0]} | {key[1]}, {key[2]}, {key[3]} | {c0.get('alg_id')} | " + " | ".join(cells)
+        row += f" | {mean(js) / mean(cs):.3f} |"
+        if host:
+            row += f" {mean(ch):.1f} | {mean(jh):.1f} | {mean(jh) - mean(ch):+.1f} |"
+        print(row)
+
+
+table("cpp_sparse_ms", "java_sparse_ms", "", True)
 print()
-head = "| type | N, K, M | config | " + " | ".join(
-    f"C++ held ms r{i + 1} | Java held ms r{i + 1} | Java/C++ r{i + 1}" for i in range(rounds))
-head += " | Java/C++ held (means) |"
-print(head)
-print("|" + "---|" * (head.count("|") - 1))
-for key, c0 in cpp[0].items():
-    cells, cs, js = [], [], []
-    for i in range(rounds):
-        c = cpp[i].get(key, {})
-        j = java[i].get(key, {})
-        cm, jm = num(c.get("cpp_held_ms")), num(j.get("java_held_ms"))
-        cm = cm if cm > 0 else float("nan")
-        jm = jm if jm > 0 else float("nan")
-        cs.append(cm)
-        js.append(jm)
-        cells.append(f"{cm:.4f} | {jm:.4f} | {jm / cm:.3f}")
-    mean = lambda v: sum(v) / len(v)
-    print(f"| {key[0]} | {key[1]}, {key[2]}, {key[3]} | {c0.get('alg_id')} | " + " | ".join(cells)
-          + f" | {mean(js) / mean(cs):.3f} |")
+table("cpp_held_ms", "java_held_ms", "held ", False)
