@@ -80,7 +80,8 @@ static const int kHeld = 64;
 
 static double median(std::vector<double> v);
 
-// the flag the stream waits on for the "held" timing (see the top of this file)
+// the flag the stream waits on for the "held" timing (see the top of this file); the driver entry
+// point is looked up with cudaGetDriverEntryPointByVersion, which needs CUDA 12.5 or newer
 typedef CUresult (*WaitValue32Fn)(CUstream, CUdeviceptr, cuuint32_t, unsigned int);
 static WaitValue32Fn gWaitValue32 = nullptr;
 static volatile uint32_t* gHoldFlag = nullptr;

@@ -51,13 +51,63 @@ check "missing input exits 3" test "$rc" = 3
 check "missing input names the file" grep -q "missing.onnx" "$work/missing.err"
 check "a failed run records no archive" test "$(archives)" = 0
 
-# 4. SPARSITY_CDS=0: no archive
+# 4. `check` on a dense model exits 1, a normal outcome: its archive is kept
+rc=0
+"$work/sparsity" check "$model" > /dev/null 2>&1 || rc=$?
+check "check of a dense model exits 1" test "$rc" = 1
+check "and records an archive" test "$(archives)" = 1
+
+# 5. a signal to the launcher during a recording run reaches java: nothing keeps running
+rm -f "$target"/*.jsa*
+big="$work/big.onnx"
+python3 - "$big" <<'PY'
+import struct, sys, random
+# a MatMul with one [2048, 2048] FP32 weight in raw_data: long enough to be interrupted
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+def field(num, wire, payload):
+    key = varint(num << 3 | wire)
+    return key + (varint(len(payload)) + payload if wire == 2 else payload)
+def s(num, text):
+    return field(num, 2, text.encode())
+random.seed(5)
+raw = struct.pack("<%df" % (2048 * 2048), *[random.uniform(-1, 1) for _ in range(2048 * 2048)])
+tensor = field(1, 0, varint(2048)) + field(1, 0, varint(2048)) + field(2, 0, varint(1)) + s(8, "W") + field(9, 2, raw)
+def vinfo(name, dims):
+    shape = b"".join(field(1, 2, field(1, 0, varint(d))) for d in dims)
+    ttype = field(1, 2, field(1, 0, varint(1)) + field(2, 2, shape))
+    return s(1, name) + field(2, 2, ttype)
+node = s(1, "x") + s(1, "W") + s(2, "y") + s(3, "mm") + s(4, "MatMul")
+graph = field(1, 2, node) + s(2, "g") + field(5, 2, tensor) + field(11, 2, vinfo("x", [2, 2048])) + field(12, 2, vinfo("y", [2, 2048]))
+model = field(1, 0, varint(8)) + field(7, 2, graph) + field(8, 2, field(2, 0, varint(17)))
+open(sys.argv[1], "wb").write(model)
+PY
+"$work/sparsity" prune "$big" -o "$work/big-out.onnx" --quiet > /dev/null 2>&1 &
+launcher=$!
+sleep 0.3
+kill -TERM "$launcher" 2>/dev/null || true
+rc=0
+wait "$launcher" || rc=$?
+sleep 0.5
+check "a terminated recording run does not exit 0" test "$rc" != 0
+check "no java of it keeps running" test -z "$(pgrep -f "$work/sparsity-onnx/target/sparsity-cli.jar" || true)"
+check "no temporary archive is left" test -z "$(find "$target" -name '*.tmp')"
+check "no output file is left" test ! -e "$work/big-out.onnx"
+
+# 6. SPARSITY_CDS=0: no archive
+rm -f "$target"/*.jsa*
 rc=0
 SPARSITY_CDS=0 "$work/sparsity" prune "$model" -o "$work/out.onnx" --quiet || rc=$?
 check "SPARSITY_CDS=0 run exits 0 and writes the output" test "$rc" = 0 -a -s "$work/out.onnx"
 check "SPARSITY_CDS=0 records no archive" test "$(archives)" = 0
 
-# 5. a missing jar is a clear error
+# 7. a missing jar is a clear error
 rm "$target/sparsity-cli.jar"
 rc=0
 "$work/sparsity" report "$model" > /dev/null 2> "$work/nojar.err" || rc=$?

@@ -789,7 +789,8 @@ public final class OnnxPruner {
         Map<Path, FileChannel> inputs = new HashMap<>();
         // The data file is written in order by a second thread while the next tensor is read and pruned,
         // so that disk writes overlap the masking; two buffers alternate. Every write goes through that
-        // thread (its queue keeps the file's order); the main thread only waits before reusing a buffer.
+        // thread (its queue keeps the file's order); the main thread waits before reusing a buffer, and
+        // for every write at the end. After a failed write the later ones do nothing.
         java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sparsity-writer");
             t.setDaemon(true);
@@ -797,14 +798,16 @@ public final class OnnxPruner {
         });
         ByteBuffer[] buffers = new ByteBuffer[2];
         java.util.concurrent.Future<?>[] pendingWrites = new java.util.concurrent.Future<?>[2];
-        java.util.concurrent.Future<?> last = null;
+        List<java.util.concurrent.Future<?>> writes = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         int slot = 0;
         long outputBytes = 0;
         for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
             outputBytes += TensorData.external(e.getValue(), label(e.getValue(), e.getKey()), model.baseDir(), -1)
                     .length();
         }
-        try (SequentialOutput out = SequentialOutput.open(tmpData, directIo, outputBytes)) {
+        SequentialOutput out = SequentialOutput.open(tmpData, directIo, outputBytes);
+        try {
             long pos = 0;
             for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
                 TensorProto t = e.getValue();
@@ -836,12 +839,10 @@ public final class OnnxPruner {
                         buf.flip();
                     }
                     long at = pos;
-                    pendingWrites[slot] = writer.submit(() -> {
+                    pendingWrites[slot] = inOrder(writer, failed, writes, () -> {
                         out.zeros(at - out.position());
                         out.write(buf);
-                        return null;
                     });
-                    last = pendingWrites[slot];
                     slot ^= 1;
                 } else {
                     FileChannel in = inputs.get(ref.file());
@@ -851,10 +852,9 @@ public final class OnnxPruner {
                     }
                     FileChannel from = in;
                     long at = pos;
-                    last = writer.submit(() -> {
+                    inOrder(writer, failed, writes, () -> {
                         out.zeros(at - out.position());
                         out.copyFrom(from, ref.offset(), ref.length(), "external data of tensor '" + label + "'");
-                        return null;
                     });
                 }
                 TensorProto.Builder b = t.toBuilder().clearExternalData();
@@ -871,19 +871,52 @@ public final class OnnxPruner {
                 replacements.put(e.getKey(), b.build());
                 pos += ref.length();
             }
-            await(writer.submit(() -> {
-                out.finish();
-                return null;
-            })); // after every write before it: the queue is in order
-            await(pendingWrites[0]);
-            await(pendingWrites[1]);
-            await(last);
+            inOrder(writer, failed, writes, out::finish);
+            for (java.util.concurrent.Future<?> w : writes) {
+                await(w); // in file order: the first failure is the one reported
+            }
         } finally {
+            // the writer stops (and is waited for) before the output and the inputs are closed
             writer.shutdownNow();
-            for (FileChannel ch : inputs.values()) {
-                ch.close();
+            try {
+                writer.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                out.close();
+                for (FileChannel ch : inputs.values()) {
+                    ch.close();
+                }
             }
         }
+    }
+
+    /** A write of the external data file: it runs on the writer thread, in submission order. */
+    private interface OrderedWrite {
+        void run() throws IOException;
+    }
+
+    /**
+     * Queues {@code write} on the writer thread; it does nothing once an earlier write has failed
+     * (the failure is reported by waiting for that earlier one).
+     */
+    private static java.util.concurrent.Future<?> inOrder(java.util.concurrent.ExecutorService writer,
+            java.util.concurrent.atomic.AtomicBoolean failed, List<java.util.concurrent.Future<?>> writes,
+            OrderedWrite write) {
+        java.util.concurrent.Future<?> f = writer.submit(() -> {
+            if (failed.get()) {
+                return null;
+            }
+            try {
+                write.run();
+            } catch (IOException | RuntimeException | Error e) {
+                failed.set(true);
+                throw e;
+            }
+            return null;
+        });
+        writes.add(f);
+        return f;
     }
 
     private static void await(java.util.concurrent.Future<?> write) throws IOException {

@@ -14,8 +14,9 @@ import java.nio.file.StandardOpenOption;
  * I/O, the bytes are gathered in one block-aligned buffer and written with {@code O_DIRECT}, past the
  * page cache: on the machines this tool was measured on, copying gigabytes into new page-cache pages
  * cost more CPU time than pruning them (see benchmarks/RESULTS.md). Elsewhere (for example tmpfs,
- * which refuses {@code O_DIRECT}), or if a direct write fails, it falls back to plain writes from the
- * current position. Not thread-safe: one thread at a time, in the order of the file.
+ * which refuses {@code O_DIRECT} at open), the bytes go through plain writes; if the file system
+ * accepts the open but refuses the first direct write, the same buffer goes on through a plain
+ * channel. Not thread-safe: one thread at a time, in the order of the file.
  */
 final class SequentialOutput implements Closeable {
     /** Bytes gathered per direct write. */
@@ -34,6 +35,9 @@ final class SequentialOutput implements Closeable {
     private final int align;
     /** Bytes in the file (a multiple of {@link #align} while writes are direct). */
     private long written;
+    /** Whether a direct write has succeeded, and whether the channel was reopened for plain writes. */
+    private boolean wroteDirect;
+    private boolean plain;
     private boolean closed;
 
     private SequentialOutput(Path file, FileChannel ch, ByteBuffer buf, int align) {
@@ -77,8 +81,8 @@ final class SequentialOutput implements Closeable {
                     b.limit(BUFFER);
                     return new SequentialOutput(file, ch, b.slice(), align);
                 }
-            } catch (IOException | UnsupportedOperationException e) {
-                // no direct I/O here: plain writes below
+            } catch (IOException | UnsupportedOperationException | LinkageError e) {
+                // no direct I/O here (or no jdk.unsupported module in this runtime): plain writes below
             }
         }
         return new SequentialOutput(file, FileChannel.open(file, StandardOpenOption.WRITE,
@@ -87,7 +91,7 @@ final class SequentialOutput implements Closeable {
 
     /** Whether the bytes currently go past the page cache. */
     boolean isDirect() {
-        return buf != null;
+        return buf != null && !plain;
     }
 
     /** The number of bytes written so far, that is, the offset of the next one. */
@@ -207,23 +211,32 @@ final class SequentialOutput implements Closeable {
         ch.force(true);
     }
 
-    /** Writes the full buffer (a multiple of the alignment); on a failed direct write, goes on with plain ones. */
+    /**
+     * Writes the full buffer (a whole number of blocks). If the very first direct write is refused,
+     * the file is reopened for plain writes and the gathering goes on as before; any later failure,
+     * or a closed channel, is an error.
+     */
     private void flush() throws IOException {
         buf.flip();
         try {
             while (buf.hasRemaining()) {
                 written += ch.write(buf, written);
             }
+        } catch (java.nio.channels.ClosedChannelException e) {
+            throw e;
         } catch (IOException e) {
-            // direct I/O refused after all: rewrite the rest of this buffer with plain writes
+            if (wroteDirect || plain) {
+                throw e;
+            }
+            // direct I/O refused after all (some file systems accept O_DIRECT at open only)
             ch.close();
             ch = FileChannel.open(file, StandardOpenOption.WRITE);
+            plain = true;
             while (buf.hasRemaining()) {
                 written += ch.write(buf, written);
             }
-            buf = null;
-            return;
         }
+        wroteDirect |= !plain;
         buf.clear();
     }
 

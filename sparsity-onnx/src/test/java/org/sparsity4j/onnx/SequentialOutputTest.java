@@ -89,6 +89,36 @@ class SequentialOutputTest {
         }
     }
 
+    /**
+     * A direct write the file system refuses (here: at an offset that is not block-aligned, set
+     * through reflection) goes on through plain writes, for writes and zero runs that cross the
+     * gathering buffer, and the file still holds exactly the bytes given.
+     */
+    @Test
+    void aRefusedDirectWriteGoesOnThroughPlainWrites() throws Exception {
+        Path file = Files.createFile(dir.resolve("refused"));
+        SplittableRandom r = new SplittableRandom(77);
+        byte[] data = new byte[SequentialOutput.BUFFER + 100];
+        r.nextBytes(data);
+        try (SequentialOutput out = SequentialOutput.open(file, true)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(out.isDirect(), "no direct I/O in the test folder");
+            java.lang.reflect.Field written = SequentialOutput.class.getDeclaredField("written");
+            written.setAccessible(true);
+            written.setLong(out, 512); // the first 512 bytes stay a hole: zeros
+            out.write(ByteBuffer.wrap(data));
+            assertTrue(!out.isDirect(), "plain writes after the refusal");
+            out.zeros(SequentialOutput.BUFFER + 7);
+            out.write(ByteBuffer.wrap(data, 0, 10));
+            out.finish();
+        }
+        ByteArrayOutputStream want = new ByteArrayOutputStream();
+        want.write(new byte[512]);
+        want.write(data);
+        want.write(new byte[SequentialOutput.BUFFER + 7]);
+        want.write(data, 0, 10);
+        assertArrayEquals(want.toByteArray(), Files.readAllBytes(file));
+    }
+
     @Test
     void aSourceThatEndsEarlyIsAnInputErrorNamingTheOffset() throws Exception {
         Path src = Files.write(dir.resolve("short.bin"), new byte[100]);

@@ -66,9 +66,10 @@ public final class MaskStats {
      * Returns the number of groups that held more than N non-zeros (NaN and ±Inf count as
      * non-zero, −0 as zero): the groups that broke the pattern before masking, and so the number
      * a {@link org.sparsity4j.core.validate.Validator} check of the unmasked tensor reports as
-     * violating along the same axis. Zero means the tensor already had the pattern along the axis,
-     * and masking it changes no value (in place, only −0 may become +0). For tile masks it counts
-     * the groups of 4 along the reduction axis. 0 for a mask made from bits alone.
+     * violating along the same axis. For strip masks, zero means the tensor already had the pattern
+     * along the axis, and masking it changes no value (in place, only −0 may become +0). For tile
+     * masks it counts the groups of 4 along the reduction axis only: a tile mask may still prune to
+     * satisfy the other axis, which a tile check also counts. 0 for a mask made from bits alone.
      */
     public long overfilledGroups() {
         return overfilledGroups;
