@@ -62,7 +62,7 @@ rm -f "$target"/*.jsa*
 big="$work/big.onnx"
 python3 - "$big" <<'PY'
 import struct, sys, random
-# a MatMul with one [2048, 2048] FP32 weight in raw_data: long enough to be interrupted
+# a MatMul with one [8192, 2048] FP32 weight in raw_data: long enough to be interrupted
 def varint(n):
     out = bytearray()
     while True:
@@ -77,20 +77,26 @@ def field(num, wire, payload):
 def s(num, text):
     return field(num, 2, text.encode())
 random.seed(5)
-raw = struct.pack("<%df" % (2048 * 2048), *[random.uniform(-1, 1) for _ in range(2048 * 2048)])
-tensor = field(1, 0, varint(2048)) + field(1, 0, varint(2048)) + field(2, 0, varint(1)) + s(8, "W") + field(9, 2, raw)
+row = struct.pack("<2048f", *[random.uniform(-1, 1) for _ in range(2048)])
+raw = row * 8192  # [8192, 2048]: 64 MiB
+tensor = field(1, 0, varint(8192)) + field(1, 0, varint(2048)) + field(2, 0, varint(1)) + s(8, "W") + field(9, 2, raw)
 def vinfo(name, dims):
     shape = b"".join(field(1, 2, field(1, 0, varint(d))) for d in dims)
     ttype = field(1, 2, field(1, 0, varint(1)) + field(2, 2, shape))
     return s(1, name) + field(2, 2, ttype)
 node = s(1, "x") + s(1, "W") + s(2, "y") + s(3, "mm") + s(4, "MatMul")
-graph = field(1, 2, node) + s(2, "g") + field(5, 2, tensor) + field(11, 2, vinfo("x", [2, 2048])) + field(12, 2, vinfo("y", [2, 2048]))
+graph = field(1, 2, node) + s(2, "g") + field(5, 2, tensor) + field(11, 2, vinfo("x", [2, 8192])) + field(12, 2, vinfo("y", [2, 2048]))
 model = field(1, 0, varint(8)) + field(7, 2, graph) + field(8, 2, field(2, 0, varint(17)))
 open(sys.argv[1], "wb").write(model)
 PY
 "$work/sparsity" prune "$big" -o "$work/big-out.onnx" --quiet > /dev/null 2>&1 &
 launcher=$!
-sleep 0.3
+# wait until the recording run's java is up (not the -version check before it), then signal the launcher
+for _ in $(seq 100); do
+  pgrep -f "sparsity-cli.jar prune $big" > /dev/null && break
+  sleep 0.05
+done
+sleep 0.1
 kill -TERM "$launcher" 2>/dev/null || true
 rc=0
 wait "$launcher" || rc=$?
