@@ -243,16 +243,15 @@ final class FusedStrip {
         return ((ra - 2) >>> 31) | (((rb - 2) >>> 31) << 1) | (((rc - 2) >>> 31) << 2) | (((rd - 2) >>> 31) << 3);
     }
 
-    /** 1 if the smallest kept key equals the largest pruned key (the tie rule decided the group). */
-    private static int tie24(int a, int b, int c, int d, int nib) {
-        int fa = nib & 1;
-        int fb = (nib >>> 1) & 1;
-        int fc = (nib >>> 2) & 1;
-        int fd = nib >>> 3;
-        int minKept = Math.min(Math.min(a | ((fa - 1) & MAX_KEY), b | ((fb - 1) & MAX_KEY)),
-                Math.min(c | ((fc - 1) & MAX_KEY), d | ((fd - 1) & MAX_KEY)));
-        int maxPruned = Math.max(Math.max(a & (fa - 1), b & (fb - 1)), Math.max(c & (fc - 1), d & (fd - 1)));
-        return (((minKept ^ maxPruned) - 1) >>> 31);
+    /**
+     * 1 if the smallest kept key equals the largest pruned key (the tie rule decided the group): the
+     * second and third largest of the four keys are equal, that is, the smaller of the two pair
+     * maxima equals the larger of the two pair minima.
+     */
+    private static int tie24(int a, int b, int c, int d) {
+        int mid1 = Math.min(Math.max(a, b), Math.max(c, d));
+        int mid2 = Math.max(Math.min(a, b), Math.min(c, d));
+        return ((mid1 ^ mid2) - 1) >>> 31;
     }
 
     private static int nz(int k) {
@@ -285,7 +284,7 @@ final class FusedStrip {
             v1[i1] = Float.intBitsToFloat(x1 & -((nib >>> 1) & 1));
             v2[i2] = Float.intBitsToFloat(x2 & -((nib >>> 2) & 1));
             v3[i3] = Float.intBitsToFloat(x3 & -(nib >>> 3));
-            tied += tie24(a, b, c, d, nib);
+            tied += tie24(a, b, c, d);
             float ma = Float.intBitsToFloat(a);
             float mb = Float.intBitsToFloat(b);
             float mc = Float.intBitsToFloat(c);
@@ -366,7 +365,7 @@ final class FusedStrip {
             v1[i1] = (short) (x1 & -((nib >>> 1) & 1));
             v2[i2] = (short) (x2 & -((nib >>> 2) & 1));
             v3[i3] = (short) (x3 & -(nib >>> 3));
-            tied += tie24(a, b, c, d, nib);
+            tied += tie24(a, b, c, d);
             float ma = table[a];
             float mb = table[b];
             float mc = table[c];
@@ -419,7 +418,7 @@ final class FusedStrip {
             v1[i1] = (byte) (x1 & -((nib >>> 1) & 1));
             v2[i2] = (byte) (x2 & -((nib >>> 2) & 1));
             v3[i3] = (byte) (x3 & -(nib >>> 3));
-            tied += tie24(a, b, c, d, nib);
+            tied += tie24(a, b, c, d);
             float ma = table[a];
             float mb = table[b];
             float mc = table[c];
