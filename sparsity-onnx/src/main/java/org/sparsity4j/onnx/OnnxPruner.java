@@ -489,8 +489,8 @@ public final class OnnxPruner {
     private boolean process(Plan p, Tensor t, Mode mode) {
         SparsityPattern pattern = options.pattern();
         boolean tile = options.mask() == MaskChoice.TILE;
-        if (mode == Mode.PRUNE && !tile && !p.wanda) {
-            return pruneStrip(p, t, pattern);
+        if (mode != Mode.CHECK && !tile && !p.wanda) {
+            return strip(p, t, pattern, mode == Mode.PRUNE);
         }
         try {
             long t0 = System.nanoTime();
@@ -537,14 +537,15 @@ public final class OnnxPruner {
     }
 
     /**
-     * Strip pruning in one pass, without a validation pass first: the mask's count of overfilled
+     * A strip mask in one pass, without a validation pass first: the mask's count of overfilled
      * groups is the count of violating groups a validator would report, and zero means the tensor
-     * already had the pattern.
+     * already had the pattern. Pruned in place when {@code apply}, else only computed (report).
      */
-    private boolean pruneStrip(Plan p, Tensor t, SparsityPattern pattern) {
+    private boolean strip(Plan p, Tensor t, SparsityPattern pattern, boolean apply) {
         try {
             long t0 = System.nanoTime();
-            MaskStats st = StripMasker.of(pattern).prune(t, p.axis).stats();
+            StripMasker masker = StripMasker.of(pattern);
+            MaskStats st = (apply ? masker.prune(t, p.axis) : masker.compute(t, p.axis)).stats();
             maskNanos += System.nanoTime() - t0;
             if (st.overfilledGroups() == 0) {
                 p.action = Action.ALREADY_SPARSE;
@@ -556,7 +557,7 @@ public final class OnnxPruner {
             p.action = Action.PRUNE;
             p.reason = st.overfilledGroups() + " of " + st.groups() + " groups violate " + pattern;
             p.retained = st.retainedMagnitude();
-            return true;
+            return apply;
         } catch (IllegalArgumentException e) {
             p.action = Action.SKIP;
             p.reason = "cannot be masked: " + e.getMessage();
