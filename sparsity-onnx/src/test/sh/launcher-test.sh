@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Tests the `sparsity` launcher script (its class-data archive, exit codes and clean stdout) on a copy
 # of it next to a copy of the built jar, in a temporary folder. Needs the jar that
-# `./mvnw -B verify` (or package) builds; .ci/run runs this after the Maven build.
+# `./mvnw -B verify` (or package) builds, and the benchmark classes (for a larger model); .ci/run runs
+# this after the Maven build.
 # usage: bash sparsity-onnx/src/test/sh/launcher-test.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)"
 jar="$root/sparsity-onnx/target/sparsity-cli.jar"
-[[ -f "$jar" ]] || { echo "launcher-test: build the jar first (./mvnw -B verify)" >&2; exit 2; }
+[[ -f "$jar" && -d "$root/benchmarks/target/classes" ]] || {
+  echo "launcher-test: build the jar and the benchmarks first (./mvnw -B verify)" >&2
+  exit 2
+}
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/sparsity-onnx/target"
@@ -59,36 +63,10 @@ check "and records an archive" test "$(archives)" = 1
 
 # 5. a signal to the launcher during a recording run reaches java: nothing keeps running
 rm -f "$target"/*.jsa*
-big="$work/big.onnx"
-python3 - "$big" <<'PY'
-import struct, sys, random
-# a MatMul with one [8192, 2048] FP32 weight in raw_data: long enough to be interrupted
-def varint(n):
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-def field(num, wire, payload):
-    key = varint(num << 3 | wire)
-    return key + (varint(len(payload)) + payload if wire == 2 else payload)
-def s(num, text):
-    return field(num, 2, text.encode())
-random.seed(5)
-row = struct.pack("<2048f", *[random.uniform(-1, 1) for _ in range(2048)])
-raw = row * 8192  # [8192, 2048]: 64 MiB
-tensor = field(1, 0, varint(8192)) + field(1, 0, varint(2048)) + field(2, 0, varint(1)) + s(8, "W") + field(9, 2, raw)
-def vinfo(name, dims):
-    shape = b"".join(field(1, 2, field(1, 0, varint(d))) for d in dims)
-    ttype = field(1, 2, field(1, 0, varint(1)) + field(2, 2, shape))
-    return s(1, name) + field(2, 2, ttype)
-node = s(1, "x") + s(1, "W") + s(2, "y") + s(3, "mm") + s(4, "MatMul")
-graph = field(1, 2, node) + s(2, "g") + field(5, 2, tensor) + field(11, 2, vinfo("x", [2, 8192])) + field(12, 2, vinfo("y", [2, 2048]))
-model = field(1, 0, varint(8)) + field(7, 2, graph) + field(8, 2, field(2, 0, varint(17)))
-open(sys.argv[1], "wb").write(model)
-PY
+# a 64 MiB model (four [2048, 2048] MatMul weights) from the benchmark's own generator, run 0 times
+java -cp "$root/benchmarks/target/classes" org.sparsity4j.benchmarks.onnx.OnnxPruneBenchmark "$work" single 4 2048 0 \
+  > /dev/null
+big="$work/single-4x2048.onnx"
 "$work/sparsity" prune "$big" -o "$work/big-out.onnx" --quiet > /dev/null 2>&1 &
 launcher=$!
 # wait until the recording run's java is up (not the -version check before it), then signal the launcher

@@ -482,9 +482,11 @@ public final class OnnxPruner {
     // ---------------------------------------------------------------- processing one tensor
 
     /**
-     * Validates, and unless checking, masks (and in PRUNE mode zeroes) the tensor; returns true if it changed.
+     * Decides the tensor's action and, unless checking, masks it (zeroing in PRUNE mode); returns true
+     * if it changed. Strip masks without scores are computed once and their overfilled-group count
+     * stands for the validation ({@link #strip}); check mode, tile masks and score masks validate first.
      * When it returns false in PRUNE mode the tensor's bytes may still differ from the input's (−0 made
-     * +0 by the one-pass strip prune), so callers write the input's bytes, never {@code t}'s.
+     * +0 by the strip prune), so callers write the input's bytes, never {@code t}'s.
      */
     private boolean process(Plan p, Tensor t, Mode mode) {
         SparsityPattern pattern = options.pattern();
@@ -978,7 +980,7 @@ public final class OnnxPruner {
         }
         ordered.sort(java.util.Comparator.comparingLong(p -> where.get(p.c.path())[0]));
         try (FileChannel src = FileChannel.open(model.path(), StandardOpenOption.READ);
-                SequentialOutput dst = SequentialOutput.open(file, directIo, Files.size(model.path()))) {
+                SequentialOutput dst = SequentialOutput.open(file, directIo, src.size())) {
             long size = src.size();
             long pos = 0;
             for (Plan p : ordered) {
