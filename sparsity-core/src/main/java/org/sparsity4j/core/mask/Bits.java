@@ -2,10 +2,12 @@ package org.sparsity4j.core.mask;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /** Packing keep flags into mask words; words at the edges of a run are OR-ed atomically. */
 final class Bits {
     private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle CODES = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private Bits() {
     }
@@ -48,22 +50,44 @@ final class Bits {
         if (len <= 0) {
             return;
         }
-        int endBit = startBit + len;
+        int off = startBit & 63;
         int firstWord = startBit >>> 6;
-        int lastWord = (endBit - 1) >>> 6;
-        int k = 0;
-        for (int w = firstWord; w <= lastWord; w++) {
-            int from = Math.max(startBit, w << 6);
-            int to = Math.min(endBit, (w + 1) << 6);
-            long acc = 0;
-            for (int b = from; b < to; b++, k++) {
-                acc |= (long) ((codes[k] >>> lane) & 1) << (b & 63);
+        int lastWord = (startBit + len - 1) >>> 6;
+        int w = firstWord;
+        long carry = 0; // bits of the previous 64 codes that belong to word w
+        for (int k = 0; k < len; k += 64) {
+            long v = laneBits(codes, k, Math.min(64, len - k), lane);
+            storeWord(words, w, carry | (v << off), w == firstWord || w == lastWord);
+            carry = off == 0 ? 0 : v >>> (64 - off);
+            w++;
+        }
+        if (w <= lastWord) {
+            storeWord(words, w, carry, true);
+        }
+    }
+
+    /** Bit i of the result: bit {@code lane} of {@code codes[k + i]}, for {@code i < n <= 64}. */
+    private static long laneBits(byte[] codes, int k, int n, int lane) {
+        long r = 0;
+        if (n == 64) {
+            for (int i = 0; i < 8; i++) {
+                // bit `lane` of each of 8 codes to bits 0, 8, .., 56, then gathered into bits 56..63
+                long x = ((long) CODES.get(codes, k + 8 * i) >>> lane) & 0x0101_0101_0101_0101L;
+                r |= ((x * 0x0102_0408_1020_4080L) >>> 56) << (8 * i);
             }
-            if (w == firstWord || w == lastWord) {
-                WORDS.getAndBitwiseOr(words, w, acc);
-            } else {
-                words[w] = acc;
+        } else {
+            for (int i = 0; i < n; i++) {
+                r |= (long) ((codes[k + i] >>> lane) & 1) << i;
             }
+        }
+        return r;
+    }
+
+    private static void storeWord(long[] words, int w, long bits, boolean edge) {
+        if (edge) {
+            WORDS.getAndBitwiseOr(words, w, bits);
+        } else {
+            words[w] = bits;
         }
     }
 

@@ -244,14 +244,15 @@ final class FusedStrip {
     }
 
     /**
-     * 1 if the smallest kept key equals the largest pruned key (the tie rule decided the group): the
-     * second and third largest of the four keys are equal, that is, the smaller of the two pair
-     * maxima equals the larger of the two pair minima.
+     * Keep nibble of a 2:4 group from its keys and its second and third largest keys, plus 16 when the
+     * tie rule decided (the two are equal; rare in real weights, so the branch predicts well);
+     * otherwise the keep set is the two keys above the third largest.
      */
-    private static int tie24(int a, int b, int c, int d) {
-        int mid1 = Math.min(Math.max(a, b), Math.max(c, d));
-        int mid2 = Math.max(Math.min(a, b), Math.min(c, d));
-        return ((mid1 ^ mid2) - 1) >>> 31;
+    private static int choose(int a, int b, int c, int d, int s2, int s3) {
+        if (s2 == s3) {
+            return keep24(a, b, c, d) | 16;
+        }
+        return ((s3 - a) >>> 31) | (((s3 - b) >>> 31) << 1) | (((s3 - c) >>> 31) << 2) | (((s3 - d) >>> 31) << 3);
     }
 
     private static int nz(int k) {
@@ -279,12 +280,18 @@ final class FusedStrip {
             int b = Math.min(x1 & 0x7FFF_FFFF, 0x7F80_0001);
             int c = Math.min(x2 & 0x7FFF_FFFF, 0x7F80_0001);
             int d = Math.min(x3 & 0x7FFF_FFFF, 0x7F80_0001);
-            int nib = keep24(a, b, c, d);
+            int hi = Math.min(Math.max(a, b), Math.max(c, d)); // the four keys sorted: s1 >= s2 >= s3 >= s4
+            int lo = Math.max(Math.min(a, b), Math.min(c, d));
+            int s1 = Math.max(Math.max(a, b), Math.max(c, d));
+            int s2 = Math.max(hi, lo);
+            int s3 = Math.min(hi, lo);
+            int nib = choose(a, b, c, d, s2, s3);
+            tied += nib >>> 4;
+            nib &= 15;
             v0[i0] = Float.intBitsToFloat(x0 & -(nib & 1));
             v1[i1] = Float.intBitsToFloat(x1 & -((nib >>> 1) & 1));
             v2[i2] = Float.intBitsToFloat(x2 & -((nib >>> 2) & 1));
             v3[i3] = Float.intBitsToFloat(x3 & -(nib >>> 3));
-            tied += tie24(a, b, c, d);
             float ma = Float.intBitsToFloat(a);
             float mb = Float.intBitsToFloat(b);
             float mc = Float.intBitsToFloat(c);
@@ -292,15 +299,13 @@ final class FusedStrip {
             float g = (ma + mb) + (mc + md);
             if (Float.isFinite(g)) {
                 total += g;
-                kept += (Float.intBitsToFloat(a & -(nib & 1)) + Float.intBitsToFloat(b & -((nib >>> 1) & 1)))
-                        + (Float.intBitsToFloat(c & -((nib >>> 2) & 1)) + Float.intBitsToFloat(d & -(nib >>> 3)));
+                kept += Float.intBitsToFloat(s1) + Float.intBitsToFloat(s2);
             } else {
                 slow(new int[] {a, b, c, d}, nib, null, acc);
             }
-            int z = nz(a) + nz(b) + nz(c) + nz(d);
-            zero += (z - 1) >>> 31;
-            under += (z - 2) >>> 31;
-            over += (2 - z) >>> 31;
+            zero += (s1 - 1) >>> 31;
+            under += (s2 - 1) >>> 31;
+            over += (-s3) >>> 31;
             nibs[q] = (byte) nib;
         }
         add(acc, total, kept, tied, zero, under, over);
@@ -360,12 +365,18 @@ final class FusedStrip {
             int b = Math.min(x1 & 0x7FFF, cap);
             int c = Math.min(x2 & 0x7FFF, cap);
             int d = Math.min(x3 & 0x7FFF, cap);
-            int nib = keep24(a, b, c, d);
+            int hi = Math.min(Math.max(a, b), Math.max(c, d)); // the four keys sorted: s1 >= s2 >= s3 >= s4
+            int lo = Math.max(Math.min(a, b), Math.min(c, d));
+            int s1 = Math.max(Math.max(a, b), Math.max(c, d));
+            int s2 = Math.max(hi, lo);
+            int s3 = Math.min(hi, lo);
+            int nib = choose(a, b, c, d, s2, s3);
+            tied += nib >>> 4;
+            nib &= 15;
             v0[i0] = (short) (x0 & -(nib & 1));
             v1[i1] = (short) (x1 & -((nib >>> 1) & 1));
             v2[i2] = (short) (x2 & -((nib >>> 2) & 1));
             v3[i3] = (short) (x3 & -(nib >>> 3));
-            tied += tie24(a, b, c, d);
             float ma = table[a];
             float mb = table[b];
             float mc = table[c];
@@ -373,15 +384,13 @@ final class FusedStrip {
             float g = (ma + mb) + (mc + md);
             if (Float.isFinite(g)) {
                 total += g;
-                kept += (table[a & -(nib & 1)] + table[b & -((nib >>> 1) & 1)])
-                        + (table[c & -((nib >>> 2) & 1)] + table[d & -(nib >>> 3)]);
+                kept += table[s1] + table[s2];
             } else {
                 slow(new int[] {a, b, c, d}, nib, table, acc);
             }
-            int z = nz(a) + nz(b) + nz(c) + nz(d);
-            zero += (z - 1) >>> 31;
-            under += (z - 2) >>> 31;
-            over += (2 - z) >>> 31;
+            zero += (s1 - 1) >>> 31;
+            under += (s2 - 1) >>> 31;
+            over += (-s3) >>> 31;
             nibs[q] = (byte) nib;
         }
         add(acc, total, kept, tied, zero, under, over);
@@ -413,12 +422,18 @@ final class FusedStrip {
             int b = keyOf[x1 & 0xFF];
             int c = keyOf[x2 & 0xFF];
             int d = keyOf[x3 & 0xFF];
-            int nib = keep24(a, b, c, d);
+            int hi = Math.min(Math.max(a, b), Math.max(c, d)); // the four keys sorted: s1 >= s2 >= s3 >= s4
+            int lo = Math.max(Math.min(a, b), Math.min(c, d));
+            int s1 = Math.max(Math.max(a, b), Math.max(c, d));
+            int s2 = Math.max(hi, lo);
+            int s3 = Math.min(hi, lo);
+            int nib = choose(a, b, c, d, s2, s3);
+            tied += nib >>> 4;
+            nib &= 15;
             v0[i0] = (byte) (x0 & -(nib & 1));
             v1[i1] = (byte) (x1 & -((nib >>> 1) & 1));
             v2[i2] = (byte) (x2 & -((nib >>> 2) & 1));
             v3[i3] = (byte) (x3 & -(nib >>> 3));
-            tied += tie24(a, b, c, d);
             float ma = table[a];
             float mb = table[b];
             float mc = table[c];
@@ -426,15 +441,13 @@ final class FusedStrip {
             float g = (ma + mb) + (mc + md);
             if (Float.isFinite(g)) {
                 total += g;
-                kept += (table[a & -(nib & 1)] + table[b & -((nib >>> 1) & 1)])
-                        + (table[c & -((nib >>> 2) & 1)] + table[d & -(nib >>> 3)]);
+                kept += table[s1] + table[s2];
             } else {
                 slow(new int[] {a, b, c, d}, nib, table, acc);
             }
-            int z = nz(a) + nz(b) + nz(c) + nz(d);
-            zero += (z - 1) >>> 31;
-            under += (z - 2) >>> 31;
-            over += (2 - z) >>> 31;
+            zero += (s1 - 1) >>> 31;
+            under += (s2 - 1) >>> 31;
+            over += (-s3) >>> 31;
             nibs[q] = (byte) nib;
         }
         add(acc, total, kept, tied, zero, under, over);

@@ -209,6 +209,82 @@ class StripMaskerTest {
     }
 
     /** Compares kept L1 against every other choice of n of the group (finite values only). */
+    /**
+     * Every statistic of the hardware-pattern kernels (scalar, and SIMD where available) against a
+     * count made here from the reference keep rule, on random tensors of every type with ties, zero
+     * groups, NaN, infinities and values whose group sum overflows, along the contiguous and a strided
+     * axis, in chunks of the kernels' size and beyond; the mask too (long strided runs pack their
+     * bits 64 codes at a time).
+     */
+    @Test
+    void kernelStatisticsMatchAReferenceCount() {
+        boolean was = StripSimd.enabled();
+        try {
+            for (boolean simd : StripSimd.AVAILABLE ? new boolean[] {false, true} : new boolean[] {false}) {
+                StripSimd.use(simd);
+                for (int k = 0; k < 120; k++) {
+                    SplittableRandom r = Gen.random("strip-stats", k);
+                    String seed = Gen.seedOf("strip-stats", k) + (simd ? " simd" : " scalar");
+                    ElementType type = ElementType.values()[k % ElementType.values().length];
+                    SparsityPattern p = type == ElementType.FP32 && r.nextBoolean() ? SparsityPattern.ONE_OF_TWO : P24;
+                    boolean strided = r.nextBoolean();
+                    int rows = strided ? p.m() * (1 + r.nextInt(4)) : 1 + r.nextInt(3);
+                    int cols = strided ? 1 + r.nextInt(3000) : p.m() * (1 + r.nextInt(2500));
+                    Tensor t = Gen.tensor(type, Shape.of(rows, cols), r, r.nextInt(3) == 0);
+                    if (!strided) {
+                        Gen.zeroSomeGroups(t, p.m(), r);
+                    }
+                    int axis = strided ? 0 : 1;
+                    Mask m = StripMasker.of(p).parallel(false).prune(t.copy(), axis);
+                    MaskStats s = m.stats();
+                    boolean[] keep = Reference.stripKeep(t, null, axis, p.n(), p.m());
+                    assertArrayEquals(keep, kept(m), seed + " mask");
+                    long zero = 0;
+                    long under = 0;
+                    long over = 0;
+                    long tied = 0;
+                    long nonFinite = 0;
+                    double total = 0;
+                    double kept = 0;
+                    for (int[] g : Reference.groups(t.shape(), axis, p.m())) {
+                        int nonZero = 0;
+                        int minKept = Integer.MAX_VALUE;
+                        int maxPruned = -1;
+                        for (int idx : g) {
+                            int key = type.magnitudeKey(t.bits(idx));
+                            nonZero += key != 0 ? 1 : 0;
+                            if (keep[idx]) {
+                                minKept = Math.min(minKept, key);
+                            } else {
+                                maxPruned = Math.max(maxPruned, key);
+                            }
+                            double mag = type.magnitudeOfKey(key);
+                            if (Double.isFinite(mag)) {
+                                total += mag;
+                                kept += keep[idx] ? mag : 0;
+                            } else {
+                                nonFinite++;
+                            }
+                        }
+                        zero += nonZero == 0 ? 1 : 0;
+                        under += nonZero < p.n() ? 1 : 0;
+                        over += nonZero > p.n() ? 1 : 0;
+                        tied += minKept == maxPruned ? 1 : 0;
+                    }
+                    assertEquals(zero, s.zeroGroups(), seed + " zero groups");
+                    assertEquals(under, s.underfilledGroups(), seed + " underfilled groups");
+                    assertEquals(over, s.overfilledGroups(), seed + " overfilled groups");
+                    assertEquals(tied, s.tiedGroups(), seed + " tied groups");
+                    assertEquals(nonFinite, s.nonFiniteElements(), seed + " non-finite elements");
+                    assertEquals(total, s.totalMagnitude(), 1e-6 * total, seed + " total magnitude");
+                    assertEquals(kept, s.keptMagnitude(), 1e-6 * total, seed + " kept magnitude");
+                }
+            }
+        } finally {
+            StripSimd.use(was);
+        }
+    }
+
     private static void assertNoBetterChoice(Tensor t, int[] g, Mask m, int n, String seed) {
         int mm = g.length;
         if (mm > 8) {
