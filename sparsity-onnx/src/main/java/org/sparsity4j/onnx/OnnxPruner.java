@@ -829,7 +829,7 @@ public final class OnnxPruner {
                                 + " bytes; one tensor must stay under 2 GiB");
                     }
                     if (buffers[slot] == null || buffers[slot].capacity() < ref.length()) {
-                        buffers[slot] = ByteBuffer.allocateDirect((int) ref.length());
+                        buffers[slot] = SequentialOutput.allocateAligned((int) ref.length());
                     }
                     ByteBuffer buf = buffers[slot].duplicate().clear().limit((int) ref.length()).slice()
                             .order(ByteOrder.LITTLE_ENDIAN);

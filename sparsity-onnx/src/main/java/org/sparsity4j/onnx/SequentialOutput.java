@@ -16,7 +16,10 @@ import java.nio.file.StandardOpenOption;
  * cost more CPU time than pruning them (see benchmarks/RESULTS.md). Elsewhere (for example tmpfs,
  * which refuses {@code O_DIRECT} at open), the bytes go through plain writes; if the file system
  * accepts the open but refuses the first direct write, the same buffer goes on through a plain
- * channel. Not thread-safe: one thread at a time, in the order of the file.
+ * channel. A direct source buffer that is block-aligned in memory and arrives at a block boundary of
+ * the file is written from where it is, without the copy into the gathering buffer (the external
+ * data writer allocates its tensor buffers so). Not thread-safe: one thread at a time, in the order
+ * of the file.
  */
 final class SequentialOutput implements Closeable {
     /** Bytes gathered per direct write. */
@@ -89,6 +92,23 @@ final class SequentialOutput implements Closeable {
                 StandardOpenOption.TRUNCATE_EXISTING), null, 1);
     }
 
+    /**
+     * Allocates a direct buffer of {@code bytes} bytes that starts at a 4096-byte boundary in memory, so
+     * that {@link #write} can hand its whole blocks to the device without a copy.
+     *
+     * @param bytes the capacity
+     * @return the buffer, position 0 and limit {@code bytes}
+     */
+    static ByteBuffer allocateAligned(int bytes) {
+        if (bytes > Integer.MAX_VALUE - 2 * MIN_ALIGNMENT) {
+            return ByteBuffer.allocateDirect(bytes); // no room for the alignment: written with a copy
+        }
+        int blocks = (bytes + MIN_ALIGNMENT - 1) / MIN_ALIGNMENT * MIN_ALIGNMENT;
+        // an aligned slice covers whole units only: room for the offset and for the rounded-up length
+        ByteBuffer b = ByteBuffer.allocateDirect(blocks + MIN_ALIGNMENT).alignedSlice(MIN_ALIGNMENT);
+        return b.limit(bytes).slice();
+    }
+
     /** Whether the bytes currently go past the page cache. */
     boolean isDirect() {
         return buf != null && !plain;
@@ -112,6 +132,15 @@ final class SequentialOutput implements Closeable {
                 written += ch.write(src, written);
             }
             return;
+        }
+        if (buf.position() == 0 && src.isDirect() && src.remaining() >= align
+                && src.alignmentOffset(src.position(), align) == 0) {
+            // Nothing gathered, the file at a block boundary and the source block-aligned in memory:
+            // its whole blocks go to the device straight from the source, without a copy.
+            ByteBuffer blocks = src.duplicate();
+            blocks.limit(src.position() + src.remaining() / align * align);
+            writeFully(blocks);
+            src.position(blocks.limit());
         }
         while (src.hasRemaining()) {
             int n = Math.min(src.remaining(), buf.remaining());
@@ -211,16 +240,23 @@ final class SequentialOutput implements Closeable {
         ch.force(true);
     }
 
-    /**
-     * Writes the full buffer (a whole number of blocks). If the very first direct write is refused,
-     * the file is reopened for plain writes and the gathering goes on as before; any later failure,
-     * or a closed channel, is an error.
-     */
+    /** Writes the full gathering buffer (a whole number of blocks), see {@link #writeFully}. */
     private void flush() throws IOException {
         buf.flip();
+        writeFully(buf);
+        buf.clear();
+    }
+
+    /**
+     * Writes all of {@code b} (a whole number of blocks, block-aligned in memory, while writes are
+     * direct) at the end of the file. If the very first direct write is refused, the file is reopened
+     * for plain writes and the gathering goes on as before; any later failure, or a closed channel,
+     * is an error.
+     */
+    private void writeFully(ByteBuffer b) throws IOException {
         try {
-            while (buf.hasRemaining()) {
-                written += ch.write(buf, written);
+            while (b.hasRemaining()) {
+                written += ch.write(b, written);
             }
         } catch (java.nio.channels.ClosedChannelException e) {
             throw e;
@@ -232,12 +268,11 @@ final class SequentialOutput implements Closeable {
             ch.close();
             ch = FileChannel.open(file, StandardOpenOption.WRITE);
             plain = true;
-            while (buf.hasRemaining()) {
-                written += ch.write(buf, written);
+            while (b.hasRemaining()) {
+                written += ch.write(b, written);
             }
         }
         wroteDirect |= !plain;
-        buf.clear();
     }
 
     private void checkOpen() {

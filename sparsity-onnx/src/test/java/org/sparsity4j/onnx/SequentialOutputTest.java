@@ -23,8 +23,9 @@ class SequentialOutputTest {
     Path dir;
 
     /**
-     * Random runs of appended buffers, copies from a file and zero gaps, some crossing the gathering
-     * buffer's size and ending off any block boundary, against the same bytes built in memory.
+     * Random runs of appended buffers (some block-aligned in memory and in the file), copies from a
+     * file and zero gaps, some crossing the gathering buffer's size and ending off any block boundary,
+     * against the same bytes built in memory.
      */
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
@@ -43,7 +44,7 @@ class SequentialOutputTest {
                 int ops = 1 + r.nextInt(12);
                 for (int k = 0; k < ops; k++) {
                     int len = r.nextInt(4) == 0 ? r.nextInt(SequentialOutput.BUFFER * 2) : r.nextInt(10_000);
-                    switch (r.nextInt(3)) {
+                    switch (r.nextInt(4)) {
                         case 0 -> {
                             byte[] b = new byte[len];
                             r.nextBytes(b);
@@ -58,6 +59,19 @@ class SequentialOutputTest {
                             int from = r.nextInt(source.length - len);
                             out.copyFrom(in, from, len, "source");
                             want.write(source, from, len);
+                        }
+                        case 3 -> {
+                            // to a block boundary, then a block-aligned source (written without a copy)
+                            int pad = (int) (-out.position() & 4095);
+                            out.zeros(pad);
+                            want.write(new byte[pad]);
+                            byte[] b = new byte[len];
+                            r.nextBytes(b);
+                            ByteBuffer bb = SequentialOutput.allocateAligned(len);
+                            bb.put(b).flip();
+                            out.write(bb);
+                            assertEquals(bb.limit(), bb.position());
+                            want.write(b);
                         }
                         default -> {
                             int n = r.nextInt(100);
