@@ -791,19 +791,8 @@ public final class OnnxPruner {
             String location, Map<String, TensorProto> replacements, int[] done, int total) throws IOException {
         Map<Path, FileChannel> inputs = new HashMap<>();
         // The data file is written in order by a second thread while the next tensor is read and pruned,
-        // so that disk writes overlap the masking; two buffers alternate. Every write goes through that
-        // thread (its queue keeps the file's order); the main thread waits before reusing a buffer, and
-        // for every write at the end. After a failed write the later ones do nothing.
-        java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "sparsity-writer");
-            t.setDaemon(true);
-            return t;
-        });
-        ByteBuffer[] buffers = new ByteBuffer[2];
-        java.util.concurrent.Future<?>[] pendingWrites = new java.util.concurrent.Future<?>[2];
-        List<java.util.concurrent.Future<?>> writes = new ArrayList<>();
-        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
-        int slot = 0;
+        // so that disk writes overlap the masking (see OrderedWriter).
+        OrderedWriter writer = new OrderedWriter();
         long outputBytes = 0;
         for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
             outputBytes += TensorData.external(e.getValue(), label(e.getValue(), e.getKey()), model.baseDir(), -1)
@@ -823,16 +812,7 @@ public final class OnnxPruner {
                 boolean pruned = false;
                 if (p != null) {
                     progress(p, done, total);
-                    await(pendingWrites[slot]);
-                    if (ref.length() > Integer.MAX_VALUE - 8) {
-                        throw new OnnxInputException("tensor '" + label + "' has " + ref.length()
-                                + " bytes; one tensor must stay under 2 GiB");
-                    }
-                    if (buffers[slot] == null || buffers[slot].capacity() < ref.length()) {
-                        buffers[slot] = SequentialOutput.allocateAligned((int) ref.length());
-                    }
-                    ByteBuffer buf = buffers[slot].duplicate().clear().limit((int) ref.length()).slice()
-                            .order(ByteOrder.LITTLE_ENDIAN);
+                    ByteBuffer buf = writer.buffer(ref.length(), pos, label);
                     TensorData.readFully(ref, buf, label);
                     buf.flip();
                     pruned = process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE);
@@ -842,11 +822,10 @@ public final class OnnxPruner {
                         buf.flip();
                     }
                     long at = pos;
-                    pendingWrites[slot] = inOrder(writer, failed, writes, () -> {
+                    writer.submitBuffer(() -> {
                         out.zeros(at - out.position());
                         out.write(buf);
                     });
-                    slot ^= 1;
                 } else {
                     FileChannel in = inputs.get(ref.file());
                     if (in == null) {
@@ -855,7 +834,7 @@ public final class OnnxPruner {
                     }
                     FileChannel from = in;
                     long at = pos;
-                    inOrder(writer, failed, writes, () -> {
+                    writer.submit(() -> {
                         out.zeros(at - out.position());
                         out.copyFrom(from, ref.offset(), ref.length(), "external data of tensor '" + label + "'");
                     });
@@ -874,72 +853,18 @@ public final class OnnxPruner {
                 replacements.put(e.getKey(), b.build());
                 pos += ref.length();
             }
-            inOrder(writer, failed, writes, out::finish);
-            for (java.util.concurrent.Future<?> w : writes) {
-                await(w); // in file order: the first failure is the one reported
-            }
+            writer.submit(out::finish);
+            writer.finish();
         } finally {
             // the writer stops (and is waited for) before the output and the inputs are closed
-            writer.shutdownNow();
             try {
-                writer.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                writer.close();
             } finally {
                 out.close();
                 for (FileChannel ch : inputs.values()) {
                     ch.close();
                 }
             }
-        }
-    }
-
-    /** A write of the external data file: it runs on the writer thread, in submission order. */
-    private interface OrderedWrite {
-        void run() throws IOException;
-    }
-
-    /**
-     * Queues {@code write} on the writer thread; it does nothing once an earlier write has failed
-     * (the failure is reported by waiting for that earlier one).
-     */
-    private static java.util.concurrent.Future<?> inOrder(java.util.concurrent.ExecutorService writer,
-            java.util.concurrent.atomic.AtomicBoolean failed, List<java.util.concurrent.Future<?>> writes,
-            OrderedWrite write) {
-        java.util.concurrent.Future<?> f = writer.submit(() -> {
-            if (failed.get()) {
-                return null;
-            }
-            try {
-                write.run();
-            } catch (IOException | RuntimeException | Error e) {
-                failed.set(true);
-                throw e;
-            }
-            return null;
-        });
-        writes.add(f);
-        return f;
-    }
-
-    private static void await(java.util.concurrent.Future<?> write) throws IOException {
-        if (write == null) {
-            return;
-        }
-        try {
-            write.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while writing the output");
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof IOException) {
-                throw (IOException) c;
-            }
-            if (c instanceof RuntimeException) {
-                throw (RuntimeException) c;
-            }
-            throw new IllegalStateException("writing the output failed", c);
         }
     }
 
@@ -958,8 +883,9 @@ public final class OnnxPruner {
 
     /**
      * Writes the input model to {@code file} in one pass, pruning the raw_data tensors on the way: the
-     * bytes between them are copied from the input; each tensor is read from the input into the scratch
-     * buffer, pruned (or left as it is) and appended, all through one {@link SequentialOutput}.
+     * bytes between them are copied from the input; each tensor is read from the input into one of two
+     * buffers, pruned (or left as it is) and appended, all through one {@link SequentialOutput}, whose
+     * writes run on an {@link OrderedWriter} thread while the next tensor is pruned.
      */
     private void streamRaw(List<Plan> plans, Path file, int[] done, int total) throws IOException {
         Map<String, Plan> byPath = new LinkedHashMap<>();
@@ -981,33 +907,41 @@ public final class OnnxPruner {
         ordered.sort(java.util.Comparator.comparingLong(p -> where.get(p.c.path())[0]));
         try (FileChannel src = FileChannel.open(model.path(), StandardOpenOption.READ);
                 SequentialOutput dst = SequentialOutput.open(file, directIo, src.size())) {
-            long size = src.size();
-            long pos = 0;
-            for (Plan p : ordered) {
-                long[] loc = where.get(p.c.path());
-                if (loc[0] < pos) {
-                    throw new OnnxInputException("tensor '" + p.c.name() + "': its raw_data at byte offset " + loc[0]
-                            + " overlaps the previous tensor's");
-                }
-                dst.copyFrom(src, pos, loc[0] - pos, "the model");
-                progress(p, done, total);
-                ByteBuffer buf = scratch(loc[1], p.c.name());
-                while (buf.hasRemaining()) {
-                    if (src.read(buf, loc[0] + buf.position()) < 0) {
-                        throw new OnnxInputException("model ended early at byte offset " + (loc[0] + buf.position())
-                                + " inside tensor '" + p.c.name() + "'");
+            OrderedWriter writer = new OrderedWriter(); // writes overlap the next tensor's masking
+            try {
+                long size = src.size();
+                long pos = 0;
+                for (Plan p : ordered) {
+                    long[] loc = where.get(p.c.path());
+                    if (loc[0] < pos) {
+                        throw new OnnxInputException("tensor '" + p.c.name() + "': its raw_data at byte offset " + loc[0]
+                                + " overlaps the previous tensor's");
                     }
+                    long from = pos;
+                    writer.submit(() -> dst.copyFrom(src, from, loc[0] - from, "the model"));
+                    progress(p, done, total);
+                    ByteBuffer buf = writer.buffer(loc[1], loc[0], p.c.name());
+                    while (buf.hasRemaining()) {
+                        if (src.read(buf, loc[0] + buf.position()) < 0) {
+                            throw new OnnxInputException("model ended early at byte offset "
+                                    + (loc[0] + buf.position()) + " inside tensor '" + p.c.name() + "'");
+                        }
+                    }
+                    buf.flip();
+                    if (process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE)) {
+                        writer.submitBuffer(() -> dst.write(buf));
+                    } else { // the input's bytes, unchanged
+                        writer.submit(() -> dst.copyFrom(src, loc[0], loc[1], "the model"));
+                    }
+                    pos = loc[0] + loc[1];
                 }
-                buf.flip();
-                if (process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE)) {
-                    dst.write(buf);
-                } else {
-                    dst.copyFrom(src, loc[0], loc[1], "the model"); // the input's bytes, unchanged
-                }
-                pos = loc[0] + loc[1];
+                long from = pos;
+                writer.submit(() -> dst.copyFrom(src, from, size - from, "the model"));
+                writer.submit(dst::finish);
+                writer.finish();
+            } finally {
+                writer.close(); // before the output and the input are closed
             }
-            dst.copyFrom(src, pos, size - pos, "the model");
-            dst.finish();
         }
     }
 

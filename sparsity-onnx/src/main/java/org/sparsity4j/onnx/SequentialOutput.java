@@ -16,9 +16,9 @@ import java.nio.file.StandardOpenOption;
  * cost more CPU time than pruning them (see benchmarks/RESULTS.md). Elsewhere (for example tmpfs,
  * which refuses {@code O_DIRECT} at open), the bytes go through plain writes; if the file system
  * accepts the open but refuses the first direct write, the same buffer goes on through a plain
- * channel. A direct source buffer that is block-aligned in memory and arrives at a block boundary of
- * the file is written from where it is, without the copy into the gathering buffer (the external
- * data writer allocates its tensor buffers so). Not thread-safe: one thread at a time, in the order
+ * channel. The whole blocks of a direct source buffer that lies in memory at the same offset within a
+ * block as its bytes in the file are written from where they are, without the copy into the
+ * gathering buffer (the pruner places its tensor buffers so). Not thread-safe: one thread at a time, in the order
  * of the file.
  */
 final class SequentialOutput implements Closeable {
@@ -133,10 +133,18 @@ final class SequentialOutput implements Closeable {
             }
             return;
         }
-        if (buf.position() == 0 && src.isDirect() && src.remaining() >= align
-                && src.alignmentOffset(src.position(), align) == 0) {
-            // Nothing gathered, the file at a block boundary and the source block-aligned in memory:
-            // its whole blocks go to the device straight from the source, without a copy.
+        int head = Math.floorMod(-buf.position(), align); // bytes to the file's next block boundary
+        if (src.isDirect() && src.remaining() >= head + align
+                && src.alignmentOffset(src.position(), align) == buf.position() % align) {
+            // The source sits in memory at the same offset within a block as its bytes will in the file:
+            // its head completes the gathered block, and its whole blocks then go to the device straight
+            // from the source, without a copy.
+            if (head > 0 || buf.position() > 0) {
+                buf.put(buf.position(), src, src.position(), head);
+                buf.position(buf.position() + head);
+                src.position(src.position() + head);
+                flush();
+            }
             ByteBuffer blocks = src.duplicate();
             blocks.limit(src.position() + src.remaining() / align * align);
             writeFully(blocks);
