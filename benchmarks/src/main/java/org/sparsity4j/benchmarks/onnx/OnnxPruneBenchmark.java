@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * single-file fp32 MLP of {@code layers} MatMul weights {@code [dim, dim]}, and the same with every
  * weight in one external data file. Models are written here with a minimal protobuf encoder (no
  * dependency), into a scratch directory, never committed. Each run goes through
- * {@code /usr/bin/time -v}; the report gives weights per second and peak RSS.
+ * {@code /usr/bin/time -v}; the report gives weights per second, peak RSS and the time as a multiple
+ * of a reference measured in the same run: {@code dd} copying the same files, before and after.
  *
  * <p>Usage (from the repository root, after {@code ./mvnw -q -B package -DskipTests}):
  * {@code java -cp benchmarks/target/classes org.sparsity4j.benchmarks.onnx.OnnxPruneBenchmark
@@ -60,6 +61,13 @@ public final class OnnxPruneBenchmark {
         long bytes = Files.size(model) + (external ? Files.size(scratch.resolve(name + ".data")) : 0);
         System.out.printf(Locale.ROOT, "model %s: %d weights, %.1f MiB%n", name, weights, bytes / 1048576.0);
         Path out = scratch.resolve("pruned-" + name);
+        List<Path> inputs = new ArrayList<>(List.of(model));
+        if (external) {
+            inputs.add(scratch.resolve(name + ".data"));
+        }
+        double copy = copySeconds(inputs, scratch);
+        System.out.printf(Locale.ROOT, "reference: dd copy of the same files (8 MiB blocks, O_DIRECT writes, fsync):"
+                + " %.2f s, %.1f M weights/s%n", copy, weights / copy / 1e6);
         for (int i = 0; i < repeats; i++) {
             Process p = new ProcessBuilder("/usr/bin/time", "-v", "./sparsity", "prune", model.toString(), "-o",
                     out.toString(), "--quiet").redirectErrorStream(true).start();
@@ -72,10 +80,35 @@ public final class OnnxPruneBenchmark {
             double wall = wallSeconds(log);
             long rssKb = Long.parseLong(find(log, "Maximum resident set size \\(kbytes\\): (\\d+)"));
             System.out.printf(Locale.ROOT, "run %d: wall %.2f s, %.1f M weights/s, peak RSS %.1f MiB (%.2fx model),"
-                    + " user %s s, sys %s s%n", i + 1, wall, weights / wall / 1e6, rssKb / 1024.0,
+                    + " user %s s, sys %s s; %.2fx the copy's time%n", i + 1, wall, weights / wall / 1e6, rssKb / 1024.0,
                     rssKb * 1024.0 / bytes, find(log, "User time \\(seconds\\): ([0-9.]+)"),
-                    find(log, "System time \\(seconds\\): ([0-9.]+)"));
+                    find(log, "System time \\(seconds\\): ([0-9.]+)"), wall / copy);
         }
+        double after = copySeconds(inputs, scratch);
+        System.out.printf(Locale.ROOT, "reference again after the runs: %.2f s%n", after);
+    }
+
+    /**
+     * The reference: wall time of copying the model's files with {@code dd} (8 MiB blocks, writes past
+     * the page cache as the tool's, synced at the end), the least any tool that writes a new model of
+     * the same size on this disk can take apart from reading.
+     */
+    private static double copySeconds(List<Path> files, Path scratch) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        for (Path f : files) {
+            Path to = scratch.resolve("copy-" + f.getFileName());
+            Process p = new ProcessBuilder("dd", "if=" + f, "of=" + to, "bs=8M", "oflag=direct", "conv=fsync",
+                    "status=none").redirectErrorStream(true).start();
+            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("dd failed: " + log);
+            }
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        for (Path f : files) {
+            Files.deleteIfExists(scratch.resolve("copy-" + f.getFileName()));
+        }
+        return s;
     }
 
     private static String find(String log, String regex) {
