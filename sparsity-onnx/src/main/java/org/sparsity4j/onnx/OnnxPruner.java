@@ -792,13 +792,19 @@ public final class OnnxPruner {
         Map<Path, FileChannel> inputs = new HashMap<>();
         // The data file is written in order by a second thread while the next tensor is read and pruned,
         // so that disk writes overlap the masking (see OrderedWriter).
-        OrderedWriter writer = new OrderedWriter();
         long outputBytes = 0;
+        long largest = 0; // of the tensors to prune: the writer's two buffers are allocated once, at this size
         for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
-            outputBytes += TensorData.external(e.getValue(), label(e.getValue(), e.getKey()), model.baseDir(), -1)
+            long length = TensorData.external(e.getValue(), label(e.getValue(), e.getKey()), model.baseDir(), -1)
                     .length();
+            outputBytes += length;
+            if (pending.containsKey(e.getKey())) {
+                OrderedWriter.requireBufferable(length, label(e.getValue(), e.getKey()));
+                largest = Math.max(largest, length);
+            }
         }
         SequentialOutput out = SequentialOutput.open(tmpData, directIo, outputBytes);
+        OrderedWriter writer = new OrderedWriter(out, largest);
         try {
             long pos = 0;
             for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
@@ -907,7 +913,12 @@ public final class OnnxPruner {
         ordered.sort(java.util.Comparator.comparingLong(p -> where.get(p.c.path())[0]));
         try (FileChannel src = FileChannel.open(model.path(), StandardOpenOption.READ);
                 SequentialOutput dst = SequentialOutput.open(file, directIo, src.size())) {
-            OrderedWriter writer = new OrderedWriter(); // writes overlap the next tensor's masking
+            long largest = 0;
+            for (Plan p : ordered) {
+                OrderedWriter.requireBufferable(where.get(p.c.path())[1], p.c.name());
+                largest = Math.max(largest, where.get(p.c.path())[1]);
+            }
+            OrderedWriter writer = new OrderedWriter(dst, largest); // writes overlap the next tensor's masking
             try {
                 long size = src.size();
                 long pos = 0;

@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Runs the writes of one output file on a second thread, in the order they are queued, so that disk
  * writes overlap the reading and pruning of the next tensor. Two tensor buffers alternate between the
  * caller and the writer: {@link #buffer} waits until the write that last used the buffer it hands out
- * has run. After a failed write the later ones do nothing; {@link #finish} waits for every write in
- * order, so the first failure is the one reported. {@link #close} stops the thread and waits for it,
+ * has run. After a failed write the later ones do nothing, and the next call of {@link #buffer},
+ * {@link #submit} or {@link #finish} throws that first failure; {@link #finish} waits for every write
+ * in order. {@link #close} stops the thread and waits for it,
  * and must come before the output is closed.
  */
 final class OrderedWriter implements Closeable {
@@ -33,7 +34,10 @@ final class OrderedWriter implements Closeable {
         void run() throws IOException;
     }
 
-    private static final int BLOCK = 4096;
+    /** Block sizes above this are not used to place buffers (the buffers are then written with a copy). */
+    private static final int MAX_BLOCK = 1 << 20;
+    private final int block;
+    private final long largest;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sparsity-writer");
         t.setDaemon(true);
@@ -46,30 +50,59 @@ final class OrderedWriter implements Closeable {
     private int slot;
 
     /**
+     * Starts the writer thread.
+     *
+     * @param output the output the writes go to: its block size places the buffers (see {@link #buffer})
+     * @param largest the largest tensor, in bytes, that {@link #buffer} will be asked for (checked with
+     *        {@link #requireBufferable}): each buffer is allocated once, at that size, when first handed out
+     */
+    OrderedWriter(SequentialOutput output, long largest) {
+        this.block = Math.min(MAX_BLOCK, Math.max(SequentialOutput.MIN_ALIGNMENT, output.alignment()));
+        this.largest = largest;
+    }
+
+    /**
      * Waits until the next of the two buffers is free and returns {@code bytes} of it, little-endian,
-     * placed at {@code fileOffset}'s offset within a 4096-byte block, so that
+     * placed at {@code fileOffset}'s offset within a block of the output, so that
      * {@link SequentialOutput#write} can write it without a copy when its bytes go to that offset.
      *
-     * @param bytes the tensor's length in bytes
+     * @param bytes the tensor's length in bytes, at most the {@code largest} given at construction
      * @param fileOffset where the bytes will be written in the output
      * @param label the tensor's name, for the error
      * @return the buffer, position 0, limit {@code bytes}
-     * @throws IOException if an earlier write that used the buffer failed
+     * @throws IOException if a write has failed (the first failure)
      * @throws OnnxInputException if the tensor has 2 GiB or more
      */
     ByteBuffer buffer(long bytes, long fileOffset, String label) throws IOException {
-        if (bytes > Integer.MAX_VALUE - 8 - 2 * BLOCK) {
-            throw new OnnxInputException("tensor '" + label + "' has " + bytes + " bytes; one tensor must stay under 2 GiB");
+        requireBufferable(bytes, label);
+        if (bytes > largest) {
+            throw new IllegalArgumentException("tensor '" + label + "': " + bytes + " bytes, more than the "
+                    + largest + " this writer was sized for");
+        }
+        if (failed.get()) {
+            finish(); // report the first failure now, not after the rest of the model
         }
         await(lastUse[slot]);
-        int shift = (int) (fileOffset & (BLOCK - 1));
-        if (buffers[slot] == null || buffers[slot].capacity() < bytes + shift) {
-            buffers[slot] = null; // the old one may go before the new one is allocated
-            buffers[slot] = SequentialOutput.allocateAligned((int) bytes + BLOCK);
+        if (buffers[slot] == null) {
+            buffers[slot] = SequentialOutput.allocateAligned((int) largest + block, block);
         }
+        int shift = (int) Math.floorMod(fileOffset, (long) block);
         ByteBuffer b = buffers[slot].duplicate();
         b.clear().position(shift).limit(shift + (int) bytes);
         return b.slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * Checks that a tensor fits one buffer.
+     *
+     * @param bytes the tensor's length in bytes
+     * @param label the tensor's name, for the error
+     * @throws OnnxInputException if the tensor has 2 GiB or more (less some alignment room)
+     */
+    static void requireBufferable(long bytes, String label) {
+        if (bytes > Integer.MAX_VALUE - 8 - 2L * MAX_BLOCK) {
+            throw new OnnxInputException("tensor '" + label + "' has " + bytes + " bytes; one tensor must stay under 2 GiB");
+        }
     }
 
     /**
@@ -77,8 +110,9 @@ final class OrderedWriter implements Closeable {
      * out again before this write has run.
      *
      * @param write the write
+     * @throws IOException if an earlier write has failed (the first failure)
      */
-    void submitBuffer(Write write) {
+    void submitBuffer(Write write) throws IOException {
         lastUse[slot] = submit(write);
         slot ^= 1;
     }
@@ -88,8 +122,12 @@ final class OrderedWriter implements Closeable {
      *
      * @param write the write
      * @return its future
+     * @throws IOException if an earlier write has failed (the first failure)
      */
-    Future<?> submit(Write write) {
+    Future<?> submit(Write write) throws IOException {
+        if (failed.get()) {
+            finish(); // report the first failure now, not after the rest of the model
+        }
         Future<?> f = thread.submit(() -> {
             if (failed.get()) {
                 return null;

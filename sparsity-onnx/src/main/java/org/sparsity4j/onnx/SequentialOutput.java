@@ -29,7 +29,8 @@ final class SequentialOutput implements Closeable {
      * waits for the device, which costs more than the copy for small files (many small models).
      */
     static final long DIRECT_MIN_BYTES = 64L << 20;
-    private static final int MIN_ALIGNMENT = 4096;
+    /** The least block alignment of direct writes and of {@link #allocateAligned} buffers. */
+    static final int MIN_ALIGNMENT = 4096;
 
     private final Path file;
     private FileChannel ch;
@@ -42,6 +43,8 @@ final class SequentialOutput implements Closeable {
     private boolean wroteDirect;
     private boolean plain;
     private boolean closed;
+    /** Bytes written straight from callers' buffers, without the copy into the gathering buffer. */
+    private long inPlace;
 
     private SequentialOutput(Path file, FileChannel ch, ByteBuffer buf, int align) {
         this.file = file;
@@ -93,20 +96,41 @@ final class SequentialOutput implements Closeable {
     }
 
     /**
-     * Allocates a direct buffer of {@code bytes} bytes that starts at a 4096-byte boundary in memory, so
-     * that {@link #write} can hand its whole blocks to the device without a copy.
+     * Allocates a direct buffer of {@code bytes} bytes that starts at a 4096-byte boundary in memory.
      *
      * @param bytes the capacity
      * @return the buffer, position 0 and limit {@code bytes}
      */
     static ByteBuffer allocateAligned(int bytes) {
-        if (bytes > Integer.MAX_VALUE - 2 * MIN_ALIGNMENT) {
+        return allocateAligned(bytes, MIN_ALIGNMENT);
+    }
+
+    /**
+     * Allocates a direct buffer of {@code bytes} bytes that starts at a multiple of {@code align} in
+     * memory, so that {@link #write} can hand its whole blocks to the device without a copy.
+     *
+     * @param bytes the capacity
+     * @param align a power of two
+     * @return the buffer, position 0 and limit {@code bytes}
+     */
+    static ByteBuffer allocateAligned(int bytes, int align) {
+        if (bytes > Integer.MAX_VALUE - 2 * align) {
             return ByteBuffer.allocateDirect(bytes); // no room for the alignment: written with a copy
         }
-        int blocks = (bytes + MIN_ALIGNMENT - 1) / MIN_ALIGNMENT * MIN_ALIGNMENT;
+        int blocks = (bytes + align - 1) / align * align;
         // an aligned slice covers whole units only: room for the offset and for the rounded-up length
-        ByteBuffer b = ByteBuffer.allocateDirect(blocks + MIN_ALIGNMENT).alignedSlice(MIN_ALIGNMENT);
+        ByteBuffer b = ByteBuffer.allocateDirect(blocks + align).alignedSlice(align);
         return b.limit(bytes).slice();
+    }
+
+    /** The block size direct writes are aligned to: at least 4096 while writes are direct, 1 otherwise. */
+    int alignment() {
+        return align;
+    }
+
+    /** The number of bytes so far written from the callers' buffers without a copy (see {@link #write}). */
+    long bytesWrittenInPlace() {
+        return inPlace;
     }
 
     /** Whether the bytes currently go past the page cache. */
@@ -147,6 +171,7 @@ final class SequentialOutput implements Closeable {
             }
             ByteBuffer blocks = src.duplicate();
             blocks.limit(src.position() + src.remaining() / align * align);
+            inPlace += blocks.remaining();
             writeFully(blocks);
             src.position(blocks.limit());
         }

@@ -208,6 +208,78 @@ class ModelFidelityTest {
         }
     }
 
+    /**
+     * A single-file model of several tensors above the direct-I/O threshold, one of them already
+     * sparse: written by the writer thread while the next tensor is pruned, through direct I/O and
+     * through the page cache, the outputs are the same bytes and every weight is the core's prune of
+     * its input. A failure on the pruning side while writes are queued (here: the progress listener
+     * throws at the second tensor) leaves no output, no temporary file and the input as it was.
+     */
+    @Test
+    void severalTensorsWrittenWhileTheNextIsPruned() throws Exception {
+        Random r = new Random(41);
+        int[][] dims = {{2056, 4096}, {96, 36}, {2048, 4100}, {64, 64}};
+        GraphProto.Builder g = GraphProto.newBuilder().setName("g").addInput(value("x", F, 2, 2056));
+        List<float[]> values = new java.util.ArrayList<>();
+        String x = "x";
+        for (int k = 0; k < dims.length; k++) {
+            float[] v = randomFloats(r, dims[k][0] * dims[k][1]);
+            if (k == 3) { // already 2:4 along axis 0
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (i / dims[k][1]) % 4 < 2 ? v[i] : 0f;
+                }
+            }
+            values.add(v);
+            g.addInitializer(floats("W" + k, v, dims[k][0], dims[k][1]));
+            g.addNode(node("MatMul", "mm" + k, List.of(x, "W" + k), List.of("h" + k)));
+            x = "h" + k;
+            if (k + 1 < dims.length) { // the next weight's K: a Reshape-free chain needs matching dims
+                g.addInitializer(floats("P" + k, randomFloats(r, dims[k][1] * dims[k + 1][0]), dims[k][1], dims[k + 1][0]));
+                g.addNode(node("MatMul", "proj" + k, List.of(x, "P" + k), List.of("q" + k)));
+                x = "q" + k;
+            }
+        }
+        g.addOutput(value(x, F, 2, dims[dims.length - 1][1]));
+        Path in = Models.write(dir, "multi.onnx", Models.model(g.build()));
+        byte[] input = Files.readAllBytes(in);
+        boolean was = OnnxPruner.useDirectIo(true);
+        try {
+            OnnxPruner.prune(in, dir.resolve("direct.onnx"), PruneOptions.defaults());
+            OnnxPruner.useDirectIo(false);
+            OnnxPruner.prune(in, dir.resolve("cached.onnx"), PruneOptions.defaults());
+            for (boolean direct : new boolean[] {true, false}) {
+                OnnxPruner.useDirectIo(direct);
+                int[] seen = {0};
+                Path failed = dir.resolve("failed-" + direct + ".onnx");
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> OnnxPruner.prune(in, failed,
+                        PruneOptions.defaults().withProgress(m -> {
+                            if (++seen[0] == 2) {
+                                throw new IllegalStateException("stop at " + m);
+                            }
+                        })));
+                assertTrue(e.getMessage().startsWith("stop at"), e.getMessage());
+                assertTrue(!Files.exists(failed), "no output after a failure");
+            }
+        } finally {
+            OnnxPruner.useDirectIo(was);
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).sorted().collect(java.util.stream.Collectors.toList());
+            assertEquals(List.of("cached.onnx", "direct.onnx", "multi.onnx"), names, "no temporary files left");
+        }
+        assertArrayEquals(input, Files.readAllBytes(in), "input unchanged");
+        assertArrayEquals(Files.readAllBytes(dir.resolve("cached.onnx")), Files.readAllBytes(dir.resolve("direct.onnx")));
+        Map<String, org.sparsity4j.core.tensor.Tensor> out = Fixtures.tensors(dir.resolve("direct.onnx"));
+        for (int k = 0; k < dims.length; k++) {
+            org.sparsity4j.core.tensor.Tensor expected = org.sparsity4j.core.tensor.Tensor.ofFloats(values.get(k).clone(),
+                    dims[k][0], dims[k][1]);
+            org.sparsity4j.core.mask.StripMasker.of(org.sparsity4j.core.pattern.SparsityPattern.TWO_OF_FOUR)
+                    .prune(expected, 0);
+            assertArrayEquals(expected.toLittleEndianBytes().array(), out.get("W" + k).toLittleEndianBytes().array(),
+                    "W" + k);
+        }
+    }
+
     @Test
     void alreadySparseExternalTensorKeepsItsBytesIncludingSignedZeros() throws Exception {
         Path in = externalModel(new Random(12), "sparse-ext.onnx", true);

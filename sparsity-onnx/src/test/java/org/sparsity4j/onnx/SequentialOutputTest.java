@@ -95,6 +95,39 @@ class SequentialOutputTest {
         }
     }
 
+    /**
+     * A source at the same offset within a block in memory as in the file: its head completes the
+     * gathered block, its whole blocks are written from where they are, its tail is gathered.
+     */
+    @Test
+    void aSourceAtItsFileOffsetsPlaceInABlockIsWrittenWithoutACopy() throws Exception {
+        Path file = Files.createFile(dir.resolve("in-place"));
+        SplittableRandom r = new SplittableRandom(5);
+        byte[] head = new byte[3];
+        byte[] data = new byte[3 * 4096 + 5];
+        r.nextBytes(head);
+        r.nextBytes(data);
+        try (SequentialOutput out = SequentialOutput.open(file, true)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(out.isDirect() && out.alignment() == 4096,
+                    "no direct I/O with 4096-byte blocks in the test folder");
+            out.write(ByteBuffer.wrap(head));
+            ByteBuffer bb = SequentialOutput.allocateAligned(data.length + 3).position(3).slice();
+            bb.put(data).flip();
+            out.write(bb);
+            assertEquals(2 * 4096, out.bytesWrittenInPlace(), "the whole blocks after the head");
+            ByteBuffer off = SequentialOutput.allocateAligned(data.length + 4).position(4).slice();
+            off.put(data).flip(); // at another offset than the file's: copied
+            out.write(off);
+            assertEquals(2 * 4096, out.bytesWrittenInPlace());
+            out.finish();
+        }
+        ByteArrayOutputStream want = new ByteArrayOutputStream();
+        want.write(head);
+        want.write(data);
+        want.write(data);
+        assertArrayEquals(want.toByteArray(), Files.readAllBytes(file));
+    }
+
     @Test
     void directIoIsUsedWhereTheFileSystemOffersIt() throws Exception {
         Path file = Files.createFile(dir.resolve("probe"));

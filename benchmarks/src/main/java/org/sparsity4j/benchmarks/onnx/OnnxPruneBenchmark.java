@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * weight in one external data file. Models are written here with a minimal protobuf encoder (no
  * dependency), into a scratch directory, never committed. Each run goes through
  * {@code /usr/bin/time -v}; the report gives weights per second, peak RSS and the time as a multiple
- * of a reference measured in the same run: {@code dd} copying the same files, before and after.
+ * of a reference measured in the same run: {@code dd} copying the same files, before and after the
+ * runs (the ratios use the faster of the two).
  *
  * <p>Usage (from the repository root, after {@code ./mvnw -q -B package -DskipTests}):
  * {@code java -cp benchmarks/target/classes org.sparsity4j.benchmarks.onnx.OnnxPruneBenchmark
@@ -68,6 +69,7 @@ public final class OnnxPruneBenchmark {
         double copy = copySeconds(inputs, scratch);
         System.out.printf(Locale.ROOT, "reference: dd copy of the same files (8 MiB blocks, O_DIRECT writes, fsync):"
                 + " %.2f s, %.1f M weights/s%n", copy, weights / copy / 1e6);
+        List<Double> walls = new ArrayList<>();
         for (int i = 0; i < repeats; i++) {
             Process p = new ProcessBuilder("/usr/bin/time", "-v", "./sparsity", "prune", model.toString(), "-o",
                     out.toString(), "--quiet").redirectErrorStream(true).start();
@@ -80,18 +82,26 @@ public final class OnnxPruneBenchmark {
             double wall = wallSeconds(log);
             long rssKb = Long.parseLong(find(log, "Maximum resident set size \\(kbytes\\): (\\d+)"));
             System.out.printf(Locale.ROOT, "run %d: wall %.2f s, %.1f M weights/s, peak RSS %.1f MiB (%.2fx model),"
-                    + " user %s s, sys %s s; %.2fx the copy's time%n", i + 1, wall, weights / wall / 1e6, rssKb / 1024.0,
+                    + " user %s s, sys %s s%n", i + 1, wall, weights / wall / 1e6, rssKb / 1024.0,
                     rssKb * 1024.0 / bytes, find(log, "User time \\(seconds\\): ([0-9.]+)"),
-                    find(log, "System time \\(seconds\\): ([0-9.]+)"), wall / copy);
+                    find(log, "System time \\(seconds\\): ([0-9.]+)"));
+            walls.add(wall);
         }
         double after = copySeconds(inputs, scratch);
-        System.out.printf(Locale.ROOT, "reference again after the runs: %.2f s%n", after);
+        double faster = Math.min(copy, after);
+        System.out.printf(Locale.ROOT, "reference again after the runs: %.2f s, %.1f M weights/s%n", after,
+                weights / after / 1e6);
+        StringBuilder ratios = new StringBuilder();
+        for (double wall : walls) {
+            ratios.append(String.format(Locale.ROOT, " %.2f", wall / faster));
+        }
+        System.out.printf(Locale.ROOT, "runs as multiples of the faster copy (%.2f s):%s%n", faster, ratios);
     }
 
     /**
      * The reference: wall time of copying the model's files with {@code dd} (8 MiB blocks, writes past
-     * the page cache as the tool's, synced at the end), the least any tool that writes a new model of
-     * the same size on this disk can take apart from reading.
+     * the page cache as the tool's, synced at the end): reading and writing the same bytes, without a
+     * JVM, parsing or masking.
      */
     private static double copySeconds(List<Path> files, Path scratch) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
