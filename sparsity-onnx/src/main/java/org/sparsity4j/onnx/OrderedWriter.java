@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * caller and the writer: {@link #buffer} waits until the write that last used the buffer it hands out
  * has run. After a failed write the later ones do nothing, and the next call of {@link #buffer},
  * {@link #submit} or {@link #finish} throws that first failure; {@link #finish} waits for every write
- * in order. {@link #close} stops the thread and waits for it,
- * and must come before the output is closed.
+ * in order. {@link #close} stops the thread and waits for it, and must come before the output is
+ * closed.
  */
 final class OrderedWriter implements Closeable {
     /** A write of the output; it runs on the writer thread. */
