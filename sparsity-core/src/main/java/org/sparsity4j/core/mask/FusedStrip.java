@@ -203,8 +203,9 @@ final class FusedStrip {
             }
             case 2: {
                 short[][] h = s.shorts;
-                half24(h[0], h[l1], h[l2], h[l3], 0, b1, b2, b3, step, g, s.nibs,
-                        type.maxMagnitudeKey(), table, acc);
+                boolean fp16 = type == ElementType.FP16;
+                half24(h[0], h[l1], h[l2], h[l3], 0, b1, b2, b3, step, g, s.nibs, type.maxMagnitudeKey(),
+                        fp16 ? 13 : 16, fp16 ? 0x1p112f : 1f, fp16 ? 0x7C00 : Integer.MAX_VALUE, table, acc);
                 break;
             }
             default: {
@@ -344,8 +345,18 @@ final class FusedStrip {
         add(acc, total, kept, tied, zero, zero, over);
     }
 
+    /**
+     * The magnitude of a finite FP16 ({@code shift} 13, {@code scale} 2^112) or BF16 ({@code shift} 16,
+     * {@code scale} 1) key, exactly the value of {@link Magnitudes#table}: the key's bits moved to a
+     * float's exponent and mantissa, then scaled by a power of two (exact, subnormals included).
+     */
+    static float magnitude16(int key, int shift, float scale) {
+        return Float.intBitsToFloat(key << shift) * scale;
+    }
+
     private static void half24(short[] v0, short[] v1, short[] v2, short[] v3, int b0, int b1, int b2, int b3,
-            int step, int groups, byte[] nibs, int cap, float[] table, MaskStats.Acc acc) {
+            int step, int groups, byte[] nibs, int cap, int shift, float scale, int finite, float[] table,
+            MaskStats.Acc acc) {
         double total = 0;
         double kept = 0;
         long tied = 0;
@@ -377,14 +388,14 @@ final class FusedStrip {
             v1[i1] = (short) (x1 & -((nib >>> 1) & 1));
             v2[i2] = (short) (x2 & -((nib >>> 2) & 1));
             v3[i3] = (short) (x3 & -(nib >>> 3));
-            float ma = table[a];
-            float mb = table[b];
-            float mc = table[c];
-            float md = table[d];
+            float ma = magnitude16(a, shift, scale);
+            float mb = magnitude16(b, shift, scale);
+            float mc = magnitude16(c, shift, scale);
+            float md = magnitude16(d, shift, scale);
             float g = (ma + mb) + (mc + md);
-            if (Float.isFinite(g)) {
+            if (s1 < finite && Float.isFinite(g)) {
                 total += g;
-                kept += table[s1] + table[s2];
+                kept += magnitude16(s1, shift, scale) + magnitude16(s2, shift, scale);
             } else {
                 slow(new int[] {a, b, c, d}, nib, table, acc);
             }

@@ -285,6 +285,21 @@ class StripMaskerTest {
         }
     }
 
+    /** The scalar kernels' arithmetic FP16/BF16 magnitude is the magnitude table's, bit for bit, for every finite key. */
+    @Test
+    void arithmeticHalfMagnitudesEqualTheTableForEveryFiniteKey() {
+        float[] fp16 = Magnitudes.table(ElementType.FP16);
+        for (int key = 0; key < 0x7C00; key++) {
+            assertEquals(Float.floatToRawIntBits(fp16[key]),
+                    Float.floatToRawIntBits(FusedStrip.magnitude16(key, 13, 0x1p112f)), "FP16 key " + key);
+        }
+        float[] bf16 = Magnitudes.table(ElementType.BF16);
+        for (int key = 0; key < 0x7F80; key++) {
+            assertEquals(Float.floatToRawIntBits(bf16[key]),
+                    Float.floatToRawIntBits(FusedStrip.magnitude16(key, 16, 1f)), "BF16 key " + key);
+        }
+    }
+
     private static void assertNoBetterChoice(Tensor t, int[] g, Mask m, int n, String seed) {
         int mm = g.length;
         if (mm > 8) {
