@@ -92,6 +92,9 @@ final class SimdStrip {
     private static final IntVector I_T1 = ints(i -> i & 1);
     private static final IntVector I_T2 = ints(i -> (i >> 1) & 1);
     private static final IntVector I_BIT = ints(i -> 1 << i);
+    private static final IntVector I_BIT8 = ints(i -> 1 << (i + 8));
+    private static final IntVector I_BIT16 = ints(i -> 1 << (i + 16));
+    private static final IntVector I_BIT24 = ints(i -> 1 << (i + 24));
     private static final IntVector I_ZERO = IntVector.zero(I);
     private static final IntVector I_MINUS2 = IntVector.broadcast(I, -2);
     private static final VectorShuffle<Integer> X1 = VectorShuffle.fromOp(I, i -> i ^ 1);
@@ -619,6 +622,10 @@ final class SimdStrip {
 
     /** As {@link #apply16} for FP32 elements, 8 bits per vector. */
     private static void apply32(float[] v, int off, int[] kp, int padded, long[] bits, MaskStats.Acc acc) {
+        if (!MASK_TO_LONG && padded % (8 * IL) == 0) {
+            apply32Words(v, off, kp, padded, bits, acc);
+            return;
+        }
         double total = 0;
         double kept = 0;
         long word = 0;
@@ -648,6 +655,60 @@ final class SimdStrip {
         }
         if ((vectors & 7) != 0) {
             bits[vectors >> 3] = word;
+        }
+        acc.total += total;
+        acc.keptSum += kept;
+    }
+
+    /**
+     * As {@link #apply32} where {@code VectorMask.toLong} is not compiled to a move-mask instruction
+     * (JDK 17), for a whole number of 64-element mask words: the keep lanes of four vectors are OR-ed
+     * into one vector (vector j's at bits 8j..8j+7) and reduced once, instead of once per vector.
+     */
+    private static void apply32Words(float[] v, int off, int[] kp, int padded, long[] bits, MaskStats.Acc acc) {
+        double total = 0;
+        double kept = 0;
+        int vectors = padded / IL;
+        for (int from = 0; from < vectors; from += FLUSH) {
+            int to = Math.min(vectors, from + FLUSH);
+            FloatVector ft = FloatVector.zero(FloatVector.SPECIES_256);
+            FloatVector fk = ft;
+            for (int q = from; q < to; q += 4) {
+                int i = q * IL;
+                IntVector x0 = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i + 0 * IL).reinterpretAsInts();
+                IntVector k0 = IntVector.fromArray(I, kp, i + 0 * IL);
+                IntVector y0 = x0.and(k0);
+                y0.reinterpretAsFloats().intoArray(v, off + i + 0 * IL);
+                ft = ft.add(x0.and(0x7FFF_FFFF).reinterpretAsFloats());
+                fk = fk.add(y0.and(0x7FFF_FFFF).reinterpretAsFloats());
+                IntVector x1 = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i + 1 * IL).reinterpretAsInts();
+                IntVector k1 = IntVector.fromArray(I, kp, i + 1 * IL);
+                IntVector y1 = x1.and(k1);
+                y1.reinterpretAsFloats().intoArray(v, off + i + 1 * IL);
+                ft = ft.add(x1.and(0x7FFF_FFFF).reinterpretAsFloats());
+                fk = fk.add(y1.and(0x7FFF_FFFF).reinterpretAsFloats());
+                IntVector x2 = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i + 2 * IL).reinterpretAsInts();
+                IntVector k2 = IntVector.fromArray(I, kp, i + 2 * IL);
+                IntVector y2 = x2.and(k2);
+                y2.reinterpretAsFloats().intoArray(v, off + i + 2 * IL);
+                ft = ft.add(x2.and(0x7FFF_FFFF).reinterpretAsFloats());
+                fk = fk.add(y2.and(0x7FFF_FFFF).reinterpretAsFloats());
+                IntVector x3 = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i + 3 * IL).reinterpretAsInts();
+                IntVector k3 = IntVector.fromArray(I, kp, i + 3 * IL);
+                IntVector y3 = x3.and(k3);
+                y3.reinterpretAsFloats().intoArray(v, off + i + 3 * IL);
+                ft = ft.add(x3.and(0x7FFF_FFFF).reinterpretAsFloats());
+                fk = fk.add(y3.and(0x7FFF_FFFF).reinterpretAsFloats());
+                IntVector lanes = k0.and(I_BIT).or(k1.and(I_BIT8)).or(k2.and(I_BIT16)).or(k3.and(I_BIT24));
+                long half = (long) lanes.reduceLanes(VectorOperators.OR) & 0xFFFF_FFFFL;
+                if ((q & 4) == 0) {
+                    bits[q >> 3] = half;
+                } else {
+                    bits[q >> 3] |= half << 32;
+                }
+            }
+            total += ft.reduceLanes(VectorOperators.ADD);
+            kept += fk.reduceLanes(VectorOperators.ADD);
         }
         acc.total += total;
         acc.keptSum += kept;
