@@ -18,8 +18,8 @@ import java.nio.file.StandardOpenOption;
  * accepts the open but refuses the first direct write, the same buffer goes on through a plain
  * channel. The whole blocks of a direct source buffer that lies in memory at the same offset within a
  * block as its bytes in the file are written from where they are, without the copy into the
- * gathering buffer (the pruner places its tensor buffers so). Not thread-safe: one thread at a time, in the order
- * of the file.
+ * gathering buffer (the pruner places its tensor buffers so). Not thread-safe: one thread at a time,
+ * in the order of the file.
  */
 final class SequentialOutput implements Closeable {
     /** Bytes gathered per direct write. */
@@ -29,7 +29,7 @@ final class SequentialOutput implements Closeable {
      * waits for the device, which costs more than the copy for small files (many small models).
      */
     static final long DIRECT_MIN_BYTES = 64L << 20;
-    /** The least block alignment of direct writes and of {@link #allocateAligned} buffers. */
+    /** The least block alignment of direct writes. */
     static final int MIN_ALIGNMENT = 4096;
 
     private final Path file;
@@ -96,16 +96,6 @@ final class SequentialOutput implements Closeable {
     }
 
     /**
-     * Allocates a direct buffer of {@code bytes} bytes that starts at a 4096-byte boundary in memory.
-     *
-     * @param bytes the capacity
-     * @return the buffer, position 0 and limit {@code bytes}
-     */
-    static ByteBuffer allocateAligned(int bytes) {
-        return allocateAligned(bytes, MIN_ALIGNMENT);
-    }
-
-    /**
      * Allocates a direct buffer of {@code bytes} bytes that starts at a multiple of {@code align} in
      * memory, so that {@link #write} can hand its whole blocks to the device without a copy.
      *
@@ -163,7 +153,7 @@ final class SequentialOutput implements Closeable {
             // The source sits in memory at the same offset within a block as its bytes will in the file:
             // its head completes the gathered block, and its whole blocks then go to the device straight
             // from the source, without a copy.
-            if (head > 0 || buf.position() > 0) {
+            if (buf.position() > 0) { // then head + buf.position() is a whole number of blocks
                 buf.put(buf.position(), src, src.position(), head);
                 buf.position(buf.position() + head);
                 src.position(src.position() + head);

@@ -71,7 +71,8 @@ class SequentialOutputTest {
                             int shift = (int) (out.position() & 4095);
                             byte[] b = new byte[len];
                             r.nextBytes(b);
-                            ByteBuffer bb = SequentialOutput.allocateAligned(len + shift).position(shift).slice();
+                            ByteBuffer bb = SequentialOutput.allocateAligned(len + shift, 4096).position(shift)
+                                    .slice();
                             bb.put(b).flip();
                             out.write(bb);
                             assertEquals(bb.limit(), bb.position());
@@ -111,11 +112,11 @@ class SequentialOutputTest {
             org.junit.jupiter.api.Assumptions.assumeTrue(out.isDirect() && out.alignment() == 4096,
                     "no direct I/O with 4096-byte blocks in the test folder");
             out.write(ByteBuffer.wrap(head));
-            ByteBuffer bb = SequentialOutput.allocateAligned(data.length + 3).position(3).slice();
+            ByteBuffer bb = SequentialOutput.allocateAligned(data.length + 3, 4096).position(3).slice();
             bb.put(data).flip();
             out.write(bb);
             assertEquals(2 * 4096, out.bytesWrittenInPlace(), "the whole blocks after the head");
-            ByteBuffer off = SequentialOutput.allocateAligned(data.length + 4).position(4).slice();
+            ByteBuffer off = SequentialOutput.allocateAligned(data.length + 4, 4096).position(4).slice();
             off.put(data).flip(); // at another offset than the file's: copied
             out.write(off);
             assertEquals(2 * 4096, out.bytesWrittenInPlace());

@@ -410,7 +410,9 @@ final class FusedStrip {
     /*
      * byte24 repeats half24 for byte[] lanes on purpose: widening 8-bit chunks into the 16-bit
      * lanes to share one loop (with a key table for 8-bit types) measured 15-30% slower for INT8
-     * (8192x8192, one thread: 488-553 ms against 417-423 ms).
+     * (8192x8192, one thread: 488-553 ms against 417-423 ms). The lines that sort the four keys and
+     * choose are the same in fp32x24, half24 and byte24 for the same reason: each loop stays on its
+     * own array type, and the sorted keys (s1, s2, s3) feed type-specific sums in the same iteration.
      */
     private static void byte24(byte[] v0, byte[] v1, byte[] v2, byte[] v3, int b0, int b1, int b2, int b3,
             int step, int groups, byte[] nibs, int[] keyOf, float[] table, MaskStats.Acc acc) {

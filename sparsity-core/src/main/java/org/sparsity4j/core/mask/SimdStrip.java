@@ -664,6 +664,8 @@ final class SimdStrip {
      * As {@link #apply32} where {@code VectorMask.toLong} is not compiled to a move-mask instruction
      * (JDK 17), for a whole number of 64-element mask words: the keep lanes of four vectors are OR-ed
      * into one vector (vector j's at bits 8j..8j+7) and reduced once, instead of once per vector.
+     * The four vectors are written out with constant bit vectors on purpose: a loop with a lane shift
+     * by (q mod 4) made JDK 17's C2 run it twice as slowly (benchmarks/RESULTS.md).
      */
     private static void apply32Words(float[] v, int off, int[] kp, int padded, long[] bits, MaskStats.Acc acc) {
         double total = 0;
