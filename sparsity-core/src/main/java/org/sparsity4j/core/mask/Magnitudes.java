@@ -1,24 +1,14 @@
 package org.sparsity4j.core.mask;
 
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.sparsity4j.core.tensor.ElementType;
 
-/** Key → magnitude conversion for the statistics, one table per narrow type. */
+/**
+ * Key → magnitude conversion for the statistics, one table per narrow type, each built on its first
+ * use (an FP32 model never builds the 65 536-entry FP16 and BF16 tables).
+ */
 final class Magnitudes {
-    private static final float[][] TABLES = new float[ElementType.values().length][];
-
-    static {
-        for (ElementType t : ElementType.values()) {
-            if (t != ElementType.FP32) {
-                float[] table = new float[t.maxMagnitudeKey() + 1];
-                for (int k = 0; k < table.length; k++) {
-                    double m = t.magnitudeOfKey(k);
-                    // non-finite keys contribute nothing to the sums; they are counted separately
-                    table[k] = Double.isFinite(m) ? (float) m : Float.NaN;
-                }
-                TABLES[t.ordinal()] = table;
-            }
-        }
-    }
+    private static final AtomicReferenceArray<float[]> TABLES = new AtomicReferenceArray<>(ElementType.values().length);
 
     private Magnitudes() {
     }
@@ -28,7 +18,28 @@ final class Magnitudes {
      * key is itself the float bits of the magnitude.
      */
     static float[] table(ElementType type) {
-        return TABLES[type.ordinal()];
+        if (type == ElementType.FP32) {
+            return null;
+        }
+        float[] table = TABLES.get(type.ordinal());
+        if (table == null) {
+            table = build(type);
+            // threads racing here build equal tables; all of them return the first one stored
+            if (!TABLES.compareAndSet(type.ordinal(), null, table)) {
+                table = TABLES.get(type.ordinal());
+            }
+        }
+        return table;
+    }
+
+    private static float[] build(ElementType t) {
+        float[] table = new float[t.maxMagnitudeKey() + 1];
+        for (int k = 0; k < table.length; k++) {
+            double m = t.magnitudeOfKey(k);
+            // non-finite keys contribute nothing to the sums; they are counted separately
+            table[k] = Double.isFinite(m) ? (float) m : Float.NaN;
+        }
+        return table;
     }
 
     /** Returns the magnitude of a key, or NaN if the element is NaN or infinite. */

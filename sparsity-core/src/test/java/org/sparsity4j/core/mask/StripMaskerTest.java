@@ -3,6 +3,8 @@ package org.sparsity4j.core.mask;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -282,6 +284,35 @@ class StripMaskerTest {
             }
         } finally {
             StripSimd.use(was);
+        }
+    }
+
+    /** Tables are built on first use; threads racing for one all get the same table, with NaN for non-finite keys. */
+    @Test
+    void magnitudeTablesAreSharedAcrossRacingThreads() throws Exception {
+        for (ElementType type : ElementType.values()) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.List<java.util.concurrent.Future<float[]>> got = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    got.add(pool.submit(() -> Magnitudes.table(type)));
+                }
+                float[] first = got.get(0).get();
+                for (java.util.concurrent.Future<float[]> f : got) {
+                    assertSame(first, f.get(), type + ": one table for every caller");
+                }
+                if (type == ElementType.FP32) {
+                    assertNull(first, "FP32 keys are their own magnitudes");
+                    continue;
+                }
+                assertEquals(type.maxMagnitudeKey() + 1, first.length, type + " table length");
+                for (int key = 0; key < first.length; key++) {
+                    double m = type.magnitudeOfKey(key);
+                    assertEquals(Double.isFinite(m) ? (float) m : Float.NaN, first[key], 0f, type + " key " + key);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
         }
     }
 
