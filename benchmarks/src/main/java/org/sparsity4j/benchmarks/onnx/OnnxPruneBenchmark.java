@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * dependency), into a scratch directory, never committed. Each run goes through
  * {@code /usr/bin/time -v}; the report gives weights per second, peak RSS and the time as a multiple
  * of a reference measured in the same run: {@code dd} copying the same files, before and after the
- * runs (the ratios use the faster of the two).
+ * runs (the ratios use the faster of the two), and {@link JavaCopy} doing the same in a JVM started like the
+ * tool's. {@link WarmPrune} then shows the tool's own cost without the JVM start and the JIT warm-up.
  *
  * <p>Usage (from the repository root, after {@code ./mvnw -q -B package -DskipTests}):
  * {@code java -cp benchmarks/target/classes org.sparsity4j.benchmarks.onnx.OnnxPruneBenchmark
@@ -69,6 +70,10 @@ public final class OnnxPruneBenchmark {
         double copy = copySeconds(inputs, scratch);
         System.out.printf(Locale.ROOT, "reference: dd copy of the same files (8 MiB blocks, O_DIRECT writes, fsync):"
                 + " %.2f s, %.1f M weights/s%n", copy, weights / copy / 1e6);
+        double javaCopy = javaCopySeconds(inputs, scratch);
+        System.out.printf(Locale.ROOT, "reference: JavaCopy of the same files in a JVM started like the tool's"
+                + " (mapped input, O_DIRECT writes, fsync, rename): %.2f s, %.1f M weights/s%n", javaCopy,
+                weights / javaCopy / 1e6);
         List<Double> walls = new ArrayList<>();
         for (int i = 0; i < repeats; i++) {
             Process p = new ProcessBuilder("/usr/bin/time", "-v", "./sparsity", "prune", model.toString(), "-o",
@@ -87,15 +92,24 @@ public final class OnnxPruneBenchmark {
                     find(log, "System time \\(seconds\\): ([0-9.]+)"));
             walls.add(wall);
         }
+        warm(model, out);
         double after = copySeconds(inputs, scratch);
         double faster = Math.min(copy, after);
         System.out.printf(Locale.ROOT, "reference again after the runs: %.2f s, %.1f M weights/s%n", after,
                 weights / after / 1e6);
+        double javaAfter = javaCopySeconds(inputs, scratch);
+        double javaFaster = Math.min(javaCopy, javaAfter);
+        System.out.printf(Locale.ROOT, "JavaCopy again after the runs: %.2f s, %.1f M weights/s%n", javaAfter,
+                weights / javaAfter / 1e6);
         StringBuilder ratios = new StringBuilder();
+        StringBuilder javaRatios = new StringBuilder();
         for (double wall : walls) {
             ratios.append(String.format(Locale.ROOT, " %.2f", wall / faster));
+            javaRatios.append(String.format(Locale.ROOT, " %.2f", wall / javaFaster));
         }
-        System.out.printf(Locale.ROOT, "runs as multiples of the faster copy (%.2f s):%s%n", faster, ratios);
+        System.out.printf(Locale.ROOT, "runs as multiples of the faster dd copy (%.2f s):%s%n", faster, ratios);
+        System.out.printf(Locale.ROOT, "runs as multiples of the faster JavaCopy (%.2f s):%s%n", javaFaster,
+                javaRatios);
     }
 
     /**
@@ -119,6 +133,47 @@ public final class OnnxPruneBenchmark {
             Files.deleteIfExists(scratch.resolve("copy-" + f.getFileName()));
         }
         return s;
+    }
+
+    /**
+     * The second reference: wall time of {@link JavaCopy} on the same files, in a JVM started with the
+     * launcher's options ({@code SPARSITY_JAVA_OPTS}, else its default), including that JVM's start.
+     */
+    private static double javaCopySeconds(List<Path> files, Path scratch) throws IOException, InterruptedException {
+        String opts = System.getenv().getOrDefault("SPARSITY_JAVA_OPTS", "-XX:+UseSerialGC -Xshare:auto");
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-v", "java"));
+        cmd.addAll(List.of(opts.trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JavaCopy.class.getName(), scratch.toString()));
+        for (Path f : files) {
+            cmd.add(f.toString());
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("JavaCopy failed: " + log);
+        }
+        for (Path f : files) {
+            Files.deleteIfExists(scratch.resolve("java-copy-" + f.getFileName()));
+        }
+        return wallSeconds(log);
+    }
+
+    /**
+     * The tool's cost without the JVM start and the JIT warm-up: {@link WarmPrune} in a JVM started with
+     * the launcher's options, pruning the model several times; the first run is the cold one.
+     */
+    private static void warm(Path model, Path out) throws IOException, InterruptedException {
+        String opts = System.getenv().getOrDefault("SPARSITY_JAVA_OPTS", "-XX:+UseSerialGC -Xshare:auto");
+        List<String> cmd = new ArrayList<>(List.of("java"));
+        cmd.addAll(List.of(opts.trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", Path.of("sparsity-onnx", "target", "sparsity-cli.jar") + java.io.File.pathSeparator
+                + System.getProperty("java.class.path"), WarmPrune.class.getName(), model.toString(), out.toString(), "6"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("WarmPrune failed: " + log);
+        }
+        System.out.print(log.replace("in-process run 1:", "in-process run 1 (cold):"));
     }
 
     private static String find(String log, String regex) {
