@@ -56,6 +56,18 @@ final class SimdStrip {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final int SL = S.length(); // 16
+    /**
+     * Whether 16-bit lanes are permuted in one instruction: true where 512-bit vectors of 16-bit lanes
+     * are the preferred species (x86 with AVX-512BW). The one-pass FP16/BF16 kernel then finds group
+     * partners by permutation and sums the kept magnitudes from the largest and second largest keys;
+     * without it (AVX2) both cost more than the rotations and the masked sum it uses instead
+     * (measured; see benchmarks/RESULTS.md).
+     */
+    private static final boolean PERMUTE16 = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    private static final VectorShuffle<Short> PAIR = VectorShuffle.fromOp(S, i -> i ^ 1);
+    private static final VectorShuffle<Short> OTHER_PAIR = VectorShuffle.fromOp(S, i -> i ^ 2);
+    /** Lanes 2 and 3 of every group of four. */
+    private static final VectorMask<Short> LANES_2_3 = VectorMask.fromLong(S, 0xCCCCL);
     private static final int IL = I.length(); // 8
     /** Vectors per float partial sum: bounds the relative rounding error of the sums (see kernel). */
     private static final int FLUSH = 32;
@@ -482,16 +494,17 @@ final class SimdStrip {
                 ShortVector k = x.and((short) 0x7FFF);
                 IntVector ki = k.reinterpretAsInts();
                 // the second largest key of each group, from the pair maxima and minima
-                ShortVector p1 = ki.lanewise(VectorOperators.LSHL, 16).or(ki.lanewise(VectorOperators.LSHR, 16))
-                        .reinterpretAsShorts();
+                // partners by one permutation where 16-bit lanes have one (AVX-512BW), else by rotations
+                ShortVector p1 = PERMUTE16 ? k.rearrange(PAIR)
+                        : ki.lanewise(VectorOperators.LSHL, 16).or(ki.lanewise(VectorOperators.LSHR, 16)).reinterpretAsShorts();
                 ShortVector mx = k.max(p1);
                 ShortVector mn = k.min(p1);
                 LongVector mxl = mx.reinterpretAsLongs();
                 LongVector mnl = mn.reinterpretAsLongs();
-                ShortVector mxOther = mxl.lanewise(VectorOperators.LSHL, 32).or(mxl.lanewise(VectorOperators.LSHR, 32))
-                        .reinterpretAsShorts();
-                ShortVector mnOther = mnl.lanewise(VectorOperators.LSHL, 32).or(mnl.lanewise(VectorOperators.LSHR, 32))
-                        .reinterpretAsShorts();
+                ShortVector mxOther = PERMUTE16 ? mx.rearrange(OTHER_PAIR)
+                        : mxl.lanewise(VectorOperators.LSHL, 32).or(mxl.lanewise(VectorOperators.LSHR, 32)).reinterpretAsShorts();
+                ShortVector mnOther = PERMUTE16 ? mn.rearrange(OTHER_PAIR)
+                        : mnl.lanewise(VectorOperators.LSHL, 32).or(mnl.lanewise(VectorOperators.LSHR, 32)).reinterpretAsShorts();
                 ShortVector second = mx.min(mxOther).max(mn.max(mnOther));
                 VectorMask<Short> keep = k.compare(VectorOperators.GE, second);
                 if (keep.trueCount() != SL / 2) {
@@ -501,15 +514,24 @@ final class SimdStrip {
                     tied += choice >>> 16;
                 }
                 S_ZERO.blend(x, keep).intoArray(v, i);
-                IntVector kk = S_ZERO.blend(k, keep).reinterpretAsInts();
                 ft = ft.add(ki.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
                         .reinterpretAsFloats())
                         .add(ki.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
                                 .reinterpretAsFloats());
-                fk = fk.add(kk.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
-                        .reinterpretAsFloats())
-                        .add(kk.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
-                                .reinterpretAsFloats());
+                if (PERMUTE16) {
+                    // the kept magnitude is the group's largest and second largest key, whichever lanes
+                    // hold them: lane 0 of each group takes the largest, lane 2 the second, and only the
+                    // even lanes are summed
+                    IntVector kk = mx.max(mxOther).blend(second, LANES_2_3).reinterpretAsInts();
+                    fk = fk.add(kk.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
+                            .reinterpretAsFloats());
+                } else {
+                    IntVector kk = S_ZERO.blend(k, keep).reinterpretAsInts();
+                    fk = fk.add(kk.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
+                            .reinterpretAsFloats())
+                            .add(kk.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
+                                    .reinterpretAsFloats());
+                }
                 word |= keep.toLong() << ((q & 3) << 4);
                 if ((q & 3) == 3) {
                     bits[q >> 2] = word;
