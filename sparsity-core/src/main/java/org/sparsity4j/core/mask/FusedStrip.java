@@ -23,6 +23,8 @@ final class FusedStrip {
     /** Elements per chunk: a multiple of 64, so chunks own whole mask words. */
     static final int CHUNK = 4096;
     private static final int MAX_KEY = Integer.MAX_VALUE;
+    /** {@link #choose} of four equal keys: the first two kept, tied. */
+    private static final int TIED_EQUAL = 0b0011 | 16;
     private static final int[][] KEY8 = new int[ElementType.values().length][];
 
     static {
@@ -183,6 +185,13 @@ final class FusedStrip {
 
     /** Runs the loop for the type and layout on {@code g} groups; keep codes go to {@code s.nibs}. */
     private static void kernel(ElementType type, int m, int g, Scratch s, boolean contiguous, MaskStats.Acc acc) {
+        if (m == 4 && choose(1, 1, 1, 1, 1, 1) != TIED_EQUAL) {
+            // one tied group per chunk, through the choose() the loops inline, so that the JIT's branch
+            // profile has seen the tie branch taken: C2 then compiles that branch instead of a trap,
+            // which at the first tied group of a real tensor would discard the compiled loop (about 30 ms
+            // of recompilation in every short run); the check itself cannot fail
+            throw new AssertionError("tie rule");
+        }
         float[] table = Magnitudes.table(type);
         int step = contiguous ? m : 1;
         int l1 = contiguous ? 0 : 1;
