@@ -24,8 +24,9 @@ import java.util.regex.Pattern;
  * dependency), into a scratch directory, never committed. Each run goes through
  * {@code /usr/bin/time -v}; the report gives weights per second, peak RSS and the time as a multiple
  * of a reference measured in the same run: {@code dd} copying the same files, before and after the
- * runs (the ratios use the faster of the two), and {@link JavaCopy} doing the same in a JVM started like the
- * tool's. {@link WarmPrune} then shows the tool's own cost without the JVM start and the JIT warm-up.
+ * runs (the ratios use the faster of the two), and {@link JavaCopy} writing the same files as the tool
+ * writes, in a JVM with the launcher's options. {@link WarmPrune} then shows the tool's own cost
+ * without the JVM start and the JIT warm-up.
  *
  * <p>Usage (from the repository root, after {@code ./mvnw -q -B package -DskipTests}):
  * {@code java -cp benchmarks/target/classes org.sparsity4j.benchmarks.onnx.OnnxPruneBenchmark
@@ -71,7 +72,7 @@ public final class OnnxPruneBenchmark {
         System.out.printf(Locale.ROOT, "reference: dd copy of the same files (8 MiB blocks, O_DIRECT writes, fsync):"
                 + " %.2f s, %.1f M weights/s%n", copy, weights / copy / 1e6);
         double javaCopy = javaCopySeconds(inputs, scratch);
-        System.out.printf(Locale.ROOT, "reference: JavaCopy of the same files in a JVM started like the tool's"
+        System.out.printf(Locale.ROOT, "reference: JavaCopy of the same files in a JVM with the launcher's options"
                 + " (mapped input, O_DIRECT writes, fsync, rename): %.2f s, %.1f M weights/s%n", javaCopy,
                 weights / javaCopy / 1e6);
         List<Double> walls = new ArrayList<>();
@@ -137,12 +138,11 @@ public final class OnnxPruneBenchmark {
 
     /**
      * The second reference: wall time of {@link JavaCopy} on the same files, in a JVM started with the
-     * launcher's options ({@code SPARSITY_JAVA_OPTS}, else its default), including that JVM's start.
+     * launcher's JVM options ({@code SPARSITY_JAVA_OPTS}, else its default), including that JVM's start.
      */
     private static double javaCopySeconds(List<Path> files, Path scratch) throws IOException, InterruptedException {
-        String opts = System.getenv().getOrDefault("SPARSITY_JAVA_OPTS", "-XX:+UseSerialGC -Xshare:auto");
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-v", "java"));
-        cmd.addAll(List.of(opts.trim().split("\\s+")));
+        cmd.addAll(launcherOptions());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JavaCopy.class.getName(), scratch.toString()));
         for (Path f : files) {
             cmd.add(f.toString());
@@ -163,9 +163,8 @@ public final class OnnxPruneBenchmark {
      * the launcher's options, pruning the model several times; the first run is the cold one.
      */
     private static void warm(Path model, Path out) throws IOException, InterruptedException {
-        String opts = System.getenv().getOrDefault("SPARSITY_JAVA_OPTS", "-XX:+UseSerialGC -Xshare:auto");
         List<String> cmd = new ArrayList<>(List.of("java"));
-        cmd.addAll(List.of(opts.trim().split("\\s+")));
+        cmd.addAll(launcherOptions());
         cmd.addAll(List.of("-cp", Path.of("sparsity-onnx", "target", "sparsity-cli.jar") + java.io.File.pathSeparator
                 + System.getProperty("java.class.path"), WarmPrune.class.getName(), model.toString(), out.toString(), "6"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -174,6 +173,15 @@ public final class OnnxPruneBenchmark {
             throw new IllegalStateException("WarmPrune failed: " + log);
         }
         System.out.print(log.replace("in-process run 1:", "in-process run 1 (cold):"));
+    }
+
+    /** The launcher's JVM options: {@code SPARSITY_JAVA_OPTS} split at spaces, or its default when unset or blank. */
+    private static List<String> launcherOptions() {
+        String opts = System.getenv("SPARSITY_JAVA_OPTS");
+        if (opts == null || opts.isBlank()) {
+            opts = "-XX:+UseSerialGC -Xshare:auto";
+        }
+        return List.of(opts.trim().split("\\s+"));
     }
 
     private static String find(String log, String regex) {

@@ -10,8 +10,10 @@ import java.util.Locale;
  * so that the later runs show its cost without the JVM start and the JIT warm-up. The CLI is found on
  * the class path by name ({@code sparsity-cli.jar}), so this module needs no dependency on it.
  *
- * <p>Usage: {@code java -cp sparsity-cli.jar:benchmarks/target/classes WarmPrune IN OUT RUNS}; prints
- * one line per run with its wall time in seconds.
+ * <p>Usage, from the repository root: {@code java -cp
+ * sparsity-onnx/target/sparsity-cli.jar:benchmarks/target/classes
+ * org.sparsity4j.benchmarks.onnx.WarmPrune IN OUT RUNS}; prints one line per run with its wall time in
+ * seconds.
  */
 public final class WarmPrune {
     private WarmPrune() {
@@ -24,6 +26,10 @@ public final class WarmPrune {
      * @throws Exception on failure, or if the tool exits non-zero
      */
     public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: WarmPrune IN OUT RUNS (with sparsity-cli.jar on the class path)");
+            System.exit(2);
+        }
         Class<?> cli = Class.forName("org.sparsity4j.onnx.cli.SparsityCli");
         Method run = cli.getMethod("run", String[].class, PrintStream.class, PrintStream.class, boolean.class);
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());

@@ -29,7 +29,9 @@ import org.sparsity4j.core.tensor.ElementType;
  * {@link ElementType#magnitudeKey}), compared arithmetically: {@code (b - a - 1) >> (width - 1)}
  * (arithmetic shift) is all ones exactly when {@code a >= b}, exact because keys are below
  * {@code 2^(width - 1)}. Along the contiguous axis every lane compares its key with its 3 (or 1) partners of the same group, brought into the lane by
- * shifts of the 32/64-bit views (16-bit keys) or by a lane permutation (32-bit keys); a partner
+ * shifts of the 32/64-bit views (16-bit keys; in the one-pass kernel a lane permutation where the
+ * CPU permutes 16-bit lanes in one instruction, see {@link #PERMUTE16}) or by a lane permutation
+ * (32-bit keys); a partner
  * beats a lane when its key is larger, or equal at a lower index, and a lane is kept when fewer
  * than N partners beat it. Along the strided axis the M rows of a block are M vectors and every
  * pair is compared lanewise, as in the scalar kernel. Mask bits come from OR-reducing the keep
@@ -61,9 +63,13 @@ final class SimdStrip {
      * are the preferred species (x86 with AVX-512BW). The one-pass FP16/BF16 kernel then finds group
      * partners by permutation and sums the kept magnitudes from the largest and second largest keys;
      * without it (AVX2) both cost more than the rotations and the masked sum it uses instead
-     * (measured; see benchmarks/RESULTS.md).
+     * (measured; see benchmarks/RESULTS.md). Both forms give the same masks and counts. The system
+     * property {@code sparsity.simd.permute16} ({@code true} or {@code false}) overrides the choice,
+     * read once: the tests use it to run both forms on any CPU.
      */
-    private static final boolean PERMUTE16 = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    private static final boolean PERMUTE16 = System.getProperty("sparsity.simd.permute16") != null
+            ? Boolean.getBoolean("sparsity.simd.permute16")
+            : ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     private static final VectorShuffle<Short> PAIR = VectorShuffle.fromOp(S, i -> i ^ 1);
     private static final VectorShuffle<Short> OTHER_PAIR = VectorShuffle.fromOp(S, i -> i ^ 2);
     /** Lanes 2 and 3 of every group of four. */
@@ -179,9 +185,12 @@ final class SimdStrip {
      * that is not inlined allocates, so one large loop body would run many times slower.
      *
      * <p>Magnitude sums: magnitudes (exact as floats) are summed in float lanes over at most
-     * {@link #FLUSH} vectors, then reduced and added to double: relative error at most about
-     * {@code (FLUSH + 3) * 2^-24 ≈ 2.1e-6} of the sum (all terms are non-negative), against
-     * about {@code 3 * 2^-24} for the scalar kernel's per-group float sums.
+     * {@link #FLUSH} vectors, then the lanes are reduced and added to double. A float lane then holds
+     * n terms: n = FLUSH for FP32, and up to 2 * FLUSH for FP16 and BF16 (two conversions per vector).
+     * The order of the lane reduction is unspecified, so up to 7 more additions are counted. The
+     * relative error is at most about {@code (n + 6) * 2^-24} of the sum (all terms are
+     * non-negative): about 2.3e-6 for FP32 and 4.2e-6 for FP16 and BF16, against about
+     * {@code 3 * 2^-24} for the scalar kernel's per-group float sums.
      */
     static boolean kernel(ElementType type, int m, int g, FusedStrip.Scratch s, boolean contiguous, MaskStats.Acc acc) {
         if (type == ElementType.FP32) {
@@ -474,7 +483,8 @@ final class SimdStrip {
 
     /**
      * Contiguous 16-bit 2:4 in one pass, for a run of keys below the limit and above zero; the
-     * choice and the tie count as in {@link #decide16c24}, the sums as in {@link #apply16}.
+     * choice and the tie count as in {@link #decide16c24}, the sums as in {@link #apply16}, except
+     * that with {@link #PERMUTE16} the kept sum adds each group's largest and second largest keys.
      */
     private static void fused16c24(short[] v, int off, int len, int shift, double scale, long[] bits,
                                    MaskStats.Acc acc) {

@@ -9,8 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -287,18 +291,21 @@ class StripMaskerTest {
         }
     }
 
-    /** Tables are built on first use; threads racing for one all get the same table, with NaN for non-finite keys. */
+    /**
+     * One table per type, shared by every caller and thread (tables are built on first use), with
+     * each key's magnitude and NaN for non-finite keys; none for FP32.
+     */
     @Test
-    void magnitudeTablesAreSharedAcrossRacingThreads() throws Exception {
+    void magnitudeTablesAreOneSharedTablePerType() throws Exception {
         for (ElementType type : ElementType.values()) {
-            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
-                java.util.List<java.util.concurrent.Future<float[]>> got = new java.util.ArrayList<>();
+                List<Future<float[]>> got = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
                     got.add(pool.submit(() -> Magnitudes.table(type)));
                 }
                 float[] first = got.get(0).get();
-                for (java.util.concurrent.Future<float[]> f : got) {
+                for (Future<float[]> f : got) {
                     assertSame(first, f.get(), type + ": one table for every caller");
                 }
                 if (type == ElementType.FP32) {
