@@ -185,12 +185,12 @@ final class SimdStrip {
      * that is not inlined allocates, so one large loop body would run many times slower.
      *
      * <p>Magnitude sums: magnitudes (exact as floats) are summed in float lanes over at most
-     * {@link #FLUSH} vectors, then the lanes are reduced and added to double. A float lane then holds
-     * n terms: n = FLUSH for FP32, and up to 2 * FLUSH for FP16 and BF16 (two conversions per vector).
-     * The order of the lane reduction is unspecified, so up to 7 more additions are counted. The
-     * relative error is at most about {@code (n + 6) * 2^-24} of the sum (all terms are
-     * non-negative): about 2.3e-6 for FP32 and 4.2e-6 for FP16 and BF16, against about
-     * {@code 3 * 2^-24} for the scalar kernel's per-group float sums.
+     * {@link #FLUSH} vectors, then the lanes are added to a double in lane order ({@link #laneSum}: a
+     * fixed order, so a tensor's statistics are the same in every run, compiled or interpreted). A
+     * float lane holds n terms: n = FLUSH for FP32, and up to 2 * FLUSH for FP16 and BF16 (two
+     * conversions per vector). The relative error is at most about {@code (n - 1) * 2^-24} of the sum
+     * (all terms are non-negative): about 1.9e-6 for FP32 and 3.8e-6 for FP16 and BF16, against
+     * about {@code 3 * 2^-24} for the scalar kernel's per-group float sums.
      */
     static boolean kernel(ElementType type, int m, int g, FusedStrip.Scratch s, boolean contiguous, MaskStats.Acc acc) {
         if (type == ElementType.FP32) {
@@ -375,6 +375,20 @@ final class SimdStrip {
         return true;
     }
 
+    /**
+     * The lanes of a partial sum added in lane order, in double. {@code reduceLanes(ADD)} would leave
+     * the order unspecified, and HotSpot's compiled code and its interpreter add in different orders,
+     * so the same tensor's statistics would change once the kernel is compiled.
+     */
+    private static double laneSum(FloatVector v, float[] lanes) {
+        v.intoArray(lanes, 0);
+        double sum = 0;
+        for (float x : lanes) {
+            sum += x;
+        }
+        return sum;
+    }
+
     /** The largest key (high 32 bits) and the smallest key (low 32 bits) of a run of FP32 elements. */
     private static long range32(float[] v, int off, int len) {
         IntVector max = IntVector.zero(I);
@@ -406,6 +420,7 @@ final class SimdStrip {
     private static void fused32c12(float[] v, int off, int len, long[] bits, MaskStats.Acc acc) {
         long tiedLanes = 0;
         double total = 0;
+        float[] sumLanes = new float[IL];
         double kept = 0;
         int vectors = len / IL;
         for (int from = 0; from < vectors; from += FLUSH) {
@@ -429,8 +444,8 @@ final class SimdStrip {
                     word = 0;
                 }
             }
-            total += ft.reduceLanes(VectorOperators.ADD);
-            kept += fk.reduceLanes(VectorOperators.ADD);
+            total += laneSum(ft, sumLanes);
+            kept += laneSum(fk, sumLanes);
         }
         acc.tied += tiedLanes / 2; // both lanes of a pair count it
         acc.total += total;
@@ -441,6 +456,7 @@ final class SimdStrip {
     private static void fused32c24(float[] v, int off, int len, long[] bits, MaskStats.Acc acc) {
         long tiedLanes = 0;
         double total = 0;
+        float[] sumLanes = new float[IL];
         double kept = 0;
         int vectors = len / IL;
         for (int from = 0; from < vectors; from += FLUSH) {
@@ -473,8 +489,8 @@ final class SimdStrip {
                     word = 0;
                 }
             }
-            total += ft.reduceLanes(VectorOperators.ADD);
-            kept += fk.reduceLanes(VectorOperators.ADD);
+            total += laneSum(ft, sumLanes);
+            kept += laneSum(fk, sumLanes);
         }
         acc.tied += tiedLanes;
         acc.total += total;
@@ -490,6 +506,7 @@ final class SimdStrip {
                                    MaskStats.Acc acc) {
         long tied = 0;
         double total = 0;
+        float[] sumLanes = new float[IL];
         double kept = 0;
         int up = 16 - shift;
         int vectors = len / SL;
@@ -548,8 +565,8 @@ final class SimdStrip {
                     word = 0;
                 }
             }
-            total += ft.reduceLanes(VectorOperators.ADD);
-            kept += fk.reduceLanes(VectorOperators.ADD);
+            total += laneSum(ft, sumLanes);
+            kept += laneSum(fk, sumLanes);
         }
         acc.tied += tied;
         acc.total += total * scale;
@@ -610,6 +627,7 @@ final class SimdStrip {
     private static void apply16(short[] v, int off, short[] kp, int padded, int shift, double scale, long[] bits,
                                 MaskStats.Acc acc) {
         double total = 0;
+        float[] sumLanes = new float[IL];
         double kept = 0;
         long word = 0;
         int vectors = padded / SL;
@@ -642,8 +660,8 @@ final class SimdStrip {
                     word = 0;
                 }
             }
-            total += ft.reduceLanes(VectorOperators.ADD);
-            kept += fk.reduceLanes(VectorOperators.ADD);
+            total += laneSum(ft, sumLanes);
+            kept += laneSum(fk, sumLanes);
         }
         if ((vectors & 3) != 0) {
             bits[vectors >> 2] = word;
@@ -659,6 +677,7 @@ final class SimdStrip {
             return;
         }
         double total = 0;
+        float[] sumLanes = new float[IL];
         double kept = 0;
         long word = 0;
         int vectors = padded / IL;
@@ -682,8 +701,8 @@ final class SimdStrip {
                     word = 0;
                 }
             }
-            total += ft.reduceLanes(VectorOperators.ADD);
-            kept += fk.reduceLanes(VectorOperators.ADD);
+            total += laneSum(ft, sumLanes);
+            kept += laneSum(fk, sumLanes);
         }
         if ((vectors & 7) != 0) {
             bits[vectors >> 3] = word;
@@ -701,6 +720,7 @@ final class SimdStrip {
      */
     private static void apply32Words(float[] v, int off, int[] kp, int padded, long[] bits, MaskStats.Acc acc) {
         double total = 0;
+        float[] sumLanes = new float[IL];
         double kept = 0;
         int vectors = padded / IL;
         for (int from = 0; from < vectors; from += FLUSH) {
@@ -741,8 +761,8 @@ final class SimdStrip {
                     bits[q >> 3] |= half << 32;
                 }
             }
-            total += ft.reduceLanes(VectorOperators.ADD);
-            kept += fk.reduceLanes(VectorOperators.ADD);
+            total += laneSum(ft, sumLanes);
+            kept += laneSum(fk, sumLanes);
         }
         acc.total += total;
         acc.keptSum += kept;

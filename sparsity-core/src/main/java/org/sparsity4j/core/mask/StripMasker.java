@@ -33,7 +33,7 @@ import org.sparsity4j.core.tensor.Tensor;
  * JDK 16 and later) on hardware with 256-bit vectors, magnitude masks of FP32 (1:2, 2:4), FP16
  * and BF16 (2:4) use SIMD kernels; {@code -Dsparsity.simd=false} turns them off. Masks, pruned
  * values and group counts are identical either way; the magnitude sums of {@link MaskStats} may
- * differ in the last digits (summation order; relative difference below {@code 1e-5}). Without the
+ * differ in the last digits (summation order; relative difference below {@code 5e-6}). Without the
  * module the scalar kernels run and the Vector API is never loaded. With the SIMD kernels,
  * {@link #prune} of a tensor made on a Java array ({@link Tensor#array()}) works on that array in
  * place; otherwise elements go through per-thread chunk buffers.
