@@ -81,6 +81,11 @@ public final class Fp8 {
             return (byte) (signBit | 0x7F);
         }
         float a = Math.abs(value);
+        if (saturate && a > 448f) {
+            // beyond the largest finite E4M3 value, infinity included: the search below cannot tell
+            // the candidates apart there (every distance is the same double, or infinite)
+            return (byte) (signBit | 0x7E);
+        }
         int best = 0;
         double bestErr = Double.POSITIVE_INFINITY;
         for (int b = 0; b < 0x80; b++) {

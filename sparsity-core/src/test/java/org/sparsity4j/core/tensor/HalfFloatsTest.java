@@ -93,4 +93,22 @@ class HalfFloatsTest {
         assertEquals(0x7C, Fp8.floatToE5M2(1e6f) & 0xFF, "E5M2 overflows to infinity");
         assertEquals(0x7F, Fp8.floatToE4M3(Float.NaN) & 0x7F);
     }
+
+    @Test
+    void fp8EncodingOfValuesBeyondTheFiniteRange() {
+        // E4M3FN has no infinity: everything beyond 448, infinity included, saturates with its sign
+        for (float v : new float[] {448.5f, 464f, 480f, 1e6f, 4e18f, 1e20f, Float.MAX_VALUE, Float.POSITIVE_INFINITY}) {
+            assertEquals(0x7E, Fp8.floatToE4M3(v) & 0xFF, "E4M3 of " + v);
+            assertEquals(0xFE, Fp8.floatToE4M3(-v) & 0xFF, "E4M3 of " + -v);
+        }
+        assertEquals(0x7E, Fp8.floatToE4M3(448f) & 0xFF);
+        assertEquals(0x7D, Fp8.floatToE4M3(431f) & 0xFF, "416: below the midpoint 432 of 416 and 448");
+        assertEquals(0x7E, Fp8.floatToE4M3(433f) & 0xFF, "448: above that midpoint");
+        // E5M2 overflows to infinity from the midpoint 61440 above its largest finite value 57344 on
+        for (float v : new float[] {61440f, 1e20f, Float.MAX_VALUE, Float.POSITIVE_INFINITY}) {
+            assertEquals(0x7C, Fp8.floatToE5M2(v) & 0xFF, "E5M2 of " + v);
+            assertEquals(0xFC, Fp8.floatToE5M2(-v) & 0xFF, "E5M2 of " + -v);
+        }
+        assertEquals(0x7B, Fp8.floatToE5M2(61439f) & 0xFF, "E5M2 of 61439");
+    }
 }
