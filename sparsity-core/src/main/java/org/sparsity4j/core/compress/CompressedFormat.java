@@ -65,6 +65,12 @@ public final class CompressedFormat {
         this.reductionStride = outerIsRow ? colStride : rowStride;
         long values = (long) rows * cols / 2 * type.byteSize();
         long meta = metadataSize(type, rows, cols);
+        long dense = (long) rows * cols * type.byteSize();
+        if (dense > Shape.MAX_ELEMENTS) {
+            // the compressor works on Java arrays: the dense matrix must fit one as well
+            throw new IllegalArgumentException("matrix " + rows + "x" + cols + " of " + type + " holds " + dense
+                    + " bytes dense, more than one Java array holds");
+        }
         if (values + meta > Shape.MAX_ELEMENTS) {
             throw new IllegalArgumentException("matrix " + rows + "x" + cols + " of " + type
                     + " compresses to " + (values + meta) + " bytes, more than one Java array holds");
@@ -83,7 +89,8 @@ public final class CompressedFormat {
      * @param order memory order of the dense matrix
      * @param op operation applied to the operand in the matmul
      * @return the format
-     * @throws IllegalArgumentException if cuSPARSELt refuses the shape or the orientation is unproven
+     * @throws IllegalArgumentException if cuSPARSELt refuses the shape, the orientation is unproven, or the
+     *         dense or the compressed matrix would not fit one Java array (2^31 - 9 bytes)
      */
     public static CompressedFormat forSm90(ElementType type, int rows, int cols, Order order, Op op) {
         return forSm90(type, rows, cols, order, op, Operand.A);
@@ -99,7 +106,8 @@ public final class CompressedFormat {
      * @param op operation applied to the operand in the matmul
      * @param operand which matmul operand is structured
      * @return the format
-     * @throws IllegalArgumentException if cuSPARSELt refuses the shape or the orientation is unproven
+     * @throws IllegalArgumentException if cuSPARSELt refuses the shape, the orientation is unproven, or the
+     *         dense or the compressed matrix would not fit one Java array (2^31 - 9 bytes)
      */
     public static CompressedFormat forSm90(ElementType type, int rows, int cols, Order order, Op op,
             Operand operand) {

@@ -1,6 +1,7 @@
 package org.sparsity4j.core.compress;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -80,5 +81,13 @@ class SizeFormulaTest {
         assertEquals(8192 * 8192 / 2, big.valuesBytes());
         assertEquals(8192 * 8192 / 8, big.metadataBytes());
         assertEquals(big.compressedSize(), big.writtenBytes());
+    }
+
+    @Test
+    void refusesAMatrixWhoseDenseBytesDoNotFitOneArray() {
+        // compressed 1.5 GiB would fit, but the dense 2.5 GiB that compress and decompress use would not
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CompressedFormat.forSm90(ElementType.FP16, 32768, 40960, Order.ROW_MAJOR, Op.NON_TRANSPOSE));
+        assertTrue(e.getMessage().contains("32768x40960") && e.getMessage().contains("dense"), e.getMessage());
     }
 }
