@@ -28,7 +28,7 @@ final class Bits {
         int bit = startBit;
         for (int w = firstWord; w <= lastWord; w++) {
             int from = Math.max(bit, w << 6);
-            int to = Math.min(endBit, (w + 1) << 6);
+            int to = (int) Math.min(endBit, ((long) w + 1) << 6); // long: the last word may end at 2^31
             long acc = 0;
             for (int b = from; b < to; b++, f += stride) {
                 acc |= (long) ((flags[f] | -flags[f]) >>> 31) << (b & 63);
@@ -127,7 +127,7 @@ final class Bits {
                 acc |= src[j - 1] >>> (64 - shift);
             }
             int from = Math.max(startBit, w << 6) - (w << 6);
-            int to = Math.min(endBit, (w + 1) << 6) - (w << 6);
+            int to = (int) Math.min(endBit, ((long) w + 1) << 6) - (w << 6); // long, as in orRun
             acc &= (to == 64 ? -1L : (1L << to) - 1) & (-1L << from);
             if (w == firstWord || w == lastWord) {
                 WORDS.getAndBitwiseOr(words, w, acc);

@@ -164,7 +164,7 @@ public final class Mask {
         }
         byte[] flags = new byte[4096];
         int size = shape.size();
-        for (int start = 0; start < size; start += flags.length) {
+        for (int start = 0; start < size; start += Math.min(flags.length, size - start)) { // no int overflow near 2^31
             int n = Math.min(flags.length, size - start);
             for (int k = 0; k < n; k++) {
                 flags[k] = (byte) (Bits.get(words, start + k) ? 1 : 0);

@@ -247,7 +247,7 @@ public final class Tensor {
         // sign cleared, all NaN encodings capped at the type's NaN key (see ElementType#magnitudeKey)
         final int cap = type.maxMagnitudeKey();
         Scratch s = SCRATCH.get();
-        for (int done = 0; done < count; done += CHUNK) {
+        for (int done = 0; done < count; done += Math.min(CHUNK, count - done)) { // no int overflow near 2^31
             int len = Math.min(CHUNK, count - done);
             int d = dstOff + done * dstStride;
             switch (type) {
@@ -315,7 +315,7 @@ public final class Tensor {
         // Branch-free on chunks: bits AND-ed with 0 or all ones (keep patterns are random, so a
         // branch per element would mispredict about half the time).
         Scratch s = SCRATCH.get();
-        for (int done = 0; done < count; done += CHUNK) {
+        for (int done = 0; done < count; done += Math.min(CHUNK, count - done)) { // no int overflow near 2^31
             int len = Math.min(CHUNK, count - done);
             int f = flagOff + done * flagStride;
             int at = start + done;

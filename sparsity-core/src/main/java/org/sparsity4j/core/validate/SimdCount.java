@@ -64,7 +64,7 @@ final class SimdCount {
         Buffers buf = BUFFERS.get();
         int bitsMask = magnitudeBits(t.type());
         long lanes = 0;
-        for (int done = 0; done < len; done += CHUNK) {
+        for (int done = 0; done < len; done += Math.min(CHUNK, len - done)) { // no int overflow near 2^31
             int c = Math.min(CHUNK, len - done);
             switch (t.type().byteSize()) {
                 case 4:
@@ -91,7 +91,7 @@ final class SimdCount {
         Buffers buf = BUFFERS.get();
         int bitsMask = magnitudeBits(t.type());
         long groups = 0;
-        for (int done = 0; done < count; done += CHUNK) {
+        for (int done = 0; done < count; done += Math.min(CHUNK, count - done)) {
             int c = Math.min(CHUNK, count - done);
             for (int j = 0; j < m; j++) {
                 int at = start + j * stride + done;
