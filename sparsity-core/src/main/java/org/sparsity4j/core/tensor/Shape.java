@@ -23,28 +23,33 @@ public final class Shape {
      *
      * @param dims dimensions, outermost first (a rank-0 shape has one element)
      * @return the shape
-     * @throws IllegalArgumentException if a dimension is negative or the element count overflows
+     * @throws IllegalArgumentException if a dimension is negative, or the element count (of an empty
+     *         shape: the product of its non-zero dimensions) is more than {@link #MAX_ELEMENTS}
      */
     public static Shape of(long... dims) {
         long[] copy = dims.clone();
-        long size = 1;
+        boolean empty = false;
         for (int i = 0; i < copy.length; i++) {
             if (copy[i] < 0) {
                 throw new IllegalArgumentException("shape " + Arrays.toString(copy) + ": dimension "
                         + i + " is negative (" + copy[i] + ")");
             }
-            size = copy[i] == 0 ? 0 : size;
+            empty |= copy[i] == 0;
         }
-        if (size != 0) {
-            for (long d : copy) {
-                if (size > MAX_ELEMENTS / d) {
-                    throw new IllegalArgumentException("shape " + Arrays.toString(copy)
-                            + " has more elements than one tensor can hold (" + MAX_ELEMENTS + ")");
-                }
-                size *= d;
+        // the product of the non-zero dimensions bounds every stride and index product, also of an empty shape
+        long size = 1;
+        for (long d : copy) {
+            if (d == 0) {
+                continue;
             }
+            if (size > MAX_ELEMENTS / d) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(copy)
+                        + (empty ? ": its non-zero dimensions have" : " has")
+                        + " more elements than one tensor can hold (" + MAX_ELEMENTS + ")");
+            }
+            size *= d;
         }
-        return new Shape(copy, (int) size);
+        return new Shape(copy, empty ? 0 : (int) size);
     }
 
     /**

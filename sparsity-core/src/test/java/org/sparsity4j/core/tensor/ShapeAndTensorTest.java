@@ -25,6 +25,12 @@ class ShapeAndTensorTest {
                 () -> Shape.of(1L << 20, 1L << 20, 1L << 30));
         assertTrue(e.getMessage().contains("more elements"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Shape.of(Long.MAX_VALUE, 2));
+        // an empty shape still bounds its other dimensions: strides and index products stay in int
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> Shape.of(0, 3_000_000_000L));
+        assertTrue(empty.getMessage().contains("[0, 3000000000]"), empty.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Shape.of(50_000, 0, 50_000));
+        assertEquals(0, Shape.of(0, 1L << 30).size());
+        assertEquals(0, Shape.of(46_340, 0, 46_340).size());
     }
 
     @Test
