@@ -156,12 +156,13 @@ public final class Mask {
      * Zeroes every pruned element of {@code t} in place; kept elements are untouched.
      *
      * @param t a tensor of this mask's shape (any element type)
-     * @throws IllegalArgumentException if the shape differs
+     * @throws IllegalArgumentException if the shape differs or {@code t} is read-only ({@link Tensor#isReadOnly()})
      */
     public void applyInPlace(Tensor t) {
         if (!t.shape().equals(shape)) {
             throw new IllegalArgumentException("mask for shape " + shape + " cannot apply to tensor of shape " + t.shape());
         }
+        t.requireWritable("applyInPlace");
         byte[] flags = new byte[4096];
         int size = shape.size();
         for (int start = 0; start < size; start += Math.min(flags.length, size - start)) { // no int overflow near 2^31

@@ -97,9 +97,11 @@ public final class StripMasker {
      * @param t the tensor, modified in place
      * @param axis the reduction axis
      * @return the mask with statistics of the tensor before pruning
-     * @throws IllegalArgumentException as {@link #compute}
+     * @throws IllegalArgumentException as {@link #compute}, or if {@code t} is read-only
+     *         ({@link Tensor#isReadOnly()})
      */
     public Mask prune(Tensor t, int axis) {
+        t.requireWritable("prune");
         return run(t, null, axis, true);
     }
 

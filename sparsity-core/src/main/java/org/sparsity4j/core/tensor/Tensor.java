@@ -178,6 +178,29 @@ public final class Tensor {
     }
 
     /**
+     * Returns whether the elements cannot be written: a tensor made by {@link #wrap} over a read-only
+     * buffer. Such a tensor can be read, masked ({@code compute}) and copied, not pruned in place.
+     *
+     * @return true if the storage is read-only
+     */
+    public boolean isReadOnly() {
+        return storage.isReadOnly();
+    }
+
+    /**
+     * Throws unless the elements can be written (see {@link #isReadOnly()}).
+     *
+     * @param operation what is about to write, for the message
+     * @throws IllegalArgumentException if the storage is read-only
+     */
+    public void requireWritable(String operation) {
+        if (storage.isReadOnly()) {
+            throw new IllegalArgumentException(operation + " writes to the tensor, but the " + type + " tensor of shape "
+                    + shape + " is on a read-only buffer; compute the mask and apply it to a copy instead");
+        }
+    }
+
+    /**
      * Returns the raw bits of one element (zero-extended to an int for 8- and 16-bit types).
      *
      * @param index flat row-major index

@@ -105,4 +105,24 @@ class ShapeAndTensorTest {
         assertEquals(16, le.remaining());
         assertEquals(0x3F80_0000, le.getInt(0));
     }
+
+    @Test
+    void aTensorOnAReadOnlyBufferIsMaskedButNotPrunedInPlace() {
+        ByteBuffer b = ByteBuffer.allocate(4 * 8).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 8; i++) {
+            b.putFloat(i * 4, i + 1);
+        }
+        Tensor t = Tensor.wrap(ElementType.FP32, Shape.of(2, 4), b.asReadOnlyBuffer());
+        assertTrue(t.isReadOnly());
+        org.sparsity4j.core.mask.StripMasker masker =
+                org.sparsity4j.core.mask.StripMasker.of(org.sparsity4j.core.pattern.SparsityPattern.TWO_OF_FOUR);
+        org.sparsity4j.core.mask.Mask m = masker.compute(t, 1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> masker.prune(t, 1));
+        assertTrue(e.getMessage().contains("read-only") && e.getMessage().contains("[2, 4]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> m.applyInPlace(t));
+        Tensor copy = m.applyToCopy(t);
+        assertEquals(0, copy.bits(0));
+        assertEquals(Float.floatToRawIntBits(4f), copy.bits(3));
+        assertEquals(Float.floatToRawIntBits(1f), t.bits(0), "the read-only tensor is unchanged");
+    }
 }
