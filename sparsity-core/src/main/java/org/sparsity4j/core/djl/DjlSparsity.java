@@ -2,6 +2,7 @@ package org.sparsity4j.core.djl;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
@@ -115,7 +116,7 @@ public final class DjlSparsity {
             entries.add(outcome.entry());
             if (outcome.pruned()) {
                 masks.add(outcome.mask());
-                multiplyInPlace(array, outcome.mask());
+                zeroPruned(array, outcome.mask());
             }
         }
         return new DjlPruneResult(MaskSet.of(masks), new PruneReport(entries));
@@ -130,7 +131,7 @@ public final class DjlSparsity {
      */
     public static void applyMasks(Block block, MaskSet masks) {
         for (Map.Entry<ParameterMask, Parameter> e : bind(block, masks).entrySet()) {
-            multiplyInPlace(e.getValue().getArray(), e.getKey());
+            zeroPruned(e.getValue().getArray(), e.getKey());
         }
     }
 
@@ -297,23 +298,15 @@ public final class DjlSparsity {
         }
     }
 
-    private static void multiplyInPlace(NDArray array, ParameterMask mask) {
+    private static void zeroPruned(NDArray array, ParameterMask mask) {
         try (NDManager scratch = array.getManager().newSubManager()) {
-            // w * 0 is -0 for negative w; adding +0 turns -0 into +0 and leaves every other value as it is.
-            array.muli(maskArray(scratch, mask.toFloats(), array)).addi(0f);
+            // by selection, not by multiplying with the mask: an infinite or NaN value times 0 stays NaN,
+            // and a negative value times 0 is -0; the zeros are +0
+            NDArray keep = scratch.create(mask.toFloats(), array.getShape()).toType(DataType.BOOLEAN, false);
+            NDArray zeros = scratch.zeros(array.getShape(), array.getDataType());
+            try (NDArray selected = NDArrays.where(keep, array, zeros)) {
+                selected.copyTo(array);
+            }
         }
-    }
-
-    /** A new array of the values on {@code manager}, with the data type and shape of {@code like}. */
-    static NDArray maskArray(NDManager manager, float[] values, NDArray like) {
-        NDArray f = manager.create(values, like.getShape());
-        if (f.getDataType() == like.getDataType()) {
-            return f;
-        }
-        NDArray typed = f.toType(like.getDataType(), false);
-        if (typed != f) {
-            f.close();
-        }
-        return typed;
     }
 }

@@ -2,6 +2,7 @@ package org.sparsity4j.core.djl;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.optimizer.Optimizer;
@@ -14,10 +15,11 @@ import org.sparsity4j.core.training.ParameterMask;
 /**
  * An optimizer that holds N:M masks through training by wrapping another DJL optimizer.
  *
- * <p>For a masked parameter each update step (1) multiplies the gradient by the mask before the
- * wrapped optimizer sees it, so its state (momentum buffers, Adam's first and second moments) never
+ * <p>For a masked parameter each update step (1) zeroes the gradient at pruned positions (by
+ * selection, so an infinite or NaN gradient there becomes zero as well) before the wrapped
+ * optimizer sees it, so its state (momentum buffers, Adam's first and second moments) never
  * receives anything at a pruned position and weight decay acts on zeros there; (2) lets the wrapped
- * optimizer update the weight; (3) multiplies the weight by the mask. Step (3) changes nothing when the
+ * optimizer update the weight; (3) zeroes the weight at pruned positions again. Step (3) changes nothing when the
  * wrapped optimizer's state is clean; when it was not (for example an optimizer that already trained
  * the dense model carries momentum at positions that are now pruned), it is what keeps those positions
  * at exactly zero, and {@link #leakedPositions()} counts how many positions it had to re-zero.
@@ -29,7 +31,7 @@ import org.sparsity4j.core.training.ParameterMask;
 public final class MaskedOptimizer extends Optimizer implements AutoCloseable {
     private final Optimizer delegate;
     private final Map<String, ParameterMask> masksById;
-    private final Map<String, Map<Device, NDArray[]>> arrays = new HashMap<>();
+    private final Map<String, Map<Device, NDArray>> arrays = new HashMap<>();
     private final Map<Device, NDManager> managers = new HashMap<>();
     private final AtomicLong leaked = new AtomicLong();
     private final AtomicLong maskedUpdates = new AtomicLong();
@@ -86,25 +88,30 @@ public final class MaskedOptimizer extends Optimizer implements AutoCloseable {
             delegate.update(parameterId, weight, grad);
             return;
         }
-        NDArray[] m = maskArrays(parameterId, mask, weight);
-        try (NDArray maskedGrad = grad.mul(m[0])) {
+        NDArray keep = keepArray(parameterId, mask, weight);
+        // select, not multiply: an infinite or NaN gradient times a zero of the mask would be NaN
+        try (NDArray zeros = grad.zerosLike(); NDArray maskedGrad = NDArrays.where(keep, grad, zeros)) {
             delegate.update(parameterId, weight, maskedGrad);
         }
-        try (NDArray pruned = weight.mul(m[1]); NDArray nonZero = pruned.countNonzero()) {
+        try (NDArray zeros = weight.zerosLike(); NDArray prunedValues = NDArrays.where(keep, zeros, weight);
+                NDArray nonZero = prunedValues.countNonzero()) {
             long n = nonZero.getDataType() == DataType.INT64 ? nonZero.getLong() : (long) nonZero.toType(
                     DataType.FLOAT64, false).getDouble();
-            if (n != 0) {
+            if (n != 0) { // NaN counts as non-zero
                 leaked.addAndGet(n);
+                try (NDArray fixed = NDArrays.where(keep, weight, zeros)) {
+                    fixed.copyTo(weight);
+                }
             }
         }
-        weight.muli(m[0]);
         maskedUpdates.incrementAndGet();
     }
 
-    private NDArray[] maskArrays(String id, ParameterMask mask, NDArray weight) {
-        Map<Device, NDArray[]> perDevice = arrays.computeIfAbsent(id, k -> new HashMap<>());
-        NDArray[] cached = perDevice.get(weight.getDevice());
-        if (cached != null && cached[0].getDataType() == weight.getDataType()) {
+    /** The mask as a boolean array (true = kept) on the weight's device, made once per parameter and device. */
+    private NDArray keepArray(String id, ParameterMask mask, NDArray weight) {
+        Map<Device, NDArray> perDevice = arrays.computeIfAbsent(id, k -> new HashMap<>());
+        NDArray cached = perDevice.get(weight.getDevice());
+        if (cached != null) {
             return cached;
         }
         if (weight.getShape().size() != mask.size()) {
@@ -113,24 +120,12 @@ public final class MaskedOptimizer extends Optimizer implements AutoCloseable {
         }
         NDManager manager = managers.computeIfAbsent(weight.getDevice(),
                 d -> weight.getManager().getEngine().newBaseManager(d));
-        NDArray[] created = {
-            DjlSparsity.maskArray(manager, mask.toFloats(), weight),
-            DjlSparsity.maskArray(manager, inverse(mask.toFloats()), weight)
-        };
-        if (cached != null) {
-            cached[0].close();
-            cached[1].close();
+        NDArray created;
+        try (NDArray floats = manager.create(mask.toFloats(), weight.getShape())) {
+            created = floats.toType(DataType.BOOLEAN, false);
         }
         perDevice.put(weight.getDevice(), created);
         return created;
-    }
-
-    private static float[] inverse(float[] mask) {
-        float[] out = new float[mask.length];
-        for (int i = 0; i < mask.length; i++) {
-            out[i] = mask[i] - 1f;
-        }
-        return out;
     }
 
     /** Frees the mask arrays. Idempotent. */

@@ -19,9 +19,10 @@ import org.sparsity4j.core.training.ParameterMask;
  *
  * <p>SameDiff calls {@link #preUpdate} for each trainable variable after its updater turned the gradient
  * into an update (and regularization was applied) and just before the update is subtracted from the
- * weight. For a masked variable this listener then (1) multiplies the update by the mask, so the
- * pruned positions of the weight stay exactly zero, and (2) multiplies every state array of the
- * variable's updater (momentum for Nesterovs, first and second moments for Adam, ...) by the mask, so
+ * weight. For a masked variable this listener then (1) sets the update to zero at pruned positions, so
+ * the pruned positions of the weight stay exactly zero (by selection, not by multiplying with the mask:
+ * an infinite or NaN update there becomes zero too), and (2) does the same to every state array of the
+ * variable's updater (momentum for Nesterovs, first and second moments for Adam, ...), so
  * no gradient that reached a pruned position survives into the next step. Because the built-in updaters
  * are element-wise, this is the same as masking the gradient before the updater: kept positions follow
  * exactly the trajectory they would with a masked gradient.
@@ -107,19 +108,19 @@ public final class MaskEnforcer extends BaseListener {
         if (mask == null) {
             return;
         }
-        INDArray m = maskFor(mask, update);
+        INDArray m = prunedFor(mask);
         if (update.length() != mask.size()) {
             throw new IllegalStateException("update of '" + v.getName() + "' has " + update.length()
                     + " elements but its mask has shape " + mask.shape());
         }
-        mulInPlace(update, m);
+        SameDiffSparsity.zeroPruned(update, m);
         @SuppressWarnings("rawtypes") // SameDiff declares its updater map with the raw type
         Map<String, GradientUpdater> updaters = owner.getUpdaterMap();
         GradientUpdater<?> updater = updaters == null ? null : updaters.get(v.getName());
         if (updater != null && updater.getState() != null) {
             for (INDArray state : updater.getState().values()) {
                 if (state != null && state.length() == mask.size()) {
-                    mulInPlace(state, m);
+                    SameDiffSparsity.zeroPruned(state, m);
                     clearedStates.incrementAndGet();
                 }
             }
@@ -127,17 +128,8 @@ public final class MaskEnforcer extends BaseListener {
         maskedUpdates.incrementAndGet();
     }
 
-    private static void mulInPlace(INDArray target, INDArray mask) {
-        if (java.util.Arrays.equals(target.shape(), mask.shape())) {
-            target.muli(mask.castTo(target.dataType()));
-        } else {
-            // Updater views may be flat ([1, n] or [n]); mask in row-major order of the variable.
-            INDArray flat = mask.reshape('c', target.shape());
-            target.muli(flat.castTo(target.dataType()));
-        }
-    }
-
-    private INDArray maskFor(ParameterMask mask, INDArray like) {
-        return arrays.computeIfAbsent(mask.name(), k -> SameDiffSparsity.maskArray(mask, like.dataType()));
+    /** The pruned positions of a parameter as a boolean array of its shape (true = pruned), made once. */
+    private INDArray prunedFor(ParameterMask mask) {
+        return arrays.computeIfAbsent(mask.name(), k -> SameDiffSparsity.prunedArray(mask));
     }
 }

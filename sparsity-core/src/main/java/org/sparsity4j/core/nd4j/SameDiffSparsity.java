@@ -177,7 +177,7 @@ public final class SameDiffSparsity {
             entries.add(outcome.entry());
             if (outcome.pruned()) {
                 masks.add(outcome.mask());
-                arr.muli(maskArray(outcome.mask(), arr.dataType())).addi(0.0);
+                zeroPruned(arr, prunedArray(outcome.mask()));
             }
         }
         return new SameDiffPruneResult(MaskSet.of(masks), new PruneReport(entries));
@@ -193,7 +193,7 @@ public final class SameDiffSparsity {
         for (ParameterMask m : masks.masks()) {
             INDArray arr = requireArray(sd, m.name());
             requireSameShape(m, arr);
-            arr.muli(maskArray(m, arr.dataType())).addi(0.0); // -0 becomes +0, nothing else changes
+            zeroPruned(arr, prunedArray(m));
         }
     }
 
@@ -310,8 +310,22 @@ public final class SameDiffSparsity {
         return c.data().asFloat();
     }
 
-    static INDArray maskArray(ParameterMask mask, DataType type) {
-        INDArray m = Nd4j.create(mask.toFloats(), mask.shape().dims(), 'c');
-        return type == DataType.FLOAT ? m : m.castTo(type);
+    /** The pruned positions of a mask as a boolean array of its shape (true = pruned). */
+    static INDArray prunedArray(ParameterMask mask) {
+        boolean[] pruned = new boolean[mask.size()];
+        for (int i = 0; i < pruned.length; i++) {
+            pruned[i] = !mask.isKept(i);
+        }
+        return Nd4j.createFromArray(pruned).reshape('c', mask.shape().dims());
+    }
+
+    /**
+     * Sets the pruned positions of {@code target} to +0, by selection rather than by multiplying with
+     * the mask (an infinite or NaN value times zero would stay NaN); kept positions are unchanged.
+     * {@code target} may be a flat view ([1, n] or [n]) of an array of the mask's shape.
+     */
+    static void zeroPruned(INDArray target, INDArray pruned) {
+        INDArray where = java.util.Arrays.equals(target.shape(), pruned.shape()) ? pruned : pruned.reshape('c', target.shape());
+        target.assign(target.putWhereWithMask(where, 0.0));
     }
 }

@@ -109,6 +109,44 @@ class DjlMaskEnforcementTest {
         }
     }
 
+    /** An infinite or NaN gradient at a pruned position leaves the weight there exactly zero (Inf * 0 is NaN). */
+    @Test
+    void nonFiniteGradientsAtPrunedPositionsKeepThemZero() {
+        MaskSet[] masks = new MaskSet[1];
+        Supplier<Optimizer> sgd = () -> Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).build();
+        try (Model model = prunedModel(sgd.get(), masks);
+                MaskedOptimizer masked = DjlSparsity.maskedOptimizer(sgd.get(), model.getBlock(), masks[0])) {
+            ParameterMask mask = masks[0].masks().get(0);
+            ai.djl.nn.Parameter parameter = null;
+            for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : model.getBlock().getParameters()) {
+                if (p.getKey().equals(mask.name())) {
+                    parameter = p.getValue();
+                }
+            }
+            ai.djl.ndarray.NDArray weight = parameter.getArray();
+            float[] before = weight.toFloatArray();
+            float[] g = new float[mask.size()];
+            int pruned = 0;
+            for (int j = 0; j < g.length; j++) {
+                if (!mask.isKept(j)) {
+                    g[j] = pruned++ % 2 == 0 ? Float.POSITIVE_INFINITY : Float.NaN;
+                }
+            }
+            try (ai.djl.ndarray.NDArray grad = weight.getManager().create(g, weight.getShape())) {
+                masked.update(parameter.getId(), weight, grad);
+            }
+            float[] after = weight.toFloatArray();
+            for (int j = 0; j < after.length; j++) {
+                if (mask.isKept(j)) {
+                    assertEquals(before[j], after[j], 0f, "kept weight " + j + " (its gradient is 0)");
+                } else {
+                    assertEquals(0, Float.floatToRawIntBits(after[j]), "pruned weight " + j + ": " + after[j]);
+                }
+            }
+            assertEquals(0, masked.leakedPositions());
+        }
+    }
+
     static void assertKeptWeightsLearned(String name, Model model, MaskSet masks, List<float[]> before) {
         List<float[]> after = DjlEndToEndTest.snapshot(model, masks);
         for (int i = 0; i < masks.size(); i++) {

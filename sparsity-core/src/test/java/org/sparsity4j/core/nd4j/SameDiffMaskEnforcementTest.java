@@ -94,6 +94,32 @@ class SameDiffMaskEnforcementTest {
         assertEquals(4, steps[0]);
     }
 
+    /** An infinite or NaN update at a pruned position becomes exactly zero (Inf * 0 is NaN); kept positions are untouched. */
+    @Test
+    void nonFiniteUpdatesAtPrunedPositionsBecomeZero() {
+        SameDiff sd = trainedDense(new Setup(new Sgd(0.1), new Regularization[0]));
+        MaskSet masks = SameDiffSparsity.prune(sd, PruneOptions.twoOfFour()).masks();
+        MaskEnforcer enforcer = MaskEnforcer.of(sd, masks);
+        org.sparsity4j.core.training.ParameterMask mask = masks.masks().get(0);
+        org.nd4j.autodiff.samediff.SDVariable v = sd.getVariable(mask.name());
+        float[] u = new float[mask.size()];
+        int pruned = 0;
+        for (int j = 0; j < u.length; j++) {
+            u[j] = mask.isKept(j) ? (j == 0 ? Float.NaN : 0.5f) : pruned++ % 2 == 0 ? Float.NEGATIVE_INFINITY : Float.NaN;
+        }
+        long[] shape = v.getArr().shape();
+        org.nd4j.linalg.api.ndarray.INDArray update = org.nd4j.linalg.factory.Nd4j.createFromArray(u).reshape('c', shape);
+        enforcer.preUpdate(sd, null, sd.getVariables().get(mask.name()), update);
+        float[] after = update.dup('c').data().asFloat();
+        for (int j = 0; j < after.length; j++) {
+            if (!mask.isKept(j)) {
+                assertEquals(0, Float.floatToRawIntBits(after[j]), "pruned position " + j + ": " + after[j]);
+            } else {
+                assertEquals(Float.floatToRawIntBits(u[j]), Float.floatToRawIntBits(after[j]), "kept position " + j);
+            }
+        }
+    }
+
     @Test
     void withoutTheListenerTheMasksAreLost() {
         SameDiff sd = trainedDense(new Setup(new Sgd(0.1), new Regularization[0]));
