@@ -118,6 +118,7 @@ final class SimdStrip {
     private static final VectorShuffle<Integer> X1 = VectorShuffle.fromOp(I, i -> i ^ 1);
     private static final VectorShuffle<Integer> X2 = VectorShuffle.fromOp(I, i -> i ^ 2);
     private static final VectorShuffle<Integer> X3 = VectorShuffle.fromOp(I, i -> i ^ 3);
+    private static final VectorShuffle<Float> F_HALVES = VectorShuffle.fromOp(FloatVector.SPECIES_256, i -> i ^ 4);
     /** Row offsets of the strided kernels on the chunk buffers (each row starts at index 0). */
     private static final int[] ZERO_OFFSETS = new int[4];
 
@@ -185,11 +186,15 @@ final class SimdStrip {
      * that is not inlined allocates, so one large loop body would run many times slower.
      *
      * <p>Magnitude sums: magnitudes (exact as floats) are summed in float lanes over at most
-     * {@link #FLUSH} vectors, then the lanes are added to a double in lane order ({@link #laneSum}: a
-     * fixed order, so a tensor's statistics are the same in every run, compiled or interpreted). A
-     * float lane holds n terms: n = FLUSH for FP32, and up to 2 * FLUSH for FP16 and BF16 (two
-     * conversions per vector). The relative error is at most about {@code (n - 1) * 2^-24} of the sum
-     * (all terms are non-negative): about 1.9e-6 for FP32 and 3.8e-6 for FP16 and BF16, against
+     * {@link #FLUSH} vectors, then the lanes are added to a double in a fixed order: lane i plus lane
+     * i + 4 by an explicit permutation, then those four in lane order. {@code reduceLanes(ADD)} leaves
+     * its order unspecified, and HotSpot's compiled code and its interpreter add in different orders,
+     * so the same tensor's statistics would change once a kernel is compiled; with the fixed order
+     * they are the same in every run. (Written out in each kernel: a helper method called there cost
+     * the 16-bit kernel about 25% on JDK 25.) A float lane holds n terms: n = FLUSH for FP32, and up
+     * to 2 * FLUSH for FP16 and BF16 (two conversions per vector); with the one float addition of two
+     * lanes, the relative error is at most about {@code n * 2^-24} of the sum (all terms are
+     * non-negative): about 1.9e-6 for FP32 and 3.8e-6 for FP16 and BF16, against
      * about {@code 3 * 2^-24} for the scalar kernel's per-group float sums.
      */
     static boolean kernel(ElementType type, int m, int g, FusedStrip.Scratch s, boolean contiguous, MaskStats.Acc acc) {
@@ -375,20 +380,6 @@ final class SimdStrip {
         return true;
     }
 
-    /**
-     * The lanes of a partial sum added in lane order, in double. {@code reduceLanes(ADD)} would leave
-     * the order unspecified, and HotSpot's compiled code and its interpreter add in different orders,
-     * so the same tensor's statistics would change once the kernel is compiled.
-     */
-    private static double laneSum(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
-        double sum = 0;
-        for (float x : lanes) {
-            sum += x;
-        }
-        return sum;
-    }
-
     /** The largest key (high 32 bits) and the smallest key (low 32 bits) of a run of FP32 elements. */
     private static long range32(float[] v, int off, int len) {
         IntVector max = IntVector.zero(I);
@@ -420,7 +411,6 @@ final class SimdStrip {
     private static void fused32c12(float[] v, int off, int len, long[] bits, MaskStats.Acc acc) {
         long tiedLanes = 0;
         double total = 0;
-        float[] sumLanes = new float[IL];
         double kept = 0;
         int vectors = len / IL;
         for (int from = 0; from < vectors; from += FLUSH) {
@@ -444,8 +434,11 @@ final class SimdStrip {
                     word = 0;
                 }
             }
-            total += laneSum(ft, sumLanes);
-            kept += laneSum(fk, sumLanes);
+            // the lanes in a fixed order (see kernel)
+            FloatVector st = ft.add(ft.rearrange(F_HALVES));
+            FloatVector sk = fk.add(fk.rearrange(F_HALVES));
+            total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3);
+            kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3);
         }
         acc.tied += tiedLanes / 2; // both lanes of a pair count it
         acc.total += total;
@@ -456,7 +449,6 @@ final class SimdStrip {
     private static void fused32c24(float[] v, int off, int len, long[] bits, MaskStats.Acc acc) {
         long tiedLanes = 0;
         double total = 0;
-        float[] sumLanes = new float[IL];
         double kept = 0;
         int vectors = len / IL;
         for (int from = 0; from < vectors; from += FLUSH) {
@@ -489,8 +481,11 @@ final class SimdStrip {
                     word = 0;
                 }
             }
-            total += laneSum(ft, sumLanes);
-            kept += laneSum(fk, sumLanes);
+            // the lanes in a fixed order (see kernel)
+            FloatVector st = ft.add(ft.rearrange(F_HALVES));
+            FloatVector sk = fk.add(fk.rearrange(F_HALVES));
+            total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3);
+            kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3);
         }
         acc.tied += tiedLanes;
         acc.total += total;
@@ -506,7 +501,6 @@ final class SimdStrip {
                                    MaskStats.Acc acc) {
         long tied = 0;
         double total = 0;
-        float[] sumLanes = new float[IL];
         double kept = 0;
         int up = 16 - shift;
         int vectors = len / SL;
@@ -565,8 +559,11 @@ final class SimdStrip {
                     word = 0;
                 }
             }
-            total += laneSum(ft, sumLanes);
-            kept += laneSum(fk, sumLanes);
+            // the lanes in a fixed order (see kernel)
+            FloatVector st = ft.add(ft.rearrange(F_HALVES));
+            FloatVector sk = fk.add(fk.rearrange(F_HALVES));
+            total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3);
+            kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3);
         }
         acc.tied += tied;
         acc.total += total * scale;
@@ -627,7 +624,6 @@ final class SimdStrip {
     private static void apply16(short[] v, int off, short[] kp, int padded, int shift, double scale, long[] bits,
                                 MaskStats.Acc acc) {
         double total = 0;
-        float[] sumLanes = new float[IL];
         double kept = 0;
         long word = 0;
         int vectors = padded / SL;
@@ -660,8 +656,11 @@ final class SimdStrip {
                     word = 0;
                 }
             }
-            total += laneSum(ft, sumLanes);
-            kept += laneSum(fk, sumLanes);
+            // the lanes in a fixed order (see kernel)
+            FloatVector st = ft.add(ft.rearrange(F_HALVES));
+            FloatVector sk = fk.add(fk.rearrange(F_HALVES));
+            total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3);
+            kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3);
         }
         if ((vectors & 3) != 0) {
             bits[vectors >> 2] = word;
@@ -677,7 +676,6 @@ final class SimdStrip {
             return;
         }
         double total = 0;
-        float[] sumLanes = new float[IL];
         double kept = 0;
         long word = 0;
         int vectors = padded / IL;
@@ -701,8 +699,11 @@ final class SimdStrip {
                     word = 0;
                 }
             }
-            total += laneSum(ft, sumLanes);
-            kept += laneSum(fk, sumLanes);
+            // the lanes in a fixed order (see kernel)
+            FloatVector st = ft.add(ft.rearrange(F_HALVES));
+            FloatVector sk = fk.add(fk.rearrange(F_HALVES));
+            total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3);
+            kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3);
         }
         if ((vectors & 7) != 0) {
             bits[vectors >> 3] = word;
@@ -720,7 +721,6 @@ final class SimdStrip {
      */
     private static void apply32Words(float[] v, int off, int[] kp, int padded, long[] bits, MaskStats.Acc acc) {
         double total = 0;
-        float[] sumLanes = new float[IL];
         double kept = 0;
         int vectors = padded / IL;
         for (int from = 0; from < vectors; from += FLUSH) {
@@ -761,8 +761,11 @@ final class SimdStrip {
                     bits[q >> 3] |= half << 32;
                 }
             }
-            total += laneSum(ft, sumLanes);
-            kept += laneSum(fk, sumLanes);
+            // the lanes in a fixed order (see kernel)
+            FloatVector st = ft.add(ft.rearrange(F_HALVES));
+            FloatVector sk = fk.add(fk.rearrange(F_HALVES));
+            total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3);
+            kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3);
         }
         acc.total += total;
         acc.keptSum += kept;
