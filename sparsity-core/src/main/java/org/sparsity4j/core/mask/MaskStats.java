@@ -78,7 +78,8 @@ public final class MaskStats {
     /**
      * Returns the number of groups (strip) or tiles (tile) where the choice was decided by the tie
      * rule: for strips, the smallest kept value equals the largest pruned one; for tiles, more than
-     * one of the 90 patterns reaches the best kept sum.
+     * one of the 90 patterns reaches the best kept sum (exactly equal sums), counting patterns that
+     * differ only in the zero padding of a ragged tile as one.
      */
     public long tiedGroups() {
         return tiedGroups;

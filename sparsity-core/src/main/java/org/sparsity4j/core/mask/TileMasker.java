@@ -1,5 +1,6 @@
 package org.sparsity4j.core.mask;
 
+import java.math.BigInteger;
 import java.util.stream.IntStream;
 import org.sparsity4j.core.pattern.SparsityPattern;
 import org.sparsity4j.core.tensor.Shape;
@@ -9,7 +10,9 @@ import org.sparsity4j.core.tensor.Tensor;
  * Chooses transposable 2:4 masks: the matrix spanned by a reduction axis (columns of a tile) and
  * a second axis (rows of a tile) is cut into 4×4 tiles, and each tile keeps the one of the 90
  * patterns with exactly 2 kept per row and 2 per column that maximises the kept L1 magnitude
- * (or kept score), found exhaustively. The result is 2:4 along both axes, so the same mask serves
+ * (or kept score), found exhaustively. Kept sums are compared exactly, also when the magnitudes
+ * of a tile span more than a double's precision (a pattern keeping {@code 1e30} and {@code 1}
+ * beats one keeping {@code 1e30} and {@code 0}). The result is 2:4 along both axes, so the same mask serves
  * {@code W} and {@code Wᵀ} (forward and backward GEMMs). Any further axes (for example the kernel
  * positions of a convolution weight) index independent matrices.
  *
@@ -18,11 +21,13 @@ import org.sparsity4j.core.tensor.Tensor;
  *   <li>The reduction axis length must be a multiple of 4. The second axis may be ragged: a last
  *       partial tile is treated as padded with zero rows; its real rows keep exactly 2 of 4 each and
  *       its columns keep at most 2.</li>
- *   <li>Ties between patterns: the first in a fixed enumeration order wins (see the
- *       documentation of the pattern order: row by row, lower column pairs first), which for one row
- *       is the strip rule "ties go to the lower index".</li>
+ *   <li>Ties between patterns (exactly equal kept sums): the first in a fixed enumeration order
+ *       wins (see the documentation of the pattern order: row by row, lower column pairs first),
+ *       which for one row is the strip rule "ties go to the lower index". A tile counts as tied in
+ *       {@link MaskStats#tiedGroups()} when another pattern reaching the best sum keeps different
+ *       elements; patterns differing only in the zero padding of a ragged tile count as one.</li>
  *   <li>Non-finite values: a tile maximises first the number of kept NaNs, then of kept
- *       infinities, then the kept finite L1.</li>
+ *       infinities, then the exact kept finite L1.</li>
  * </ul>
  *
  * <p>Results do not depend on parallelism (fixed partition, ordered merge). Immutable, thread-safe.
@@ -157,7 +162,7 @@ public final class TileMasker {
         final int[] keys;
         final int[] scoreKeys;
         final byte[] flags;
-        final double[] v = new double[16];
+        final float[] v = new float[16];
         final double[] pair = new double[24];
 
         Scratch(int lenRa) {
@@ -177,25 +182,25 @@ public final class TileMasker {
                 scores.magnitudeKeys(base + r * sOa, sRa, lenRa, s.scoreKeys, r * lenRa, 1);
             }
         }
-        double[] v = s.v;
+        float[] v = s.v;
         byte[] flags = s.flags;
         for (int g = 0; g < lenRa; g += 4) {
             boolean nonFinite = false;
             for (int r = 0; r < 4; r++) {
                 for (int c = 0; c < 4; c++) {
-                    double x;
+                    float x;
                     if (r >= rows) {
                         x = 0;
                     } else if (scores != null) {
                         x = Float.intBitsToFloat(s.scoreKeys[r * lenRa + g + c]);
                     } else {
                         x = Magnitudes.of(table, keys[r * lenRa + g + c]);
-                        nonFinite |= Double.isNaN(x);
+                        nonFinite |= Float.isNaN(x);
                     }
                     v[r * 4 + c] = x;
                 }
             }
-            int best = nonFinite ? bestNonFinite(keys, t, rows, lenRa, g, acc) : best(v, s.pair, acc);
+            int best = nonFinite ? bestNonFinite(keys, t, rows, lenRa, g, acc) : best(v, rows, s.pair, acc);
             int mask = TilePatterns.MASKS[best];
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < 4; c++) {
@@ -256,44 +261,88 @@ public final class TileMasker {
         acc.keptScore += keptScore;
     }
 
-    /** Exhaustive search over the 90 patterns on finite values; counts a tie when the best is not unique. */
-    private static int best(double[] v, double[] pair, MaskStats.Acc acc) {
+    /**
+     * Exhaustive search over the 90 patterns on finite values: the largest exact kept sum wins, the
+     * first in order among equal ones. Counts a tie when another pattern reaches the same sum with a
+     * different mask on the tile's real rows.
+     */
+    private static int best(float[] v, int rows, double[] pair, MaskStats.Acc acc) {
+        return TileSums.doubleIsExact(v) ? bestInDouble(v, rows, pair, acc) : bestExact(v, rows, acc);
+    }
+
+    /** The search for tiles whose double sums are exact (see {@link TileSums}). */
+    private static int bestInDouble(float[] v, int rows, double[] pair, MaskStats.Acc acc) {
         for (int r = 0; r < 4; r++) {
             for (int p = 0; p < 6; p++) {
                 int[] cols = TilePatterns.PAIRS[p];
-                pair[r * 6 + p] = v[r * 4 + cols[0]] + v[r * 4 + cols[1]];
+                pair[r * 6 + p] = (double) v[r * 4 + cols[0]] + v[r * 4 + cols[1]];
             }
         }
-        int[] rows = TilePatterns.ROWS;
+        int[] order = TilePatterns.ROWS;
         int best = 0;
         double bestSum = -1;
-        int ties = 0;
+        boolean tied = false;
         for (int k = 0; k < TilePatterns.COUNT; k++) {
             int o = k * 4;
-            double sum = ((pair[rows[o]] + pair[6 + rows[o + 1]]) + pair[12 + rows[o + 2]]) + pair[18 + rows[o + 3]];
+            double sum = ((pair[order[o]] + pair[6 + order[o + 1]]) + pair[12 + order[o + 2]]) + pair[18 + order[o + 3]];
             if (sum > bestSum) {
                 bestSum = sum;
                 best = k;
-                ties = 0;
+                tied = false;
             } else if (sum == bestSum) {
-                ties++;
+                tied |= differOnRealRows(k, best, rows);
             }
         }
-        acc.tied += ties > 0 ? 1 : 0;
+        acc.tied += tied ? 1 : 0;
         return best;
     }
 
-    /** Lexicographic search (kept NaN count, kept infinity count, kept finite sum) for tiles with non-finite values. */
+    /** The same search in exact integer arithmetic, for tiles with a very wide range of magnitudes. */
+    private static int bestExact(float[] v, int rows, MaskStats.Acc acc) {
+        BigInteger[] pair = new BigInteger[24];
+        for (int r = 0; r < 4; r++) {
+            for (int p = 0; p < 6; p++) {
+                int[] cols = TilePatterns.PAIRS[p];
+                pair[r * 6 + p] = TileSums.scaled(v[r * 4 + cols[0]]).add(TileSums.scaled(v[r * 4 + cols[1]]));
+            }
+        }
+        int[] order = TilePatterns.ROWS;
+        int best = 0;
+        BigInteger bestSum = null;
+        boolean tied = false;
+        for (int k = 0; k < TilePatterns.COUNT; k++) {
+            int o = k * 4;
+            BigInteger sum = pair[order[o]].add(pair[6 + order[o + 1]]).add(pair[12 + order[o + 2]])
+                    .add(pair[18 + order[o + 3]]);
+            int cmp = bestSum == null ? 1 : sum.compareTo(bestSum);
+            if (cmp > 0) {
+                bestSum = sum;
+                best = k;
+                tied = false;
+            } else if (cmp == 0) {
+                tied |= differOnRealRows(k, best, rows);
+            }
+        }
+        acc.tied += tied ? 1 : 0;
+        return best;
+    }
+
+    /**
+     * Lexicographic search (kept NaN count, kept infinity count, exact kept finite sum) for tiles with
+     * non-finite values; ties as in {@link #best}.
+     */
     private static int bestNonFinite(int[] keys, Tensor t, int rows, int lenRa, int g, MaskStats.Acc acc) {
         float[] table = Magnitudes.table(t.type());
         int best = 0;
-        long[] bestKey = null;
-        int ties = 0;
+        int bestNan = -1;
+        int bestInf = -1;
+        BigInteger bestSum = BigInteger.ZERO;
+        boolean tied = false;
         for (int k = 0; k < TilePatterns.COUNT; k++) {
             int mask = TilePatterns.MASKS[k];
-            long nan = 0;
-            long inf = 0;
-            double sum = 0;
+            int nan = 0;
+            int inf = 0;
+            BigInteger sum = BigInteger.ZERO;
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < 4; c++) {
                     if (((mask >>> (r * 4 + c)) & 1) == 0) {
@@ -305,32 +354,33 @@ public final class TileMasker {
                     } else if (t.type().isInfiniteKey(key)) {
                         inf++;
                     } else {
-                        sum += Magnitudes.of(table, key);
+                        sum = sum.add(TileSums.scaled(Magnitudes.of(table, key)));
                     }
                 }
             }
-            long[] cand = {nan, inf, Double.doubleToLongBits(sum)}; // sum >= 0: bits order == value order
-            int cmp = bestKey == null ? 1 : compare(cand, bestKey);
+            int cmp = nan != bestNan ? Integer.compare(nan, bestNan)
+                    : inf != bestInf ? Integer.compare(inf, bestInf) : sum.compareTo(bestSum);
             if (cmp > 0) {
-                bestKey = cand;
+                bestNan = nan;
+                bestInf = inf;
+                bestSum = sum;
                 best = k;
-                ties = 0;
+                tied = false;
             } else if (cmp == 0) {
-                ties++;
+                tied |= differOnRealRows(k, best, rows);
             }
         }
-        acc.tied += ties > 0 ? 1 : 0;
+        acc.tied += tied ? 1 : 0;
         return best;
     }
 
-    private static int compare(long[] a, long[] b) {
-        for (int i = 0; i < a.length; i++) {
-            int c = Long.compare(a[i], b[i]);
-            if (c != 0) {
-                return c;
-            }
-        }
-        return 0;
+    /**
+     * Whether patterns {@code a} and {@code b} keep different elements of the first {@code rows} rows;
+     * in a ragged tile, patterns that differ only on the zero padding give the same mask.
+     */
+    private static boolean differOnRealRows(int a, int b, int rows) {
+        int real = (1 << (4 * rows)) - 1;
+        return ((TilePatterns.MASKS[a] ^ TilePatterns.MASKS[b]) & real) != 0;
     }
 
     @Override

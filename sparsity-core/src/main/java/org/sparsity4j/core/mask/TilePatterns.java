@@ -4,8 +4,9 @@ package org.sparsity4j.core.mask;
  * The 90 4×4 keep-patterns with exactly 2 kept per row and 2 per column, in a fixed order: each
  * row r picks one of the six pairs {@code (0,1) (0,2) (0,3) (1,2) (1,3) (2,3)} (pair index
  * {@code p_r}), and patterns are ordered lexicographically by {@code (p_0, p_1, p_2, p_3)}.
- * When several patterns keep the same sum, the first in this order wins — for a single row this
- * is the strip rule "ties go to the lower index".
+ * When several patterns keep the same sum (exactly: {@link TileMasker} compares the real-number
+ * sums, see {@link TileSums}), the first in this order wins — for a single row this is the strip
+ * rule "ties go to the lower index".
  */
 final class TilePatterns {
     /** Columns of each pair index. */

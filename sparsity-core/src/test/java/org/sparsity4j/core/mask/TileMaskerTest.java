@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -107,6 +110,220 @@ class TileMaskerTest {
             s += ((tile >> e) & 1) != 0 ? Math.abs(t.get(e)) : 0;
         }
         return s;
+    }
+
+    /** A single row is the strip rule even when the kept values are 2^100 apart. */
+    @Test
+    void singleRowWithAHugeValueFollowsTheStripRule() {
+        float[] w = {1e30f, 0f, 1f, 0f};
+        Mask tile = TileMasker.twoOfFour().compute(Tensor.ofFloats(w.clone(), 1, 4), 1, 0);
+        Mask strip = StripMasker.of(SparsityPattern.TWO_OF_FOUR).compute(Tensor.ofFloats(w.clone(), 1, 4), 1);
+        assertTrue(strip.isKept(0) && strip.isKept(2));
+        assertTrue(tile.isKept(0) && tile.isKept(2), "keeping the 1.0 costs nothing: " + tile);
+        assertEquals(0, tile.stats().tiedGroups(), "no other mask reaches 1e30 + 1");
+        assertEquals(0, strip.stats().tiedGroups());
+    }
+
+    /** The unique optimum keeps every non-zero (2 per row and column): 4e30 + 4 beats every 4e30 + 3. */
+    @Test
+    void wideRangeTileKeepsEveryNonZeroOfTheUniqueOptimum() {
+        float b = 1e30f;
+        float[] w = {
+            b, 0, 1, 0,
+            0, b, 0, 1,
+            1, 0, b, 0,
+            0, 1, 0, b};
+        Mask m = TileMasker.twoOfFour().compute(Tensor.ofFloats(w, 4, 4), 1, 0);
+        for (int e = 0; e < 16; e++) {
+            assertEquals(w[e] != 0, m.isKept(e), "element " + e);
+        }
+        assertEquals(0, m.stats().tiedGroups());
+    }
+
+    /** After the NaN, the finite kept sum 3e30 + 4 is compared exactly too. */
+    @Test
+    void tileWithANaNComparesItsFiniteSumExactly() {
+        float b = 1e30f;
+        float[] w = {
+            b, 0, 1, 0,
+            0, b, 0, 1,
+            1, 0, b, 0,
+            0, 1, 0, Float.NaN};
+        Mask m = TileMasker.twoOfFour().compute(Tensor.ofFloats(w, 4, 4), 1, 0);
+        for (int e = 0; e < 16; e++) {
+            assertEquals(w[e] != 0, m.isKept(e), "element " + e);
+        }
+        assertEquals(0, m.stats().tiedGroups());
+    }
+
+    /**
+     * Against an exact brute force (BigDecimal sums, documented pattern order) on tiles whose
+     * magnitudes span the whole float range, with zeros, subnormals, repeated values and a few
+     * non-finite values: the same mask, and the same number of tied tiles. Ragged tiles included.
+     */
+    @Test
+    void choiceMatchesAnExactReferenceOnWideRangeTiles() {
+        int[] order = legalTilesInOrder();
+        long ties = 0;
+        long roundingTraps = 0;
+        for (ElementType type : new ElementType[] {ElementType.FP32, ElementType.BF16}) {
+            for (int k = 0; k < 300; k++) {
+                String name = "tile-exact-" + type;
+                SplittableRandom r = Gen.random(name, k);
+                String seed = Gen.seedOf(name, k) + " " + type;
+                int rows = 1 + r.nextInt(8);
+                int cols = 4 * (1 + r.nextInt(4));
+                Tensor t = wideRangeTensor(type, Shape.of(rows, cols), r);
+                Mask m = TileMasker.twoOfFour().compute(t, 1, 0);
+                long expectedTies = 0;
+                for (int tr = 0; tr < rows; tr += 4) {
+                    for (int tc = 0; tc < cols; tc += 4) {
+                        int real = Math.min(4, rows - tr);
+                        int[] choice = exactChoice(t, cols, tr * cols + tc, real, order);
+                        int base = tr * cols + tc;
+                        for (int e = 0; e < 4 * real; e++) {
+                            int i = base + (e / 4) * cols + e % 4;
+                            assertEquals(((choice[0] >> e) & 1) != 0, m.isKept(i), seed + " element " + i);
+                        }
+                        expectedTies += choice[1];
+                        roundingTraps += choice[2];
+                    }
+                }
+                assertEquals(expectedTies, m.stats().tiedGroups(), seed + " tied tiles");
+                assertEquals(m, TileMasker.twoOfFour().parallel(true).compute(t, 1, 0), seed);
+                assertEquals(m.stats().toString(), TileMasker.twoOfFour().parallel(true).compute(t, 1, 0).stats().toString(),
+                        seed);
+                if (m.stats().nonFiniteElements() == 0) {
+                    Tensor scores = Tensor.zeros(ElementType.FP32, t.shape());
+                    for (int i = 0; i < t.size(); i++) {
+                        scores.setBits(i, Float.floatToRawIntBits((float) Math.abs(t.get(i))));
+                    }
+                    Tensor weights = Gen.tensor(ElementType.FP16, t.shape(), r, false);
+                    Mask byScore = TileMasker.twoOfFour().computeFromScores(weights, scores, 1, 0);
+                    assertEquals(m, byScore, seed + " scores");
+                    assertEquals(expectedTies, byScore.stats().tiedGroups(), seed + " tied tiles by score");
+                }
+                ties += expectedTies;
+            }
+        }
+        assertTrue(ties > 50, "ties must occur in the generated data: " + ties);
+        assertTrue(roundingTraps > 50, "the data must contain tiles where double sums choose another mask: "
+                + roundingTraps);
+    }
+
+    /** The legal tiles in the documented order: per row a pair of (0,1) (0,2) (0,3) (1,2) (1,3) (2,3), rows lexicographic. */
+    private static int[] legalTilesInOrder() {
+        int[] pairs = {0b0011, 0b0101, 0b1001, 0b0110, 0b1010, 0b1100};
+        Set<Integer> legal = new HashSet<>();
+        for (int tile : legalTiles()) {
+            legal.add(tile);
+        }
+        List<Integer> out = new ArrayList<>();
+        for (int p = 0; p < 6 * 6 * 6 * 6; p++) {
+            int mask = pairs[p / 216] | pairs[p / 36 % 6] << 4 | pairs[p / 6 % 6] << 8 | pairs[p % 6] << 12;
+            if (legal.contains(mask)) {
+                out.add(mask);
+            }
+        }
+        assertEquals(90, out.size());
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Exact choice for the tile at {@code base} with {@code real} rows (the others zero): the first
+     * pattern in order with the largest (kept NaNs, kept infinities, exact kept finite sum). Returns
+     * {the chosen mask on the real rows, 1 if another mask on the real rows ties, 1 if a choice by
+     * double sums would differ}.
+     */
+    private static int[] exactChoice(Tensor t, int cols, int base, int real, int[] order) {
+        double[] x = new double[16];
+        for (int e = 0; e < 4 * real; e++) {
+            x[e] = Math.abs(t.get(base + (e / 4) * cols + e % 4));
+        }
+        int realBits = (1 << (4 * real)) - 1;
+        Object[] bestKey = null;
+        int best = 0;
+        boolean tied = false;
+        double bestDouble = -1;
+        int bestByDouble = 0;
+        for (int tile : order) {
+            int nan = 0;
+            int inf = 0;
+            BigDecimal sum = BigDecimal.ZERO;
+            double doubleSum = 0;
+            for (int e = 0; e < 16; e++) {
+                if (((tile >> e) & 1) == 0) {
+                    continue;
+                }
+                if (Double.isNaN(x[e])) {
+                    nan++;
+                } else if (Double.isInfinite(x[e])) {
+                    inf++;
+                } else {
+                    sum = sum.add(new BigDecimal(x[e]));
+                    doubleSum += x[e];
+                }
+            }
+            Object[] key = {nan, inf, sum};
+            int cmp = bestKey == null ? 1 : compareKeys(key, bestKey);
+            if (cmp > 0) {
+                bestKey = key;
+                best = tile;
+                tied = false;
+            } else if (cmp == 0 && ((tile ^ best) & realBits) != 0) {
+                tied = true;
+            }
+            if (nan == 0 && inf == 0 && doubleSum > bestDouble) {
+                bestDouble = doubleSum;
+                bestByDouble = tile;
+            }
+        }
+        boolean finite = (int) bestKey[0] == 0 && (int) bestKey[1] == 0;
+        int trap = finite && ((bestByDouble ^ best) & realBits) != 0 ? 1 : 0;
+        return new int[] {best & realBits, tied ? 1 : 0, trap};
+    }
+
+    private static int compareKeys(Object[] a, Object[] b) {
+        int c = Integer.compare((int) a[0], (int) b[0]);
+        c = c != 0 ? c : Integer.compare((int) a[1], (int) b[1]);
+        return c != 0 ? c : ((BigDecimal) a[2]).compareTo((BigDecimal) b[2]);
+    }
+
+    /**
+     * A tensor of FP32 or BF16 values from the whole finite range (about 1e-38 to 3e38), with zeros,
+     * subnormals, a pool of repeated magnitudes (ties) and a few NaNs and infinities; some tensors
+     * stay within a range of 2^9 or 2^28 instead.
+     */
+    private static Tensor wideRangeTensor(ElementType type, Shape shape, SplittableRandom r) {
+        int window = new int[] {9, 28, 254, 254}[r.nextInt(4)];
+        int[] pool = {randomFinite(r, window), randomFinite(r, window), Float.floatToRawIntBits(1f)};
+        Tensor t = Tensor.zeros(type, shape);
+        for (int i = 0; i < t.size(); i++) {
+            int roll = r.nextInt(100);
+            int bits;
+            if (roll < 20) {
+                bits = 0;
+            } else if (roll < 50) {
+                bits = pool[r.nextInt(pool.length)];
+            } else if (roll < 58) {
+                bits = r.nextInt(1 << 23); // subnormal (FP32) or flushed by truncation
+            } else if (roll < 60) {
+                bits = r.nextBoolean() ? Float.floatToRawIntBits(Float.NaN) : Float.floatToRawIntBits(Float.POSITIVE_INFINITY);
+            } else {
+                bits = randomFinite(r, window);
+            }
+            if (r.nextBoolean()) {
+                bits |= 0x8000_0000;
+            }
+            t.setBits(i, type == ElementType.FP32 ? bits : bits >>> 16);
+        }
+        return t;
+    }
+
+    /** Bits of a random positive normal float with one of {@code window} exponents (254: any). */
+    private static int randomFinite(SplittableRandom r, int window) {
+        int first = window == 254 ? 1 : 127 - window / 2;
+        return (first + r.nextInt(window)) << 23 | r.nextInt(1 << 23);
     }
 
     @Test
