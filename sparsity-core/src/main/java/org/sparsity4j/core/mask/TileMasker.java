@@ -267,24 +267,17 @@ public final class TileMasker {
      * different mask on the tile's real rows.
      */
     private static int best(float[] v, int rows, double[] pair, MaskStats.Acc acc) {
-        return TileSums.doubleIsExact(v) ? bestInDouble(v, rows, pair, acc) : bestExact(v, rows, acc);
+        return TileSums.doubleIsExact(v) ? bestInDouble(v, rows, pair, acc) : bestExact(v, rows, pair, acc);
     }
 
     /** The search for tiles whose double sums are exact (see {@link TileSums}). */
     private static int bestInDouble(float[] v, int rows, double[] pair, MaskStats.Acc acc) {
-        for (int r = 0; r < 4; r++) {
-            for (int p = 0; p < 6; p++) {
-                int[] cols = TilePatterns.PAIRS[p];
-                pair[r * 6 + p] = (double) v[r * 4 + cols[0]] + v[r * 4 + cols[1]];
-            }
-        }
-        int[] order = TilePatterns.ROWS;
+        pairSums(v, pair);
         int best = 0;
         double bestSum = -1;
         boolean tied = false;
         for (int k = 0; k < TilePatterns.COUNT; k++) {
-            int o = k * 4;
-            double sum = ((pair[order[o]] + pair[6 + order[o + 1]]) + pair[12 + order[o + 2]]) + pair[18 + order[o + 3]];
+            double sum = patternSum(pair, k);
             if (sum > bestSum) {
                 bestSum = sum;
                 best = k;
@@ -297,23 +290,37 @@ public final class TileMasker {
         return best;
     }
 
-    /** The same search in exact integer arithmetic, for tiles with a very wide range of magnitudes. */
-    private static int bestExact(float[] v, int rows, MaskStats.Acc acc) {
-        BigInteger[] pair = new BigInteger[24];
-        for (int r = 0; r < 4; r++) {
-            for (int p = 0; p < 6; p++) {
-                int[] cols = TilePatterns.PAIRS[p];
-                pair[r * 6 + p] = TileSums.scaled(v[r * 4 + cols[0]]).add(TileSums.scaled(v[r * 4 + cols[1]]));
-            }
+    /**
+     * The search for the other tiles: the double sums single out the candidates, and exact integer
+     * sums decide between them. A double pattern sum passes through at most 4 roundings, so it is
+     * within a factor {@code 1 ± 4u/(1-4u)} of the exact sum ({@code u = 2^-53}, no underflow or
+     * overflow for float terms). A pattern with the largest exact sum therefore has a double sum of
+     * at least {@code (1 - 8.1u)} times the largest double sum, above the threshold
+     * {@code (1 - 2^-48)} times it; patterns below the threshold cannot be best or tie for best.
+     */
+    private static int bestExact(float[] v, int rows, double[] pair, MaskStats.Acc acc) {
+        pairSums(v, pair);
+        double largest = 0;
+        for (int k = 0; k < TilePatterns.COUNT; k++) {
+            largest = Math.max(largest, patternSum(pair, k));
         }
-        int[] order = TilePatterns.ROWS;
+        double threshold = largest * (1 - 0x1p-48);
+        BigInteger[] exact = new BigInteger[16];
+        for (int e = 0; e < 16; e++) {
+            exact[e] = TileSums.scaled(v[e]);
+        }
         int best = 0;
         BigInteger bestSum = null;
         boolean tied = false;
         for (int k = 0; k < TilePatterns.COUNT; k++) {
-            int o = k * 4;
-            BigInteger sum = pair[order[o]].add(pair[6 + order[o + 1]]).add(pair[12 + order[o + 2]])
-                    .add(pair[18 + order[o + 3]]);
+            if (patternSum(pair, k) < threshold) {
+                continue;
+            }
+            BigInteger sum = BigInteger.ZERO;
+            int mask = TilePatterns.MASKS[k];
+            for (int e = 0; e < 16; e++) {
+                sum = ((mask >>> e) & 1) != 0 ? sum.add(exact[e]) : sum;
+            }
             int cmp = bestSum == null ? 1 : sum.compareTo(bestSum);
             if (cmp > 0) {
                 bestSum = sum;
@@ -325,6 +332,23 @@ public final class TileMasker {
         }
         acc.tied += tied ? 1 : 0;
         return best;
+    }
+
+    /** Double sums of the six column pairs of each row: {@code pair[r * 6 + p]}. */
+    private static void pairSums(float[] v, double[] pair) {
+        for (int r = 0; r < 4; r++) {
+            for (int p = 0; p < 6; p++) {
+                int[] cols = TilePatterns.PAIRS[p];
+                pair[r * 6 + p] = (double) v[r * 4 + cols[0]] + v[r * 4 + cols[1]];
+            }
+        }
+    }
+
+    /** Double kept sum of pattern {@code k} from the pair sums. */
+    private static double patternSum(double[] pair, int k) {
+        int[] order = TilePatterns.ROWS;
+        int o = k * 4;
+        return ((pair[order[o]] + pair[6 + order[o + 1]]) + pair[12 + order[o + 2]]) + pair[18 + order[o + 3]];
     }
 
     /**

@@ -157,6 +157,26 @@ class TileMaskerTest {
     }
 
     /**
+     * Summed in double, the optimum (2^53 + 18, unique) comes out below another pattern whose exact
+     * sum 2^53 + 17 rounds up to 2^53 + 20; the exact comparison still picks the optimum.
+     */
+    @Test
+    void exactOptimumWinsOverAPatternWhoseDoubleSumRoundsHigher() {
+        float b = 0x1p53f;
+        float[] w = {
+            2, 1, b, 3,
+            3, 3, 3, 1,
+            2, 3, 0, 0,
+            0, 3, 3, 0};
+        Tensor t = Tensor.ofFloats(w, 4, 4);
+        Mask m = TileMasker.twoOfFour().compute(t, 1, 0);
+        int[] choice = exactChoice(t, 4, 0, 4, legalTilesInOrder());
+        assertEquals(choice[0], tileMask(m, 4, 0));
+        assertEquals(0, choice[1]);
+        assertEquals(0, m.stats().tiedGroups());
+    }
+
+    /**
      * Against an exact brute force (BigDecimal sums, documented pattern order) on tiles whose
      * magnitudes span the whole float range, with zeros, subnormals, repeated values and a few
      * non-finite values: the same mask, and the same number of tied tiles. Ragged tiles included.
