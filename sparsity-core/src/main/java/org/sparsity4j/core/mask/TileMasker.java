@@ -296,7 +296,8 @@ public final class TileMasker {
      * within a factor {@code 1 ± 4u/(1-4u)} of the exact sum ({@code u = 2^-53}, no underflow or
      * overflow for float terms). A pattern with the largest exact sum therefore has a double sum of
      * at least {@code (1 - 8.1u)} times the largest double sum, above the threshold
-     * {@code (1 - 2^-48)} times it; patterns below the threshold cannot be best or tie for best.
+     * {@code (1 - 2^-48)} times it (at most {@code 1 - 31u} times it after rounding); patterns
+     * below the threshold cannot be best or tie for best.
      */
     private static int bestExact(float[] v, int rows, double[] pair, MaskStats.Acc acc) {
         pairSums(v, pair);
