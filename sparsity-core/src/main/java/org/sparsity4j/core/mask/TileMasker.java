@@ -79,8 +79,11 @@ public final class TileMasker {
      * @param reductionAxis tile columns
      * @param otherAxis tile rows
      * @return the mask with statistics of the tensor before pruning
+     * @throws IllegalArgumentException on an invalid axis or length, or if {@code t} is read-only
+     *         ({@link Tensor#isReadOnly()})
      */
     public Mask prune(Tensor t, int reductionAxis, int otherAxis) {
+        t.requireWritable("prune");
         return run(t, null, reductionAxis, otherAxis, true);
     }
 

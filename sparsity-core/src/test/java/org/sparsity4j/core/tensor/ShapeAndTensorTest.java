@@ -120,6 +120,7 @@ class ShapeAndTensorTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> masker.prune(t, 1));
         assertTrue(e.getMessage().contains("read-only") && e.getMessage().contains("[2, 4]"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> m.applyInPlace(t));
+        assertThrows(IllegalArgumentException.class, () -> org.sparsity4j.core.mask.TileMasker.twoOfFour().prune(t, 1, 0));
         Tensor copy = m.applyToCopy(t);
         assertEquals(0, copy.bits(0));
         assertEquals(Float.floatToRawIntBits(4f), copy.bits(3));
