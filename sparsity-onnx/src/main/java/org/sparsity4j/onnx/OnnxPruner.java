@@ -636,6 +636,15 @@ public final class OnnxPruner {
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("output directory " + dir + " does not exist");
         }
+        ModelProto proto = model.proto();
+        Map<String, TensorProto> externals = new LinkedHashMap<>();
+        TensorWalker.forEach(proto, (path, t) -> {
+            if (t.getDataLocation() == TensorData.EXTERNAL) {
+                externals.put(path, t);
+            }
+        });
+        Path outData = dir.resolve(out.getFileName() + ".data");
+        refuseToOverwriteInputs(out, externals.isEmpty() ? null : outData, externals);
         time("parsed");
         List<Plan> plans = plan();
         time("planned");
@@ -649,24 +658,6 @@ public final class OnnxPruner {
         }
         int total = pendingByPath.size();
         int[] done = {0};
-        ModelProto proto = model.proto();
-        Map<String, TensorProto> externals = new LinkedHashMap<>();
-        TensorWalker.forEach(proto, (path, t) -> {
-            if (t.getDataLocation() == TensorData.EXTERNAL) {
-                externals.put(path, t);
-            }
-        });
-        Path outData = dir.resolve(out.getFileName() + ".data");
-        if (!externals.isEmpty()) {
-            for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
-                TensorProto t = e.getValue();
-                ExternalRef ref = TensorData.external(t, label(t, e.getKey()), model.baseDir(), -1);
-                if (Files.exists(outData) && Files.isSameFile(ref.file(), outData)) {
-                    throw new IllegalArgumentException("output data file " + outData + " is an input data file;"
-                            + " refusing to overwrite it");
-                }
-            }
-        }
         Path tmpModel = null;
         Path tmpData = null;
         Path movedData = null;
@@ -752,6 +743,43 @@ public final class OnnxPruner {
             }
         }
         return report(plans, input, output);
+    }
+
+    /**
+     * Refuses (before anything is written) an output model, or an output data file, that is the input
+     * model or one of the external data files the input references: writing it would destroy the input.
+     *
+     * @param out the output model (absolute, normalized)
+     * @param outData the output data file, or null when none will be written
+     * @param externals the input's external tensors by path
+     */
+    private void refuseToOverwriteInputs(Path out, Path outData, Map<String, TensorProto> externals)
+            throws IOException {
+        Map<Path, String> inputs = new LinkedHashMap<>();
+        inputs.put(model.path(), "the input model");
+        for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
+            TensorProto t = e.getValue();
+            String label = label(t, e.getKey());
+            ExternalRef ref = TensorData.external(t, label, model.baseDir(), -1);
+            inputs.putIfAbsent(ref.file(), "the external data file of tensor '" + label + "' of the input");
+        }
+        for (Map.Entry<Path, String> in : inputs.entrySet()) {
+            if (sameFile(out, in.getKey())) {
+                throw new IllegalArgumentException("output " + out + " is " + in.getValue() + " (" + in.getKey()
+                        + "); refusing to overwrite it");
+            }
+            if (outData != null && sameFile(outData, in.getKey())) {
+                throw new IllegalArgumentException("output data file " + outData + " (written next to the output "
+                        + out.getFileName() + ") is " + in.getValue() + " (" + in.getKey() + "); refusing to overwrite it");
+            }
+        }
+    }
+
+    /** Whether two paths name the same file: the same normalized absolute path, or the same existing file. */
+    private static boolean sameFile(Path a, Path b) throws IOException {
+        Path x = a.toAbsolutePath().normalize();
+        Path y = b.toAbsolutePath().normalize();
+        return x.equals(y) || (Files.exists(x) && Files.exists(y) && Files.isSameFile(x, y));
     }
 
     private void progress(Plan p, int[] done, int total) {

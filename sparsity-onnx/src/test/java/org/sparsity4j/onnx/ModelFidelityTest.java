@@ -375,4 +375,53 @@ class ModelFidelityTest {
         assertThrows(IllegalArgumentException.class, () -> OnnxPruner.prune(in3, dir.resolve("o.onnx"),
                 PruneOptions.defaults()));
     }
+    /** Asserts that pruning {@code in} into {@code out} is refused naming both files, and changes no file. */
+    private void assertRefused(Path in, Path out, Path victim) throws IOException {
+        Map<Path, byte[]> before = new HashMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                before.put(f, Files.readAllBytes(f));
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxPruner.prune(in, out, PruneOptions.defaults()));
+        assertTrue(e.getMessage().contains("refusing to overwrite") && e.getMessage().contains(victim.getFileName().toString())
+                && e.getMessage().contains(out.getFileName().toString()), e.getMessage());
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> after = files.toList();
+            assertEquals(before.keySet(), Set.copyOf(after), "files added or removed");
+            for (Path f : after) {
+                assertArrayEquals(before.get(f), Files.readAllBytes(f), f + " changed");
+            }
+        }
+    }
+
+    @Test
+    void outputMayNotReplaceAnInputDataFile() throws Exception {
+        Path in = externalModel(new Random(9), "e4.onnx");
+        Path data = dir.resolve("e4.onnx.weights");
+        assertRefused(in, data, data);
+        assertRefused(in, dir.resolve("sub/../e4.onnx.weights"), data);
+        // A link to the data file is the same file too.
+        Path link = dir.resolve("link.onnx");
+        Files.createSymbolicLink(link, data.getFileName());
+        assertRefused(in, link, data);
+    }
+
+    @Test
+    void outputDataFileMayNotReplaceTheInputModel() throws Exception {
+        Path ext = externalModel(new Random(10), "e5.onnx");
+        // The input model is named like the data file of output m.onnx.
+        Path in = Files.move(ext, dir.resolve("m.onnx.data"));
+        assertRefused(in, dir.resolve("m.onnx"), in);
+    }
+
+    @Test
+    void outputDataFileMayNotReplaceAnInputDataFileOfAnotherName() throws Exception {
+        Path in = externalModel(new Random(11), "e6.onnx");
+        Path data = dir.resolve("e6.onnx.weights");
+        Path link = dir.resolve("o6.onnx.data");
+        Files.createLink(link, data);
+        assertRefused(in, dir.resolve("o6.onnx"), link);
+    }
 }
