@@ -218,7 +218,11 @@ public final class OnnxPruner {
             return skip(p, "data type " + DataTypes.name(t.getDataType()) + " is not prunable (FLOAT, FLOAT16, "
                     + "BFLOAT16, INT8, FLOAT8E4M3FN and FLOAT8E5M2 are)");
         }
-        if (p.storage == Storage.OTHER && p.shape.size() > 0) {
+        if (p.shape.size() == 0) {
+            // Nothing to mask, and it may store no data at all: listed as skipped, never processed.
+            return skip(p, "has no elements (a dim is 0)");
+        }
+        if (p.storage == Storage.OTHER) {
             return skip(p, "its data is in a field other than raw_data, float_data, int32_data or external data");
         }
         if (options.include() != null && !matches(options.include(), c)) {
@@ -661,6 +665,7 @@ public final class OnnxPruner {
         Path tmpModel = null;
         Path tmpData = null;
         Path movedData = null;
+        PruneReport report;
         boolean ok = false;
         try {
             Map<String, TensorProto> replacements = new HashMap<>();
@@ -721,6 +726,8 @@ public final class OnnxPruner {
                 evaluationSamples = count[0];
                 time("evaluated");
             }
+            // The report is complete before the output appears: a failure here leaves nothing behind.
+            report = report(plans, input, output);
             Files.move(tmpModel, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmpModel = null;
             time("synced and renamed");
@@ -742,7 +749,7 @@ public final class OnnxPruner {
                 }
             }
         }
-        return report(plans, input, output);
+        return report;
     }
 
     /**
@@ -1022,9 +1029,19 @@ public final class OnnxPruner {
         }
     }
 
+    /**
+     * Builds the report of processed plans.
+     *
+     * @throws IllegalStateException if a plan was never given an action (a bug), so that no report with
+     *     a missing action reaches a caller
+     */
     private PruneReport report(List<Plan> plans, Path input, Path output) {
         List<TensorReport> out = new ArrayList<>();
         for (Plan p : plans) {
+            if (p.pending()) {
+                throw new IllegalStateException("tensor '" + p.c.name() + "' (" + p.c.path() + ") was planned for"
+                        + " pruning but never processed");
+            }
             List<String> consumers = new ArrayList<>();
             for (ConsumerUse u : p.c.consumers()) {
                 consumers.add(u.label() + (u.path().isEmpty() ? "" : " via " + u.path()));

@@ -497,4 +497,29 @@ class OnnxPrunerTest {
             }
         }
     }
+    @Test
+    void zeroElementWeightsAreSkippedInEveryMode() throws Exception {
+        // A [0, 8] weight without data: nothing to mask, listed as skipped; the rest of the model is pruned.
+        Random r = new Random(20);
+        TensorProto empty = TensorProto.newBuilder().setName("E").setDataType(F).addDims(0).addDims(8).build();
+        TensorProto w = floats("W", randomFloats(r, 64), 8, 8);
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(empty).addInitializer(w)
+                .addInput(value("x", F, 2, 0)).addInput(value("x2", F, 2, 8))
+                .addNode(node("MatMul", "mm0", List.of("x", "E"), List.of("y0")))
+                .addNode(node("MatMul", "mm", List.of("x2", "W"), List.of("y")))
+                .addOutput(value("y0", F, 2, 8)).addOutput(value("y", F, 2, 8)).build();
+        Path in = Models.write(dir, "zero.onnx", Models.model(g));
+        Path out = dir.resolve("zero-out.onnx");
+        PruneReport pruned = OnnxPruner.prune(in, out, PruneOptions.defaults());
+        assertSkipped(pruned, "E", "has no elements");
+        assertPruned(pruned, "W", 0);
+        assertEquals(0, Fixtures.tensors(out).get("E").size());
+        assertSkipped(OnnxPruner.report(in, PruneOptions.defaults()), "E", "has no elements");
+        assertSkipped(OnnxPruner.check(in, PruneOptions.defaults()), "E", "has no elements");
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, org.sparsity4j.onnx.cli.SparsityCli.run(new String[] {"prune", in.toString(), "-o",
+            out.toString(), "--json"}, ps, ps, false), text.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(text.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"reason\": \"has no elements"));
+    }
 }
