@@ -36,11 +36,15 @@ final class ModelFile {
      *
      * @param path the .onnx file
      * @return the parsed model
-     * @throws OnnxInputException if the file is missing, too large, corrupt or truncated
-     * @throws IOException on other I/O errors
+     * @throws OnnxInputException if the file is missing, unreadable (a directory, no permission, a read
+     *     error), too large, corrupt or truncated
+     * @throws IOException never in practice (declared for callers that read further)
      */
     public static ModelFile open(Path path) throws IOException {
         Path abs = path.toAbsolutePath().normalize();
+        if (Files.isDirectory(abs)) {
+            throw new OnnxInputException("model file " + path + " is a directory");
+        }
         long size;
         MappedByteBuffer map;
         try (FileChannel ch = FileChannel.open(abs, StandardOpenOption.READ)) {
@@ -55,6 +59,8 @@ final class ModelFile {
             map = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
         } catch (NoSuchFileException e) {
             throw new OnnxInputException("model file " + path + " does not exist", e);
+        } catch (IOException e) {
+            throw new OnnxInputException("model file " + path + " cannot be read: " + e, e);
         }
         CodedInputStream in = UnsafeByteOperations.unsafeWrap(map).newCodedInput();
         in.enableAliasing(true);

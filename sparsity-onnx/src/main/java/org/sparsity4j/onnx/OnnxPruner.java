@@ -870,7 +870,7 @@ public final class OnnxPruner {
                 } else {
                     FileChannel in = inputs.get(ref.file());
                     if (in == null) {
-                        in = FileChannel.open(ref.file(), StandardOpenOption.READ);
+                        in = TensorData.openInput(ref, label);
                         inputs.put(ref.file(), in);
                     }
                     FileChannel from = in;

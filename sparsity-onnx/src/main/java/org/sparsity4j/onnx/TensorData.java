@@ -266,7 +266,13 @@ final class TensorData {
             throw new OnnxInputException("tensor '" + label + "': external data file '" + location
                     + "' does not exist next to the model");
         }
-        long fileSize = Files.size(file);
+        long fileSize;
+        try {
+            fileSize = Files.size(file);
+        } catch (IOException e) {
+            throw new OnnxInputException("tensor '" + label + "': external data file '" + location
+                    + "' cannot be read: " + e, e);
+        }
         long offset = parseLong(offsetText, 0, label, "offset");
         long length = parseLong(lengthText, expectedBytes >= 0 ? expectedBytes : fileSize - offset, label, "length");
         if (offset < 0 || length < 0 || offset > fileSize || length > fileSize - offset) {
@@ -299,10 +305,11 @@ final class TensorData {
      * @param ref the reference
      * @param buf the destination
      * @param label the tensor's name for messages
-     * @throws IOException on I/O errors
+     * @throws OnnxInputException if the file cannot be read or ends early (naming the tensor and file)
+     * @throws IOException never in practice (declared for callers that read further)
      */
     public static void readFully(ExternalRef ref, ByteBuffer buf, String label) throws IOException {
-        try (FileChannel ch = FileChannel.open(ref.file(), StandardOpenOption.READ)) {
+        try (FileChannel ch = openInput(ref, label)) {
             long pos = ref.offset();
             while (buf.hasRemaining()) {
                 int n = ch.read(buf, pos);
@@ -312,6 +319,28 @@ final class TensorData {
                 }
                 pos += n;
             }
+        } catch (OnnxInputException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new OnnxInputException("tensor '" + label + "': external data file '" + ref.location()
+                    + "' cannot be read at byte offset " + ref.offset() + ": " + e, e);
+        }
+    }
+
+    /**
+     * Opens an external tensor's data file for reading.
+     *
+     * @param ref the reference
+     * @param label the tensor's name for messages
+     * @return the open channel
+     * @throws OnnxInputException if the file cannot be opened (naming the tensor and file)
+     */
+    public static FileChannel openInput(ExternalRef ref, String label) {
+        try {
+            return FileChannel.open(ref.file(), StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new OnnxInputException("tensor '" + label + "': external data file '" + ref.location()
+                    + "' cannot be opened: " + e, e);
         }
     }
 

@@ -424,4 +424,40 @@ class ModelFidelityTest {
         Files.createLink(link, data);
         assertRefused(in, dir.resolve("o6.onnx"), link);
     }
+    private String cliErr;
+
+    /** Runs the command line tool; its stderr goes to {@link #cliErr}. */
+    private int cli(String... args) {
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream ps = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8);
+        int code = org.sparsity4j.onnx.cli.SparsityCli.run(args, ps, ps, false);
+        cliErr = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return code;
+    }
+
+    @Test
+    void unreadableInputsAreInputErrorsNamingTheFile() throws Exception {
+        Path out = dir.resolve("never.onnx");
+        Path folder = Files.createDirectory(dir.resolve("folder.onnx"));
+        assertEquals(3, cli("prune", folder.toString(), "-o", out.toString()), cliErr);
+        assertTrue(cliErr.contains("input error") && cliErr.contains("folder.onnx") && cliErr.contains("directory"),
+                cliErr);
+        assertEquals(3, cli("report", folder.toString()), cliErr);
+        assertFalse(Files.exists(out));
+
+        Path model = Models.write(dir, "locked.onnx", richModel(new Random(12)));
+        Path ext = externalModel(new Random(13), "e7.onnx");
+        Path data = dir.resolve("e7.onnx.weights");
+        Files.setPosixFilePermissions(model, Set.of());
+        Files.setPosixFilePermissions(data, Set.of());
+        Assumptions.assumeFalse(Files.isReadable(model) || Files.isReadable(data),
+                "files without read permission are readable by this user (root)");
+        assertEquals(3, cli("prune", model.toString(), "-o", out.toString()), cliErr);
+        assertTrue(cliErr.contains("locked.onnx") && cliErr.contains("cannot be read"), cliErr);
+        assertEquals(3, cli("prune", ext.toString(), "-o", out.toString()), cliErr);
+        assertTrue(cliErr.contains("'W'") && cliErr.contains("e7.onnx.weights"), cliErr);
+        assertEquals(3, cli("report", ext.toString()), cliErr);
+        assertFalse(Files.exists(out));
+        assertFalse(Files.exists(dir.resolve("never.onnx.data")));
+    }
 }
