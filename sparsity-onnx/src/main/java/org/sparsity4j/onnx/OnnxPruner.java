@@ -935,14 +935,19 @@ public final class OnnxPruner {
                 byPath.put(p.c.path(), p);
             }
         }
-        Map<String, long[]> where = byPath.isEmpty() ? Map.of() : RawDataLocator.locate(model.path(), byPath.keySet());
+        Map<String, long[]> where;
+        try {
+            where = RawDataLocator.locate(model.path(), byPath.keySet(), "model file " + model.path());
+        } catch (IOException e) {
+            throw new OnnxInputException("model file " + model.path() + " cannot be read: " + e, e);
+        }
         List<Plan> ordered = new ArrayList<>(byPath.values());
         for (Plan p : ordered) {
             long[] loc = where.get(p.c.path());
             long need = (long) p.shape.size() * p.type.byteSize();
             if (loc == null || loc[1] != need) {
                 throw new OnnxInputException("tensor '" + p.c.name() + "': its raw_data could not be located"
-                        + " unambiguously in the model (repeated singular fields?)");
+                        + " unambiguously in the model");
             }
         }
         ordered.sort(java.util.Comparator.comparingLong(p -> where.get(p.c.path())[0]));
@@ -1001,7 +1006,8 @@ public final class OnnxPruner {
         if (paths.isEmpty()) {
             return;
         }
-        Map<String, long[]> where = RawDataLocator.locate(file, paths);
+        Map<String, long[]> where = RawDataLocator.locate(file, paths, "the re-serialized model (from model file "
+                + model.path() + ")");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             for (Plan p : plans) {
                 if (!(p.pending() && p.storage == Storage.RAW)) {

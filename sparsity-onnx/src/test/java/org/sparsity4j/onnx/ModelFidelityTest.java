@@ -460,4 +460,46 @@ class ModelFidelityTest {
         assertFalse(Files.exists(out));
         assertFalse(Files.exists(dir.resolve("never.onnx.data")));
     }
+
+    @Test
+    void groupEncodedUnknownFieldsAreKept() throws Exception {
+        Random r = new Random(14);
+        UnknownFieldSet inner = UnknownFieldSet.newBuilder()
+                .addField(1, UnknownFieldSet.Field.newBuilder().addVarint(5).build())
+                .addField(2, UnknownFieldSet.Field.newBuilder().addGroup(UnknownFieldSet.newBuilder()
+                        .addField(2, UnknownFieldSet.Field.newBuilder().addFixed64(7).build()).build()).build())
+                .build();
+        UnknownFieldSet groups = UnknownFieldSet.newBuilder()
+                .addField(99, UnknownFieldSet.Field.newBuilder().addGroup(inner).build()).build();
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(floats("W", randomFloats(r, 64), 8, 8))
+                .addInput(value("x", F, 2, 8)).addNode(node("MatMul", "mm", List.of("x", "W"), List.of("y")))
+                .addOutput(value("y", F, 2, 8)).setUnknownFields(groups).build();
+        Path in = Models.write(dir, "group.onnx", Models.model(g));
+        Path out = dir.resolve("group-out.onnx");
+        Fixtures.assertPruned(OnnxPruner.prune(in, out, PruneOptions.defaults()), "W", 0);
+        assertEquals(groups, ModelProto.parseFrom(Files.readAllBytes(out)).getGraph().getUnknownFields());
+    }
+
+    @Test
+    void aGraphFieldRepeatedInTheFileIsMergedAsProtobufMergesIt() throws Exception {
+        // Two occurrences of ModelProto.graph are one graph whose initializers are W (first) and V (second).
+        Random r = new Random(15);
+        TensorProto w = floats("W", randomFloats(r, 64), 8, 8);
+        TensorProto v = floats("V", randomFloats(r, 64), 8, 8);
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(w).addInput(value("x", F, 2, 8))
+                .addNode(node("MatMul", "mm", List.of("x", "W"), List.of("y"))).addOutput(value("y", F, 2, 8)).build();
+        ModelProto second = ModelProto.newBuilder().setGraph(GraphProto.newBuilder().addInitializer(v)).build();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.write(Models.model(g).toByteArray());
+        bytes.write(second.toByteArray());
+        Path in = dir.resolve("merged.onnx");
+        Files.write(in, bytes.toByteArray());
+        Path out = dir.resolve("merged-out.onnx");
+        PruneReport rep = OnnxPruner.prune(in, out, PruneOptions.defaults());
+        Fixtures.assertPruned(rep, "W", 0);
+        Map<String, org.sparsity4j.core.tensor.Tensor> got = Fixtures.tensors(out);
+        assertArrayEquals(v.getRawData().toByteArray(), got.get("V").toLittleEndianBytes().array(), "V changed");
+        assertTrue(org.sparsity4j.core.validate.Validator.checkStrip(got.get("W"),
+                org.sparsity4j.core.pattern.SparsityPattern.TWO_OF_FOUR, 0).isValid(), "W not pruned");
+    }
 }
