@@ -66,8 +66,37 @@ final class DataTypes {
         return code >= 0 && code < NAMES.length ? NAMES[code] : "DATATYPE(" + code + ")";
     }
 
+    /** UINT4. */
+    public static final int UINT4 = 21;
+    /** INT4. */
+    public static final int INT4 = 22;
+    /** FLOAT4E2M1. */
+    public static final int FLOAT4E2M1 = 23;
+
     /**
-     * Returns the byte size of one element of a fixed-width type, or 0 if unknown or not byte sized.
+     * Returns the bytes that {@code elements} elements of a type take in {@code raw_data} or an external
+     * data file: the element count times {@link #byteSize}, and for the 4-bit types (UINT4, INT4,
+     * FLOAT4E2M1, two elements to a byte) half the count rounded up.
+     *
+     * @param code the ONNX data type code
+     * @param elements the element count
+     * @return the byte count, or -1 if the type's size is unknown (STRING, undefined or unknown codes)
+     *     or the count overflows a long
+     */
+    public static long storageBytes(int code, long elements) {
+        if (code == UINT4 || code == INT4 || code == FLOAT4E2M1) {
+            return elements / 2 + elements % 2;
+        }
+        int bs = byteSize(code);
+        if (bs == 0 || elements > Long.MAX_VALUE / bs) {
+            return -1;
+        }
+        return elements * bs;
+    }
+
+    /**
+     * Returns the byte size of one element of a fixed-width type, or 0 if unknown or not byte sized
+     * (see {@link #storageBytes} for the 4-bit types).
      *
      * @param code the ONNX data type code
      * @return bytes per element, or 0

@@ -830,8 +830,9 @@ public final class OnnxPruner {
         long outputBytes = 0;
         long largest = 0; // of the tensors to prune: the writer's two buffers are allocated once, at this size
         for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
-            long length = TensorData.external(e.getValue(), label(e.getValue(), e.getKey()), model.baseDir(), -1)
-                    .length();
+            String label = label(e.getValue(), e.getKey());
+            long length = TensorData.external(e.getValue(), label, model.baseDir(),
+                    TensorData.expectedBytes(e.getValue(), label)).length();
             outputBytes += length;
             if (pending.containsKey(e.getKey())) {
                 OrderedWriter.requireBufferable(length, label(e.getValue(), e.getKey()));
@@ -845,9 +846,7 @@ public final class OnnxPruner {
             for (Map.Entry<String, TensorProto> e : externals.entrySet()) {
                 TensorProto t = e.getValue();
                 String label = label(t, e.getKey());
-                int bs = DataTypes.byteSize(t.getDataType());
-                long expected = bs == 0 ? -1 : (long) TensorData.shape(t, label).size() * bs;
-                ExternalRef ref = TensorData.external(t, label, model.baseDir(), expected);
+                ExternalRef ref = TensorData.external(t, label, model.baseDir(), TensorData.expectedBytes(t, label));
                 pos = (pos + EXTERNAL_ALIGNMENT - 1) / EXTERNAL_ALIGNMENT * EXTERNAL_ALIGNMENT;
                 Plan p = pending.get(e.getKey());
                 boolean pruned = false;

@@ -162,8 +162,7 @@ final class TensorData {
      */
     public static void checkConsistent(TensorProto t, String label, Path baseDir) throws IOException {
         Shape shape = shape(t, label);
-        int bs = DataTypes.byteSize(t.getDataType());
-        long need = bs == 0 ? -1 : (long) shape.size() * bs;
+        long need = expectedBytes(t, label);
         switch (storage(t)) {
             case RAW:
                 if (need >= 0 && t.getRawData().size() != need) {
@@ -183,6 +182,18 @@ final class TensorData {
             default:
                 break;
         }
+    }
+
+    /**
+     * Returns the bytes a tensor's dims and type need in {@code raw_data} or an external data file.
+     *
+     * @param t the tensor
+     * @param label the tensor's name for messages
+     * @return the byte count, or -1 if the type's size is unknown
+     * @throws OnnxInputException on negative dims or too many elements
+     */
+    public static long expectedBytes(TensorProto t, String label) {
+        return DataTypes.storageBytes(t.getDataType(), shape(t, label).size());
     }
 
     private static void requireCount(int count, Shape shape, String label, String field) {

@@ -502,4 +502,84 @@ class ModelFidelityTest {
         assertTrue(org.sparsity4j.core.validate.Validator.checkStrip(got.get("W"),
                 org.sparsity4j.core.pattern.SparsityPattern.TWO_OF_FOUR, 0).isValid(), "W not pruned");
     }
+    private static StringStringEntryProto kv(String k, String v) {
+        return StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
+    }
+
+    /** An external tensor; {@code length} null leaves the key out. */
+    private static TensorProto external(String name, int type, String location, long offset, Long length,
+            long... dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type).setDataLocation(1)
+                .addExternalData(kv("location", location)).addExternalData(kv("offset", Long.toString(offset)));
+        if (length != null) {
+            t.addExternalData(kv("length", Long.toString(length)));
+        }
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return t.build();
+    }
+
+    private static String externalKey(TensorProto t, String key) {
+        return t.getExternalDataList().stream().filter(e -> e.getKey().equals(key)).findFirst().orElseThrow()
+                .getValue();
+    }
+
+    @Test
+    void externalTensorsWithoutLengthInALargeSharedFileAreSizedByTheirDims() throws Exception {
+        // W and V share a sparse 3 GiB file and name no length: each is as long as its dims need.
+        Random r = new Random(16);
+        TensorProto wRaw = floats("W", randomFloats(r, 64), 8, 8);
+        TensorProto vRaw = floats("V", randomFloats(r, 4), 4);
+        Path bin = dir.resolve("shared.bin");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(bin,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(wRaw.getRawData().asReadOnlyByteBuffer(), 0);
+            ch.write(vRaw.getRawData().asReadOnlyByteBuffer(), 1 << 20);
+            ch.write(ByteBuffer.wrap(new byte[] {1}), (3L << 30) - 1);
+        }
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(external("W", F, "shared.bin", 0, null, 8, 8))
+                .addInitializer(external("V", F, "shared.bin", 1 << 20, null, 4))
+                .addInput(value("x", F, 2, 8)).addNode(node("MatMul", "mm", List.of("x", "W"), List.of("h")))
+                .addNode(node("Add", "add", List.of("h", "V"), List.of("y"))).addOutput(value("y", F, 2, 8)).build();
+        Path in = Models.write(dir, "shared.onnx", Models.model(g));
+        Path out = dir.resolve("shared-out.onnx");
+        Fixtures.assertPruned(OnnxPruner.prune(in, out, PruneOptions.defaults()), "W", 0);
+        GraphProto got = ModelProto.parseFrom(Files.readAllBytes(out)).getGraph();
+        assertEquals("256", externalKey(got.getInitializer(0), "length"));
+        assertEquals("16", externalKey(got.getInitializer(1), "length"));
+        assertTrue(Files.size(dir.resolve("shared-out.onnx.data")) < 1024, "output data file holds more than W and V");
+        assertArrayEquals(vRaw.getRawData().toByteArray(), Fixtures.tensors(out).get("V").toLittleEndianBytes().array());
+    }
+
+    @Test
+    void externalFourBitTensorsWithoutLengthKeepTheirOwnLength() throws Exception {
+        // INT4 [8] and UINT4 [5] (two elements to a byte: 4 and 3 bytes) before a pruned W in one file.
+        Random r = new Random(17);
+        TensorProto wRaw = floats("W", randomFloats(r, 64), 8, 8);
+        ByteBuffer all = ByteBuffer.allocate(8 + 256);
+        all.put(new byte[] {0x12, 0x34, 0x56, 0x78, 0x1a, 0x2b, 0x3c, 0}).put(wRaw.getRawData().toByteArray());
+        Files.write(dir.resolve("data.bin"), all.array());
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(external("W", F, "data.bin", 8, 256L, 8, 8))
+                .addInitializer(external("Q", DataTypes.INT4, "data.bin", 0, null, 8))
+                .addInitializer(external("U", DataTypes.UINT4, "data.bin", 4, null, 5))
+                .addInput(value("x", F, 2, 8)).addNode(node("MatMul", "mm", List.of("x", "W"), List.of("y")))
+                .addOutput(value("y", F, 2, 8)).build();
+        Path in = Models.write(dir, "int4.onnx", Models.model(g));
+        Path out = dir.resolve("int4-out.onnx");
+        Fixtures.assertPruned(OnnxPruner.prune(in, out, PruneOptions.defaults()), "W", 0);
+        GraphProto got = ModelProto.parseFrom(Files.readAllBytes(out)).getGraph();
+        assertEquals("4", externalKey(got.getInitializer(1), "length"));
+        assertEquals("3", externalKey(got.getInitializer(2), "length"));
+        byte[] data = Files.readAllBytes(dir.resolve("int4-out.onnx.data"));
+        int q = Integer.parseInt(externalKey(got.getInitializer(1), "offset"));
+        int u = Integer.parseInt(externalKey(got.getInitializer(2), "offset"));
+        assertArrayEquals(new byte[] {0x12, 0x34, 0x56, 0x78}, java.util.Arrays.copyOfRange(data, q, q + 4));
+        assertArrayEquals(new byte[] {0x1a, 0x2b, 0x3c}, java.util.Arrays.copyOfRange(data, u, u + 3));
+        // A length that does not match the packed size is an input error naming the tensor.
+        GraphProto bad = g.toBuilder().setInitializer(1, external("Q", DataTypes.INT4, "data.bin", 0, 8L, 8)).build();
+        assertInputError(Models.write(dir, "int4-bad.onnx", Models.model(bad)), "tensor 'Q': external data length 8");
+    }
 }
