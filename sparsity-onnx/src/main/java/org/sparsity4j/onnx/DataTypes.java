@@ -74,6 +74,17 @@ final class DataTypes {
     public static final int FLOAT4E2M1 = 23;
 
     /**
+     * Tells whether a type has 4-bit elements (UINT4, INT4, FLOAT4E2M1), stored two to a byte in
+     * {@code raw_data} and two to a value in {@code int32_data}.
+     *
+     * @param code the ONNX data type code
+     * @return true for the 4-bit types
+     */
+    public static boolean fourBit(int code) {
+        return code == UINT4 || code == INT4 || code == FLOAT4E2M1;
+    }
+
+    /**
      * Returns the bytes that {@code elements} elements of a type take in {@code raw_data} or an external
      * data file: the element count times {@link #byteSize}, and for the 4-bit types (UINT4, INT4,
      * FLOAT4E2M1, two elements to a byte) half the count rounded up.
@@ -84,7 +95,7 @@ final class DataTypes {
      *     or the count overflows a long
      */
     public static long storageBytes(int code, long elements) {
-        if (code == UINT4 || code == INT4 || code == FLOAT4E2M1) {
+        if (fourBit(code)) {
             return elements / 2 + elements % 2;
         }
         int bs = byteSize(code);

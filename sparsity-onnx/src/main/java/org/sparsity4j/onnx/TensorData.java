@@ -152,7 +152,11 @@ final class TensorData {
 
     /**
      * Checks that a tensor's stored data matches its dims and type: raw_data byte count, typed
-     * field value count, or the external data range (which must lie inside an existing file).
+     * field value count ({@code float_data}, {@code int32_data}, {@code int64_data}; two 4-bit
+     * elements per {@code int32_data} value, two floats per COMPLEX64 element), or the external data
+     * range (which must lie inside an existing file). A tensor with elements but no data is refused
+     * unless its type keeps values in a field this module does not read (STRING, DOUBLE, UINT32,
+     * UINT64, COMPLEX128, unknown types).
      *
      * @param t the tensor
      * @param label the tensor's name for messages
@@ -174,13 +178,42 @@ final class TensorData {
                 external(t, label, baseDir, need);
                 break;
             case FLOAT_DATA:
-                requireCount(t.getFloatDataCount(), shape, label, "float_data");
+                // COMPLEX64: two floats per element
+                requireCount(t.getFloatDataCount(), shape, t.getDataType() == COMPLEX64 ? 2L * shape.size()
+                        : shape.size(), label, "float_data");
                 break;
             case INT32_DATA:
-                requireCount(t.getInt32DataCount(), shape, label, "int32_data");
+                // 4-bit types: two elements per int32 value
+                requireCount(t.getInt32DataCount(), shape, DataTypes.fourBit(t.getDataType())
+                        ? DataTypes.storageBytes(t.getDataType(), shape.size()) : shape.size(), label, "int32_data");
                 break;
             default:
+                if (t.getInt64DataCount() > 0) {
+                    requireCount(t.getInt64DataCount(), shape, shape.size(), label, "int64_data");
+                } else if (shape.size() > 0 && !dataMayBeInOtherFields(t.getDataType())) {
+                    throw new OnnxInputException("tensor '" + label + "' of dims " + shape + " and type "
+                            + DataTypes.name(t.getDataType()) + " has no data (raw_data, a typed field or external data)");
+                }
                 break;
+        }
+    }
+
+    private static final int COMPLEX64 = 14;
+
+    /**
+     * Whether a tensor of this type may keep its values in a field this module does not read
+     * (string_data, double_data, uint64_data) or in one of an unknown type.
+     */
+    private static boolean dataMayBeInOtherFields(int type) {
+        switch (type) {
+            case 8: // STRING: string_data
+            case 11: // DOUBLE: double_data
+            case 12: // UINT32: uint64_data
+            case 13: // UINT64: uint64_data
+            case 15: // COMPLEX128: double_data
+                return true;
+            default:
+                return DataTypes.byteSize(type) == 0 && !DataTypes.fourBit(type); // undefined or unknown codes
         }
     }
 
@@ -197,9 +230,13 @@ final class TensorData {
     }
 
     private static void requireCount(int count, Shape shape, String label, String field) {
-        if (count != shape.size()) {
+        requireCount(count, shape, shape.size(), label, field);
+    }
+
+    private static void requireCount(int count, Shape shape, long need, String label, String field) {
+        if (count != need) {
             throw new OnnxInputException("tensor '" + label + "': " + field + " holds " + count
-                    + " values but dims " + shape + " need " + shape.size());
+                    + " values but dims " + shape + " need " + need);
         }
     }
 
@@ -371,9 +408,11 @@ final class TensorData {
         }
         Shape shape = shape(t, label);
         int n = shape.size();
-        long[] out = new long[n];
+        // The data is found and checked before the values are allocated: dims may declare far more
+        // elements than the tensor holds.
         if (type == DataTypes.INT64 && t.getInt64DataCount() == n && !t.hasRawData()
                 && t.getDataLocation() != EXTERNAL) {
+            long[] out = new long[n];
             for (int i = 0; i < n; i++) {
                 out[i] = t.getInt64Data(i);
             }
@@ -381,6 +420,7 @@ final class TensorData {
         }
         if (type == DataTypes.INT32 && t.getInt32DataCount() == n && !t.hasRawData()
                 && t.getDataLocation() != EXTERNAL) {
+            long[] out = new long[n];
             for (int i = 0; i < n; i++) {
                 out[i] = t.getInt32Data(i);
             }
@@ -390,6 +430,7 @@ final class TensorData {
         if (bytes == null) {
             return null;
         }
+        long[] out = new long[n];
         for (int i = 0; i < n; i++) {
             out[i] = type == DataTypes.INT64 ? bytes.getLong(i * 8) : bytes.getInt(i * 4);
         }

@@ -582,4 +582,41 @@ class ModelFidelityTest {
         GraphProto bad = g.toBuilder().setInitializer(1, external("Q", DataTypes.INT4, "data.bin", 0, 8L, 8)).build();
         assertInputError(Models.write(dir, "int4-bad.onnx", Models.model(bad)), "tensor 'Q': external data length 8");
     }
+    /** A model whose MatMul weight W is reshaped by the shape tensor {@code shape}. */
+    private Path reshapeModel(String name, TensorProto shape) throws IOException {
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(floats("W", randomFloats(new Random(18), 64), 64))
+                .addInitializer(shape).addInput(value("x", F, 2, 8))
+                .addNode(node("Reshape", "rs", List.of("W", shape.getName()), List.of("W2")))
+                .addNode(node("MatMul", "mm", List.of("x", "W2"), List.of("y")))
+                .addOutput(value("y", F, 2, 8)).build();
+        return Models.write(dir, name, Models.model(g));
+    }
+
+    @Test
+    void typedDataNotMatchingDimsAndMissingDataAreInputErrors() throws Exception {
+        assertInputError(reshapeModel("i64.onnx", Models.int64s("S", new long[] {8, 8, 1}, 2)),
+                "tensor 'S': int64_data holds 3 values but dims [2] need 2");
+        // Dims declaring 2^31 - 17 elements and no data: refused before any array of that size is made.
+        TensorProto huge = TensorProto.newBuilder().setName("S").setDataType(DataTypes.INT64)
+                .addDims(Integer.MAX_VALUE - 16).build();
+        Path hugeModel = reshapeModel("huge.onnx", huge);
+        assertInputError(hugeModel, "tensor 'S' of dims [2147483631] and type INT64 has no data");
+        assertThrows(OnnxInputException.class, () -> OnnxPruner.report(hugeModel, PruneOptions.defaults()));
+        assertEquals(3, cli("report", hugeModel.toString(), "-q"), cliErr);
+        // Well-formed: 8 INT4 elements in 4 int32_data values, 2 COMPLEX64 elements in 4 floats, an
+        // UINT64 tensor whose uint64_data this module does not read.
+        TensorProto int4 = TensorProto.newBuilder().setName("Q").setDataType(DataTypes.INT4).addDims(8)
+                .addAllInt32Data(List.of(0x12, 0x34, 0x56, 0x78)).build();
+        TensorProto c64 = TensorProto.newBuilder().setName("C").setDataType(14).addDims(2)
+                .addAllFloatData(List.of(1f, 2f, 3f, 4f)).build();
+        TensorProto u64 = TensorProto.newBuilder().setName("U").setDataType(13).addDims(1)
+                .setUnknownFields(UnknownFieldSet.newBuilder()
+                        .addField(11, UnknownFieldSet.Field.newBuilder().addVarint(7).build()).build()).build();
+        GraphProto g = ModelProto.parseFrom(Files.readAllBytes(reshapeModel("ok.onnx",
+                Models.int64s("S", new long[] {8, 8}, 2)))).getGraph().toBuilder()
+                .addInitializer(int4).addInitializer(c64).addInitializer(u64).build();
+        Path ok = Models.write(dir, "ok.onnx", Models.model(g));
+        OnnxPruner.prune(ok, dir.resolve("ok-out.onnx"), PruneOptions.defaults());
+        assertEquals(g, ModelProto.parseFrom(Files.readAllBytes(dir.resolve("ok-out.onnx"))).getGraph());
+    }
 }
