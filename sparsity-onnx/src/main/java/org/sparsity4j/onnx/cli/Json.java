@@ -4,7 +4,12 @@ import java.util.List;
 import org.sparsity4j.onnx.PruneReport;
 import org.sparsity4j.onnx.TensorReport;
 
-/** Writes a {@link PruneReport} as JSON (hand-written: the format is small and fixed). */
+/**
+ * Writes a {@link PruneReport} as JSON (hand-written: the format is small and fixed). The text is
+ * ASCII: every character outside printable ASCII is written as a JSON unicode escape (a character
+ * outside the Basic Multilingual Plane as its two UTF-16 surrogates), so it stays valid JSON whatever
+ * encoding the output goes through.
+ */
 final class Json {
     private Json() {
     }
@@ -101,8 +106,9 @@ final class Json {
                     sb.append("\\t");
                     break;
                 default:
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20 || c > 0x7E) {
+                        // ASCII only: the JSON reads the same whatever encoding the output goes through
+                        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
                     } else {
                         sb.append(c);
                     }

@@ -1,9 +1,12 @@
 package org.sparsity4j.onnx.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,15 +68,40 @@ public final class SparsityCli {
     }
 
     /**
-     * Runs the tool and exits with its exit code.
+     * The system property through which the {@code sparsity} launcher tells whether stderr is a
+     * terminal ({@code true} or {@code false}); Java cannot tell that of stderr itself.
+     */
+    public static final String STDERR_TERMINAL_PROPERTY = "sparsity.stderrIsTerminal";
+
+    /**
+     * Runs the tool and exits with its exit code. The report (stdout) and messages (stderr) are
+     * written in UTF-8 whatever the locale, so that tensor and node names are never replaced by
+     * {@code ?}; JSON output is ASCII anyway. Progress is printed when stderr is a terminal, as the
+     * launcher reports through {@link #STDERR_TERMINAL_PROPERTY}; without it (the jar run directly)
+     * the JVM's console check stands in, which tells whether stdin and stdout are terminals.
      *
      * @param args the command line
      */
     public static void main(String[] args) {
-        boolean tty = System.console() != null;
-        int code = run(args, System.out, System.err, tty);
-        System.out.flush();
+        boolean tty = stderrIsTerminal(System.getProperty(STDERR_TERMINAL_PROPERTY), System.console() != null);
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        int code = run(args, out, err, tty);
+        out.flush();
+        err.flush();
         System.exit(code);
+    }
+
+    /**
+     * Whether stderr is a terminal: what the launcher's property says when it is set, else whether
+     * the JVM has a console.
+     *
+     * @param property the value of {@link #STDERR_TERMINAL_PROPERTY}, or null
+     * @param console whether {@code System.console()} is non-null
+     * @return whether progress may be printed to stderr
+     */
+    static boolean stderrIsTerminal(String property, boolean console) {
+        return property == null || property.isBlank() ? console : Boolean.parseBoolean(property.trim());
     }
 
     /** Parsed command line. */

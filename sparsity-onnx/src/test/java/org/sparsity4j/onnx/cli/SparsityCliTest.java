@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparsity4j.core.simd.VectorSupport;
+import org.sparsity4j.onnx.proto.OnnxSubset;
 
 /** The command line: commands, options, exit codes, and that failures leave no output. */
 class SparsityCliTest {
@@ -163,5 +164,70 @@ class SparsityCliTest {
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temporary file left");
         }
+    }
+    @Test
+    void jsonStringsAreAsciiWithEscapes() {
+        assertEquals("\"W\\\"q\\n\\u00e9\\u4e2d\\ud83d\\ude00\\u0001\\u2028\\u007f~\"",
+                Json.str("W\"q\n\u00e9\u4e2d\uD83D\uDE00\u0001\u2028\u007f~"));
+    }
+
+    @Test
+    void progressFollowsTheLaunchersStderrTerminalPropertyElseTheConsole() {
+        assertTrue(SparsityCli.stderrIsTerminal("true", false));
+        assertFalse(SparsityCli.stderrIsTerminal("false", true));
+        assertTrue(SparsityCli.stderrIsTerminal(null, true));
+        assertFalse(SparsityCli.stderrIsTerminal(null, false));
+    }
+
+    /** Runs the tool in a new JVM under the C locale; returns {exit code, stdout, stderr} (read as UTF-8). */
+    private static String[] runJvm(String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("LANG", "C");
+        pb.environment().put("LC_ALL", "C");
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        return new String[] {Integer.toString(code), out, new String(err.get(), StandardCharsets.UTF_8)};
+    }
+
+    @Test
+    void namesOutsideAsciiSurviveTheCLocaleAndProgressFollowsTheProperty() throws Exception {
+        String name = "W\u00e9\u4e2d\uD83D\uDE00";
+        java.nio.ByteBuffer w = java.nio.ByteBuffer.allocate(256).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.util.Random r = new java.util.Random(1);
+        for (int i = 0; i < 64; i++) {
+            w.putFloat((float) r.nextGaussian());
+        }
+        OnnxSubset.GraphProto g = OnnxSubset.GraphProto.newBuilder().setName("g")
+                .addInitializer(OnnxSubset.TensorProto.newBuilder().setName(name).setDataType(1).addDims(8).addDims(8)
+                        .setRawData(com.google.protobuf.ByteString.copyFrom(w.array())))
+                .addNode(OnnxSubset.NodeProto.newBuilder().setOpType("MatMul").setName("mm\u00fc").addInput("x")
+                        .addInput(name).addOutput("y"))
+                .build();
+        Path in = dir.resolve("names.onnx");
+        Files.write(in, OnnxSubset.ModelProto.newBuilder().setIrVersion(8).setGraph(g).build().toByteArray());
+        String main = SparsityCli.class.getName();
+        String[] text = runJvm("-D" + SparsityCli.STDERR_TERMINAL_PROPERTY + "=false", main, "report", in.toString());
+        assertEquals("0", text[0], text[2]);
+        assertTrue(text[1].contains(name + " <- MatMul 'mm\u00fc'"), text[1]);
+        assertFalse(text[2].contains("\033"), "progress in a stderr that is no terminal: " + text[2]);
+        String[] json = runJvm("-D" + SparsityCli.STDERR_TERMINAL_PROPERTY + "=true", main, "report", in.toString(),
+                "--json");
+        assertEquals("0", json[0], json[2]);
+        assertTrue(json[1].chars().allMatch(c -> c < 0x7F), json[1]);
+        assertTrue(json[1].contains("\"name\": \"W\\u00e9\\u4e2d\\ud83d\\ude00\""), json[1]);
+        assertTrue(json[2].contains("\033[K"), "no progress in a terminal: " + json[2]);
     }
 }
