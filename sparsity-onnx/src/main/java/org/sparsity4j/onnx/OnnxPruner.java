@@ -76,6 +76,9 @@ public final class OnnxPruner {
     private static final class Plan {
         Candidate c;
         ElementType type;
+        /** The tensor's dims, whatever its size. */
+        long[] dims;
+        /** The core shape, for plans that are processed (masked) only. */
         Shape shape;
         Storage storage;
         int axis = -1;
@@ -192,7 +195,8 @@ public final class OnnxPruner {
         Plan p = new Plan();
         p.c = c;
         TensorProto t = c.tensor();
-        p.shape = TensorData.shape(t, c.name());
+        p.dims = TensorData.dims(t, c.name());
+        long elements = TensorData.elements(t, c.name());
         p.storage = TensorData.storage(t);
         p.type = DataTypes.elementType(t.getDataType());
         SparsityPattern pattern = options.pattern();
@@ -218,7 +222,7 @@ public final class OnnxPruner {
             return skip(p, "data type " + DataTypes.name(t.getDataType()) + " is not prunable (FLOAT, FLOAT16, "
                     + "BFLOAT16, INT8, FLOAT8E4M3FN and FLOAT8E5M2 are)");
         }
-        if (p.shape.size() == 0) {
+        if (elements == 0) {
             // Nothing to mask, and it may store no data at all: listed as skipped, never processed.
             return skip(p, "has no elements (a dim is 0)");
         }
@@ -231,10 +235,14 @@ public final class OnnxPruner {
         if (options.exclude() != null && matches(options.exclude(), c)) {
             return skip(p, "matched by --exclude");
         }
-        if (p.shape.size() < options.minElements()) {
-            return skip(p, "smaller than the minimum size (" + p.shape.size() + " < " + options.minElements()
+        if (elements < options.minElements()) {
+            return skip(p, "smaller than the minimum size (" + elements + " < " + options.minElements()
                     + " elements)");
         }
+        if (elements > Shape.MAX_ELEMENTS) {
+            return skip(p, "has " + elements + " elements; one tensor can be masked up to " + Shape.MAX_ELEMENTS);
+        }
+        p.shape = TensorData.shape(t, c.name());
         long k = p.shape.dim(p.axis);
         if (k % pattern.m() != 0) {
             return skip(p, "reduction dimension (axis " + p.axis + ") is " + k + ", not a multiple of " + pattern.m());
@@ -1051,7 +1059,7 @@ public final class OnnxPruner {
             for (ConsumerUse u : p.c.consumers()) {
                 consumers.add(u.label() + (u.path().isEmpty() ? "" : " via " + u.path()));
             }
-            out.add(new TensorReport(p.c.name(), p.c.path(), p.c.source(), List.copyOf(consumers), p.shape.dims(),
+            out.add(new TensorReport(p.c.name(), p.c.path(), p.c.source(), List.copyOf(consumers), p.dims.clone(),
                     DataTypes.name(p.c.tensor().getDataType()), p.storage.name().toLowerCase(java.util.Locale.ROOT),
                     p.axis, p.other, p.action, p.reason, p.retained, List.copyOf(p.hints), p.scoring,
                     p.retainedScore));

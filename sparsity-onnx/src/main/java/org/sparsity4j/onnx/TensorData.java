@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.tensor.Shape;
@@ -61,7 +62,56 @@ final class TensorData {
     }
 
     /**
-     * Returns the tensor's shape, checking its dims.
+     * Returns the tensor's dims, checking that none is negative. Unlike {@link #shape}, any element
+     * count is allowed: tensors that are not masked may be larger than one core tensor can hold.
+     *
+     * @param t the tensor
+     * @param label the tensor's name for messages
+     * @return the dims
+     * @throws OnnxInputException on a negative dim
+     */
+    public static long[] dims(TensorProto t, String label) {
+        long[] dims = new long[t.getDimsCount()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = t.getDims(i);
+        }
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] < 0) {
+                throw new OnnxInputException("tensor '" + label + "': dims " + Arrays.toString(dims) + ": dimension "
+                        + i + " is negative (" + dims[i] + ")");
+            }
+        }
+        return dims;
+    }
+
+    /**
+     * Returns the tensor's element count, computed in long arithmetic.
+     *
+     * @param t the tensor
+     * @param label the tensor's name for messages
+     * @return the product of its dims
+     * @throws OnnxInputException on a negative dim, or a count that overflows a long
+     */
+    public static long elements(TensorProto t, String label) {
+        long[] dims = dims(t, label);
+        for (long d : dims) {
+            if (d == 0) {
+                return 0;
+            }
+        }
+        long n = 1;
+        for (long d : dims) {
+            if (n > Long.MAX_VALUE / d) {
+                throw new OnnxInputException("tensor '" + label + "': dims " + Arrays.toString(dims)
+                        + " have more elements than a long can count");
+            }
+            n *= d;
+        }
+        return n;
+    }
+
+    /**
+     * Returns the tensor's shape as a core shape (for tensors that are masked), checking its dims.
      *
      * @param t the tensor
      * @param label the tensor's name for messages
@@ -165,7 +215,8 @@ final class TensorData {
      * @throws IOException on I/O errors
      */
     public static void checkConsistent(TensorProto t, String label, Path baseDir) throws IOException {
-        Shape shape = shape(t, label);
+        String shape = Arrays.toString(dims(t, label));
+        long n = elements(t, label);
         long need = expectedBytes(t, label);
         switch (storage(t)) {
             case RAW:
@@ -179,18 +230,18 @@ final class TensorData {
                 break;
             case FLOAT_DATA:
                 // COMPLEX64: two floats per element
-                requireCount(t.getFloatDataCount(), shape, t.getDataType() == COMPLEX64 ? 2L * shape.size()
-                        : shape.size(), label, "float_data");
+                requireCount(t.getFloatDataCount(), shape, t.getDataType() == COMPLEX64 ? 2 * n : n, label,
+                        "float_data");
                 break;
             case INT32_DATA:
                 // 4-bit types: two elements per int32 value
                 requireCount(t.getInt32DataCount(), shape, DataTypes.fourBit(t.getDataType())
-                        ? DataTypes.storageBytes(t.getDataType(), shape.size()) : shape.size(), label, "int32_data");
+                        ? DataTypes.storageBytes(t.getDataType(), n) : n, label, "int32_data");
                 break;
             default:
                 if (t.getInt64DataCount() > 0) {
-                    requireCount(t.getInt64DataCount(), shape, shape.size(), label, "int64_data");
-                } else if (shape.size() > 0 && !dataMayBeInOtherFields(t.getDataType())) {
+                    requireCount(t.getInt64DataCount(), shape, n, label, "int64_data");
+                } else if (n > 0 && !dataMayBeInOtherFields(t.getDataType())) {
                     throw new OnnxInputException("tensor '" + label + "' of dims " + shape + " and type "
                             + DataTypes.name(t.getDataType()) + " has no data (raw_data, a typed field or external data)");
                 }
@@ -226,14 +277,14 @@ final class TensorData {
      * @throws OnnxInputException on negative dims or too many elements
      */
     public static long expectedBytes(TensorProto t, String label) {
-        return DataTypes.storageBytes(t.getDataType(), shape(t, label).size());
+        return DataTypes.storageBytes(t.getDataType(), elements(t, label));
     }
 
     private static void requireCount(int count, Shape shape, String label, String field) {
-        requireCount(count, shape, shape.size(), label, field);
+        requireCount(count, shape.toString(), shape.size(), label, field);
     }
 
-    private static void requireCount(int count, Shape shape, long need, String label, String field) {
+    private static void requireCount(int count, String shape, long need, String label, String field) {
         if (count != need) {
             throw new OnnxInputException("tensor '" + label + "': " + field + " holds " + count
                     + " values but dims " + shape + " need " + need);
@@ -329,7 +380,7 @@ final class TensorData {
         }
         if (expectedBytes >= 0 && length != expectedBytes) {
             throw new OnnxInputException("tensor '" + label + "': external data length " + length + " at offset "
-                    + offset + " in '" + location + "' does not match dims " + shape(t, label) + " of "
+                    + offset + " in '" + location + "' does not match dims " + Arrays.toString(dims(t, label)) + " of "
                     + DataTypes.name(t.getDataType()) + " (" + expectedBytes + " bytes)");
         }
         return new ExternalRef(file, location, offset, length);
@@ -406,8 +457,11 @@ final class TensorData {
         if (type != DataTypes.INT64 && type != DataTypes.INT32) {
             return null;
         }
-        Shape shape = shape(t, label);
-        int n = shape.size();
+        long count = elements(t, label);
+        if (count > Shape.MAX_ELEMENTS) {
+            return null; // no Java array holds it
+        }
+        int n = (int) count;
         // The data is found and checked before the values are allocated: dims may declare far more
         // elements than the tensor holds.
         if (type == DataTypes.INT64 && t.getInt64DataCount() == n && !t.hasRawData()
@@ -467,7 +521,7 @@ final class TensorData {
             return null;
         }
         if (t.hasRawData() || t.getDataLocation() == EXTERNAL) {
-            ByteBuffer b = rawBytes(t, label, baseDir, (long) shape(t, label).size() * bs);
+            ByteBuffer b = rawBytes(t, label, baseDir, DataTypes.storageBytes(t.getDataType(), elements(t, label)));
             if (b == null) {
                 return null;
             }
@@ -481,7 +535,7 @@ final class TensorData {
     }
 
     private static ByteBuffer rawBytes(TensorProto t, String label, Path baseDir, long bytes) throws IOException {
-        if (bytes > Integer.MAX_VALUE) {
+        if (bytes < 0 || bytes > Integer.MAX_VALUE - 8) {
             return null;
         }
         if (t.getDataLocation() == EXTERNAL) {
@@ -494,7 +548,7 @@ final class TensorData {
         if (t.hasRawData()) {
             if (t.getRawData().size() != bytes) {
                 throw new OnnxInputException("tensor '" + label + "': raw_data holds " + t.getRawData().size()
-                        + " bytes but dims " + shape(t, label) + " need " + bytes);
+                        + " bytes but dims " + Arrays.toString(dims(t, label)) + " need " + bytes);
             }
             return t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         }

@@ -619,4 +619,38 @@ class ModelFidelityTest {
         OnnxPruner.prune(ok, dir.resolve("ok-out.onnx"), PruneOptions.defaults());
         assertEquals(g, ModelProto.parseFrom(Files.readAllBytes(dir.resolve("ok-out.onnx"))).getGraph());
     }
+    @Test
+    void tensorsLargerThanOneCoreTensorDoNotStopTheModel() throws Exception {
+        // E (a Gather table) and B (a MatMul weight) are INT8 [65537, 32768]: 2^31 + 32768 elements each,
+        // more than one core tensor holds, in a sparse file. W is pruned; B is listed as skipped.
+        Random r = new Random(19);
+        TensorProto wRaw = floats("W", randomFloats(r, 64), 8, 8);
+        long big = 65537L * 32768;
+        Path bin = dir.resolve("big.bin");
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(bin,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(wRaw.getRawData().asReadOnlyByteBuffer(), 0);
+            ch.write(ByteBuffer.wrap(new byte[] {1}), 256 + 2 * big - 1);
+        }
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(external("W", F, "big.bin", 0, 256L, 8, 8))
+                .addInitializer(external("E", DataTypes.INT8, "big.bin", 256, big, 65537, 32768))
+                .addInitializer(external("B", DataTypes.INT8, "big.bin", 256 + big, null, 65537, 32768))
+                .addInput(value("x", F, 2, 8)).addInput(value("ids", DataTypes.INT64, 3))
+                .addInput(value("q", DataTypes.INT8, 2, 65537))
+                .addNode(node("MatMul", "mm", List.of("x", "W"), List.of("y")))
+                .addNode(node("Gather", "gather", List.of("E", "ids"), List.of("e")))
+                .addNode(node("MatMulInteger", "mmi", List.of("q", "B"), List.of("z")))
+                .addOutput(value("y", F, 2, 8)).addOutput(value("e", DataTypes.INT8, 3, 32768))
+                .addOutput(value("z", DataTypes.INT32, 2, 32768)).build();
+        Path in = Models.write(dir, "big.onnx", Models.model(g));
+        PruneReport rep = OnnxPruner.report(in, PruneOptions.defaults());
+        Fixtures.assertPruned(rep, "W", 0);
+        assertEquals(0, cli("report", in.toString(), "-q"), cliErr);
+        assertEquals(1, cli("check", in.toString(), "-q"), cliErr); // W is not yet sparse
+        // A MatMul weight of that size is a candidate, skipped with the reason.
+        GraphProto g2 = g.toBuilder().setNode(2, node("MatMul", "mm2", List.of("q", "B"), List.of("z"))).build();
+        Path in2 = Models.write(dir, "big2.onnx", Models.model(g2));
+        Fixtures.assertSkipped(OnnxPruner.report(in2, PruneOptions.defaults()), "B", "has 2147516416 elements");
+    }
 }
