@@ -148,12 +148,13 @@ public final class OnnxPruner {
      * Prunes a model into a new file.
      *
      * @param input the model
-     * @param output the file to write (must not be the input); with external data, {@code output + ".data"}
-     *     is written too
+     * @param output the file to write; with external data, {@code output + ".data"} is written too.
+     *     Neither may be the input model or one of the external data files it references
      * @param options the options
      * @return the report
      * @throws OnnxInputException if the model is unusable (nothing is written)
-     * @throws IllegalArgumentException if the output would overwrite the input or its directory is missing
+     * @throws IllegalArgumentException if the output or its data file would overwrite the input model or
+     *     one of its external data files (checked before anything is written), or its directory is missing
      * @throws IOException on I/O errors (nothing is written)
      */
     public static PruneReport prune(Path input, Path output, PruneOptions options) throws IOException {

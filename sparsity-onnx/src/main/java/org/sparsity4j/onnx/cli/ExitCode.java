@@ -6,11 +6,17 @@ public enum ExitCode {
     OK(0),
     /** {@code check} only: at least one eligible weight does not satisfy the pattern. */
     CHECK_FAILED(1),
-    /** Bad command line (unknown option, missing argument, output equal to input...). */
+    /**
+     * Bad command line (unknown option, missing argument, an output model or {@code OUT.data} that would
+     * be the input model or one of its external data files...).
+     */
     USAGE(2),
-    /** The input model cannot be used (missing, corrupt, truncated, external data out of range...). */
+    /**
+     * The input model cannot be used (missing, unreadable, corrupt, truncated, external data missing,
+     * unreadable or out of range, data not matching dims...).
+     */
     INPUT(3),
-    /** The output could not be written (I/O error); nothing was left behind. */
+    /** The output could not be written (I/O error); no output model was left behind. */
     OUTPUT(4),
     /** An unexpected internal error (a bug). */
     INTERNAL(70);
