@@ -9,6 +9,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -674,6 +675,7 @@ public final class OnnxPruner {
         Path tmpModel = null;
         Path tmpData = null;
         Path movedData = null;
+        Path oldData = null;
         PruneReport report;
         boolean ok = false;
         try {
@@ -722,6 +724,17 @@ public final class OnnxPruner {
             force(tmpModel);
             if (tmpData != null) {
                 force(tmpData);
+                if (Files.exists(outData, LinkOption.NOFOLLOW_LINKS)) {
+                    // an earlier run's data file: kept aside until the new model is in place, put back on failure
+                    Path aside = createSibling(dir, "." + outData.getFileName() + ".old.");
+                    try {
+                        Files.move(outData, aside, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    } catch (IOException e) {
+                        Files.deleteIfExists(aside);
+                        throw e;
+                    }
+                    oldData = aside;
+                }
                 Files.move(tmpData, outData, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 tmpData = null;
                 movedData = outData;
@@ -739,6 +752,14 @@ public final class OnnxPruner {
             report = report(plans, input, output);
             Files.move(tmpModel, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmpModel = null;
+            if (oldData != null) {
+                try {
+                    Files.deleteIfExists(oldData);
+                } catch (IOException e) {
+                    // the output is complete; only a hidden file stays behind
+                }
+                oldData = null;
+            }
             time("synced and renamed");
             if (TIMING) {
                 System.err.printf(java.util.Locale.ROOT, "[timing] core validation %.3f s, core masking %.3f s%n",
@@ -755,6 +776,9 @@ public final class OnnxPruner {
                 }
                 if (movedData != null && tmpModel != null) {
                     Files.deleteIfExists(movedData);
+                }
+                if (oldData != null) {
+                    Files.move(oldData, outData, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         }

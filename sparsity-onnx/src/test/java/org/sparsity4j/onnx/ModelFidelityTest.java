@@ -653,4 +653,24 @@ class ModelFidelityTest {
         Path in2 = Models.write(dir, "big2.onnx", Models.model(g2));
         Fixtures.assertSkipped(OnnxPruner.report(in2, PruneOptions.defaults()), "B", "has 2147516416 elements");
     }
+    @Test
+    void aFailureAfterTheDataFileWasRenamedKeepsTheEarlierOutput() throws Exception {
+        // The evaluation samples are looked for only after OUT.data is in place (the pruned model is
+        // evaluated with it): the earlier run's OUT.data must come back, not be deleted.
+        Path in = externalModel(new Random(21), "e8.onnx");
+        Path out = dir.resolve("o8.onnx");
+        Path outData = dir.resolve("o8.onnx.data");
+        OnnxPruner.prune(in, out, PruneOptions.defaults());
+        byte[] model = Files.readAllBytes(out);
+        byte[] data = Files.readAllBytes(outData);
+        PruneOptions o = PruneOptions.defaults().withCalibration(Calibration.random(1)
+                .withEvaluation(dir.resolve("no-such-samples")));
+        OnnxInputException e = assertThrows(OnnxInputException.class, () -> OnnxPruner.prune(in, out, o));
+        assertTrue(e.getMessage().contains("no-such-samples"), e.getMessage());
+        assertArrayEquals(model, Files.readAllBytes(out), "earlier output model changed");
+        assertArrayEquals(data, Files.readAllBytes(outData), "earlier output data file changed or removed");
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "temporary file left");
+        }
+    }
 }
