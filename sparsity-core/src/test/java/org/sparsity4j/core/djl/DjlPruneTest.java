@@ -175,4 +175,23 @@ class DjlPruneTest {
                 () -> DjlSparsity.prune(DjlTasks.mlp(8), PruneOptions.twoOfFour()));
         assertTrue(e.getMessage().contains("not initialized"), e.getMessage());
     }
+
+    /** A NaN that the mask prunes (a group with three NaNs keeps two) becomes +0, not NaN * 0. */
+    @Test
+    void aPrunedNaNBecomesZero() {
+        try (Model model = convNet()) {
+            NDArray w = model.getBlock().getParameters().get("06Linear_weight").getArray();
+            float[] values = w.toFloatArray();
+            values[0] = Float.NaN; // [out, in]: the first group of 4 is values[0..3]
+            values[1] = Float.NaN;
+            values[2] = Float.NaN;
+            values[3] = 1f;
+            w.set(values);
+            DjlSparsity.prune(model.getBlock(), PruneOptions.twoOfFour());
+            float[] after = w.toFloatArray();
+            assertTrue(Float.isNaN(after[0]) && Float.isNaN(after[1]), "the two NaNs of lower index are kept");
+            assertEquals(0, Float.floatToRawIntBits(after[2]), "the pruned NaN");
+            assertEquals(0, Float.floatToRawIntBits(after[3]), "the pruned 1");
+        }
+    }
 }

@@ -143,4 +143,21 @@ class SameDiffPruneTest {
         assertNull(masks.get("odd_in").kind() == MaskKind.TILE ? "odd_in has 6 outputs, no tile" : null);
         assertTrue(SameDiffSparsity.verify(sd, masks).isValid());
     }
+
+    /** A NaN that the mask prunes (a group with three NaNs keeps two) becomes +0, not NaN * 0. */
+    @Test
+    void aPrunedNaNBecomesZero() {
+        SameDiff sd = SameDiffTasks.mlp(16, 3);
+        org.nd4j.linalg.api.ndarray.INDArray w0 = sd.getVariable("w0").getArr();
+        for (int r = 0; r < 3; r++) {
+            w0.putScalar(new long[] {r, 0}, Float.NaN); // w0 is [in, out]: the group of 4 runs down column 0
+        }
+        w0.putScalar(new long[] {3, 0}, 1f);
+        SameDiffSparsity.prune(sd, PruneOptions.twoOfFour());
+        float[] w = SameDiffSparsity.readFloats(sd.getVariable("w0").getArr());
+        int cols = (int) w0.size(1);
+        assertTrue(Float.isNaN(w[0]) && Float.isNaN(w[cols]), "the two NaNs of lower index are kept");
+        assertEquals(0, Float.floatToRawIntBits(w[2 * cols]), "the pruned NaN");
+        assertEquals(0, Float.floatToRawIntBits(w[3 * cols]), "the pruned 1");
+    }
 }
