@@ -14,14 +14,32 @@ final class DataTypes {
     public static final int INT32 = 6;
     /** INT64. */
     public static final int INT64 = 7;
+    /** STRING. */
+    public static final int STRING = 8;
     /** FLOAT16. */
     public static final int FLOAT16 = 10;
+    /** DOUBLE. */
+    public static final int DOUBLE = 11;
+    /** UINT32. */
+    public static final int UINT32 = 12;
+    /** UINT64. */
+    public static final int UINT64 = 13;
+    /** COMPLEX64. */
+    public static final int COMPLEX64 = 14;
+    /** COMPLEX128. */
+    public static final int COMPLEX128 = 15;
     /** BFLOAT16. */
     public static final int BFLOAT16 = 16;
     /** FLOAT8E4M3FN. */
     public static final int FLOAT8E4M3FN = 17;
     /** FLOAT8E5M2. */
     public static final int FLOAT8E5M2 = 19;
+    /** UINT4. */
+    public static final int UINT4 = 21;
+    /** INT4. */
+    public static final int INT4 = 22;
+    /** FLOAT4E2M1. */
+    public static final int FLOAT4E2M1 = 23;
 
     private static final String[] NAMES = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32",
         "INT64", "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128",
@@ -65,13 +83,6 @@ final class DataTypes {
     public static String name(int code) {
         return code >= 0 && code < NAMES.length ? NAMES[code] : "DATATYPE(" + code + ")";
     }
-
-    /** UINT4. */
-    public static final int UINT4 = 21;
-    /** INT4. */
-    public static final int INT4 = 22;
-    /** FLOAT4E2M1. */
-    public static final int FLOAT4E2M1 = 23;
 
     /**
      * Tells whether a type has 4-bit elements (UINT4, INT4, FLOAT4E2M1), stored two to a byte in

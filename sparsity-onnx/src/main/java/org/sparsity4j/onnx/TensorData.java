@@ -75,7 +75,7 @@ final class TensorData {
         for (int i = 0; i < dims.length; i++) {
             dims[i] = t.getDims(i);
         }
-        for (int i = 0; i < dims.length; i++) {
+        for (int i = 0; i < dims.length; i++) { // after the copy: the message shows all dims
             if (dims[i] < 0) {
                 throw new OnnxInputException("tensor '" + label + "': dims " + Arrays.toString(dims) + ": dimension "
                         + i + " is negative (" + dims[i] + ")");
@@ -230,7 +230,7 @@ final class TensorData {
                 break;
             case FLOAT_DATA:
                 // COMPLEX64: two floats per element
-                requireCount(t.getFloatDataCount(), shape, t.getDataType() == COMPLEX64 ? 2 * n : n, label,
+                requireCount(t.getFloatDataCount(), shape, t.getDataType() == DataTypes.COMPLEX64 ? 2 * n : n, label,
                         "float_data");
                 break;
             case INT32_DATA:
@@ -249,19 +249,17 @@ final class TensorData {
         }
     }
 
-    private static final int COMPLEX64 = 14;
-
     /**
      * Whether a tensor of this type may keep its values in a field this module does not read
      * (string_data, double_data, uint64_data) or in one of an unknown type.
      */
     private static boolean dataMayBeInOtherFields(int type) {
         switch (type) {
-            case 8: // STRING: string_data
-            case 11: // DOUBLE: double_data
-            case 12: // UINT32: uint64_data
-            case 13: // UINT64: uint64_data
-            case 15: // COMPLEX128: double_data
+            case DataTypes.STRING: // string_data
+            case DataTypes.DOUBLE: // double_data
+            case DataTypes.UINT32: // uint64_data
+            case DataTypes.UINT64: // uint64_data
+            case DataTypes.COMPLEX128: // double_data
                 return true;
             default:
                 return DataTypes.byteSize(type) == 0 && !DataTypes.fourBit(type); // undefined or unknown codes
