@@ -91,7 +91,37 @@ SPARSITY_CDS=0 "$work/sparsity" prune "$model" -o "$work/out.onnx" --quiet || rc
 check "SPARSITY_CDS=0 run exits 0 and writes the output" test "$rc" = 0 -a -s "$work/out.onnx"
 check "SPARSITY_CDS=0 records no archive" test "$(archives)" = 0
 
-# 7. a missing jar is a clear error
+# 7. on JDK 23 and later, stderr stays clean: no sun.misc.Unsafe warnings from protobuf-java, no
+# class-data sharing warnings while recording. Uses the first JDK 23+ among SPARSITY_TEST_JDKS (java
+# homes, separated by spaces) or /usr/lib/jvm/*; skipped when there is none.
+newer=""
+for home in ${SPARSITY_TEST_JDKS:-} /usr/lib/jvm/*; do
+  major="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null | head -n 1 || true)"
+  if [[ "$major" =~ ^[0-9]+$ ]] && (( major >= 23 )) && [[ -x "$home/bin/java" ]]; then
+    newer="$home"
+    break
+  fi
+done
+if [[ -n "$newer" ]]; then
+  echo "     (JDK 23+ checks with $("$newer/bin/java" -version 2>&1 | head -n 1))"
+  rm -f "$target"/*.jsa*
+  "$newer/bin/java" -jar "$target/sparsity-cli.jar" report "$model" > /dev/null 2> "$work/direct.err" || true
+  check "JDK 23+, without the launcher: protobuf-java's Unsafe warning (the check below can see it)" \
+    grep -q "sun.misc.Unsafe" "$work/direct.err"
+  for run in recording mapped; do
+    rc=0
+    PATH="$newer/bin:$PATH" "$work/sparsity" report "$model" --json > "$work/new-$run.json" 2> "$work/new-$run.err" \
+      || rc=$?
+    check "JDK 23+, $run run exits 0" test "$rc" = 0
+    check "JDK 23+, $run run prints the same JSON" cmp -s "$work/first.json" "$work/new-$run.json"
+    check "JDK 23+, $run run leaves stderr empty" test ! -s "$work/new-$run.err"
+  done
+  check "JDK 23+ runs record one archive" test "$(archives)" = 1
+else
+  echo "skip no JDK 23 or later found (set SPARSITY_TEST_JDKS): the stderr checks on it"
+fi
+
+# 8. a missing jar is a clear error
 rm "$target/sparsity-cli.jar"
 rc=0
 "$work/sparsity" report "$model" > /dev/null 2> "$work/nojar.err" || rc=$?
