@@ -29,8 +29,8 @@ import org.sparsity4j.core.tensor.ElementType;
  * {@link ElementType#magnitudeKey}), compared arithmetically: {@code (b - a - 1) >> (width - 1)}
  * (arithmetic shift) is all ones exactly when {@code a >= b}, exact because keys are below
  * {@code 2^(width - 1)}. Along the contiguous axis every lane compares its key with its 3 (or 1) partners of the same group, brought into the lane by
- * shifts of the 32/64-bit views (16-bit keys; in the one-pass kernel a lane permutation where the
- * CPU permutes 16-bit lanes in one instruction, see {@link #PERMUTE16}) or by a lane permutation
+ * shifts of the 32/64-bit views (16-bit keys; the one-pass kernel takes 512-bit vectors and
+ * rotations of those views where the CPU has them, see {@link #WIDE16}) or by a lane permutation
  * (32-bit keys); a partner
  * beats a lane when its key is larger, or equal at a lower index, and a lane is kept when fewer
  * than N partners beat it. Along the strided axis the M rows of a block are M vectors and every
@@ -59,21 +59,21 @@ final class SimdStrip {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     private static final int SL = S.length(); // 16
     /**
-     * Whether 16-bit lanes are permuted in one instruction: true where 512-bit vectors of 16-bit lanes
-     * are the preferred species (x86 with AVX-512BW). The one-pass FP16/BF16 kernel then finds group
-     * partners by permutation and sums the kept magnitudes from the largest and second largest keys;
-     * without it (AVX2) both cost more than the rotations and the masked sum it uses instead
-     * (measured; see benchmarks/RESULTS.md). Both forms give the same masks and counts. The system
-     * property {@code sparsity.simd.permute16} ({@code true} or {@code false}) overrides the choice,
+     * Whether the one-pass FP16/BF16 kernel takes 512-bit vectors ({@link #fused16c24Wide}): true
+     * where they are the preferred species for 16-bit lanes (x86 with AVX-512BW). That form brings
+     * group partners in by rotations of the 32- and 64-bit views (one instruction each there) and
+     * sums the kept magnitudes from each group's largest and second largest keys; on AVX2 the
+     * 256-bit form ({@link #fused16c24}) is used. Both give the same masks and counts. The system
+     * property {@code sparsity.simd.wide16} ({@code true} or {@code false}) overrides the choice,
      * read once: the tests use it to run both forms on any CPU.
      */
-    private static final boolean PERMUTE16 = System.getProperty("sparsity.simd.permute16") != null
-            ? Boolean.getBoolean("sparsity.simd.permute16")
+    private static final boolean WIDE16 = System.getProperty("sparsity.simd.wide16") != null
+            ? Boolean.getBoolean("sparsity.simd.wide16")
             : ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
-    private static final VectorShuffle<Short> PAIR = VectorShuffle.fromOp(S, i -> i ^ 1);
-    private static final VectorShuffle<Short> OTHER_PAIR = VectorShuffle.fromOp(S, i -> i ^ 2);
-    /** Lanes 2 and 3 of every group of four. */
-    private static final VectorMask<Short> LANES_2_3 = VectorMask.fromLong(S, 0xCCCCL);
+    private static final VectorSpecies<Short> W = ShortVector.SPECIES_512;
+    private static final int WL = W.length(); // 32
+    /** Lanes 2 and 3 of every group of four, 512-bit vectors. */
+    private static final VectorMask<Short> W_LANES_2_3 = VectorMask.fromLong(W, 0xCCCC_CCCCL);
     private static final int IL = I.length(); // 8
     /** Vectors per float partial sum: bounds the relative rounding error of the sums (see kernel). */
     private static final int FLUSH = 32;
@@ -119,6 +119,11 @@ final class SimdStrip {
     private static final VectorShuffle<Integer> X2 = VectorShuffle.fromOp(I, i -> i ^ 2);
     private static final VectorShuffle<Integer> X3 = VectorShuffle.fromOp(I, i -> i ^ 3);
     private static final VectorShuffle<Float> F_HALVES = VectorShuffle.fromOp(FloatVector.SPECIES_256, i -> i ^ 4);
+    // the same for 512-bit vectors
+    private static final ShortVector W_T1 = wideShorts(i -> i & 1);
+    private static final ShortVector W_T2 = wideShorts(i -> (i >> 1) & 1);
+    private static final ShortVector W_MINUS2 = ShortVector.broadcast(W, (short) -2);
+    private static final VectorShuffle<Float> W_HALVES = VectorShuffle.fromOp(FloatVector.SPECIES_512, i -> i ^ 8);
     /** Row offsets of the strided kernels on the chunk buffers (each row starts at index 0). */
     private static final int[] ZERO_OFFSETS = new int[4];
 
@@ -148,6 +153,14 @@ final class SimdStrip {
             a[i] = (short) f.at(i);
         }
         return ShortVector.fromArray(S, a, 0);
+    }
+
+    private static ShortVector wideShorts(LaneFn f) {
+        short[] a = new short[WL];
+        for (int i = 0; i < WL; i++) {
+            a[i] = (short) f.at(i);
+        }
+        return ShortVector.fromArray(W, a, 0);
     }
 
     private static IntVector ints(LaneFn f) {
@@ -321,7 +334,11 @@ final class SimdStrip {
                 return false;
             }
             if ((int) range != 0) {
-                fused16c24(v, at, len, shift, scale, s.bits[0], acc);
+                if (WIDE16) {
+                    fused16c24Wide(v, at, len, shift, scale, s.bits[0], acc);
+                } else {
+                    fused16c24(v, at, len, shift, scale, s.bits[0], acc);
+                }
                 acc.overfilled += len / 4;
                 return true;
             }
@@ -494,8 +511,8 @@ final class SimdStrip {
 
     /**
      * Contiguous 16-bit 2:4 in one pass, for a run of keys below the limit and above zero; the
-     * choice and the tie count as in {@link #decide16c24}, the sums as in {@link #apply16}, except
-     * that with {@link #PERMUTE16} the kept sum adds each group's largest and second largest keys.
+     * choice and the tie count as in {@link #decide16c24}, the sums as in {@link #apply16}.
+     * 256-bit vectors; {@link #fused16c24Wide} is the 512-bit form.
      */
     private static void fused16c24(short[] v, int off, int len, int shift, double scale, long[] bits,
                                    MaskStats.Acc acc) {
@@ -515,17 +532,16 @@ final class SimdStrip {
                 ShortVector k = x.and((short) 0x7FFF);
                 IntVector ki = k.reinterpretAsInts();
                 // the second largest key of each group, from the pair maxima and minima
-                // partners by one permutation where 16-bit lanes have one (AVX-512BW), else by rotations
-                ShortVector p1 = PERMUTE16 ? k.rearrange(PAIR)
-                        : ki.lanewise(VectorOperators.LSHL, 16).or(ki.lanewise(VectorOperators.LSHR, 16)).reinterpretAsShorts();
+                ShortVector p1 = ki.lanewise(VectorOperators.LSHL, 16).or(ki.lanewise(VectorOperators.LSHR, 16))
+                        .reinterpretAsShorts();
                 ShortVector mx = k.max(p1);
                 ShortVector mn = k.min(p1);
                 LongVector mxl = mx.reinterpretAsLongs();
                 LongVector mnl = mn.reinterpretAsLongs();
-                ShortVector mxOther = PERMUTE16 ? mx.rearrange(OTHER_PAIR)
-                        : mxl.lanewise(VectorOperators.LSHL, 32).or(mxl.lanewise(VectorOperators.LSHR, 32)).reinterpretAsShorts();
-                ShortVector mnOther = PERMUTE16 ? mn.rearrange(OTHER_PAIR)
-                        : mnl.lanewise(VectorOperators.LSHL, 32).or(mnl.lanewise(VectorOperators.LSHR, 32)).reinterpretAsShorts();
+                ShortVector mxOther = mxl.lanewise(VectorOperators.LSHL, 32).or(mxl.lanewise(VectorOperators.LSHR, 32))
+                        .reinterpretAsShorts();
+                ShortVector mnOther = mnl.lanewise(VectorOperators.LSHL, 32).or(mnl.lanewise(VectorOperators.LSHR, 32))
+                        .reinterpretAsShorts();
                 ShortVector second = mx.min(mxOther).max(mn.max(mnOther));
                 VectorMask<Short> keep = k.compare(VectorOperators.GE, second);
                 if (keep.trueCount() != SL / 2) {
@@ -539,20 +555,11 @@ final class SimdStrip {
                         .reinterpretAsFloats())
                         .add(ki.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
                                 .reinterpretAsFloats());
-                if (PERMUTE16) {
-                    // the kept magnitude is the group's largest and second largest key, whichever lanes
-                    // hold them: lane 0 of each group takes the largest, lane 2 the second, and only the
-                    // even lanes are summed
-                    IntVector kk = mx.max(mxOther).blend(second, LANES_2_3).reinterpretAsInts();
-                    fk = fk.add(kk.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
-                            .reinterpretAsFloats());
-                } else {
-                    IntVector kk = S_ZERO.blend(k, keep).reinterpretAsInts();
-                    fk = fk.add(kk.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
-                            .reinterpretAsFloats())
-                            .add(kk.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
-                                    .reinterpretAsFloats());
-                }
+                IntVector kk = S_ZERO.blend(k, keep).reinterpretAsInts();
+                fk = fk.add(kk.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
+                        .reinterpretAsFloats())
+                        .add(kk.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
+                                .reinterpretAsFloats());
                 word |= keep.toLong() << ((q & 3) << 4);
                 if ((q & 3) == 3) {
                     bits[q >> 2] = word;
@@ -568,6 +575,108 @@ final class SimdStrip {
         acc.tied += tied;
         acc.total += total * scale;
         acc.keptSum += kept * scale;
+    }
+
+    /**
+     * {@link #fused16c24} with 512-bit vectors (32 lanes, 8 groups, two mask half-words per vector),
+     * for CPUs where they are preferred ({@link #WIDE16}). Partners come in by rotations of the 32-
+     * and 64-bit views ({@code ROL}: one instruction each with AVX-512). The kept sum adds each
+     * group's largest and second largest keys, whichever lanes hold them: lane 0 of a group takes the
+     * largest, lane 2 the second, and only the even lanes are summed. The lane sums are as in
+     * {@link #kernel}: the low and the high halves of the 32-bit views go to two float vectors, added
+     * at each flush, then lane i plus lane i + 8, then those eight in lane order; at most
+     * {@code 2 * FLUSH} terms per lane, as in the 256-bit form.
+     *
+     * <p>Written with no vector constant loaded from a field inside the loop (C2 reloads those on
+     * every iteration, since the kernel's stores to a {@code short[]} might change them) and with
+     * the tie rule for the whole vector in one method ({@link #rankChoice16Wide}): two calls of the
+     * 256-bit rule were not inlined, and the vector registers were kept on the stack.
+     */
+    private static void fused16c24Wide(short[] v, int off, int len, int shift, double scale, long[] bits,
+                                       MaskStats.Acc acc) {
+        long tied = 0;
+        double total = 0;
+        double kept = 0;
+        int up = 16 - shift;
+        int vectors = len / WL;
+        for (int from = 0; from < vectors; from += FLUSH) {
+            int to = Math.min(vectors, from + FLUSH);
+            FloatVector ft = FloatVector.zero(FloatVector.SPECIES_512);
+            FloatVector ft2 = ft;
+            FloatVector fk = ft;
+            for (int q = from; q < to; q++) {
+                int i = off + q * WL;
+                ShortVector x = ShortVector.fromArray(W, v, i);
+                ShortVector k = x.and((short) 0x7FFF);
+                IntVector ki = k.reinterpretAsInts();
+                // the second largest key of each group, from the pair maxima and minima
+                ShortVector p1 = ki.lanewise(VectorOperators.ROL, 16).reinterpretAsShorts();
+                ShortVector mx = k.max(p1);
+                ShortVector mn = k.min(p1);
+                ShortVector mxOther = mx.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsShorts();
+                ShortVector mnOther = mn.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsShorts();
+                ShortVector second = mx.min(mxOther).max(mn.max(mnOther));
+                VectorMask<Short> keep = k.compare(VectorOperators.GE, second);
+                long keepBits;
+                if (keep.trueCount() != WL / 2) {
+                    // a group has more than two keys at or above its second largest: a tie decides
+                    long choice = rankChoice16Wide(k);
+                    keepBits = choice & 0xFFFF_FFFFL;
+                    keep = VectorMask.fromLong(W, keepBits);
+                    tied += choice >>> 32;
+                } else {
+                    keepBits = keep.toLong();
+                }
+                ShortVector.zero(W).blend(x, keep).intoArray(v, i);
+                ft = ft.add(ki.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
+                        .reinterpretAsFloats());
+                ft2 = ft2.add(ki.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
+                        .reinterpretAsFloats());
+                IntVector kk = mx.max(mxOther).blend(second, W_LANES_2_3).reinterpretAsInts();
+                fk = fk.add(kk.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
+                        .reinterpretAsFloats());
+                if ((q & 1) == 0) {
+                    bits[q >> 1] = keepBits;
+                } else {
+                    bits[q >> 1] |= keepBits << 32;
+                }
+            }
+            // the lanes in a fixed order (see kernel)
+            ft = ft.add(ft2);
+            FloatVector st = ft.add(ft.rearrange(W_HALVES));
+            FloatVector sk = fk.add(fk.rearrange(W_HALVES));
+            total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3)
+                    + st.lane(4) + st.lane(5) + st.lane(6) + st.lane(7);
+            kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3)
+                    + sk.lane(4) + sk.lane(5) + sk.lane(6) + sk.lane(7);
+        }
+        acc.tied += tied;
+        acc.total += total * scale;
+        acc.keptSum += kept * scale;
+    }
+
+    /**
+     * {@link #rankChoice16} for one 512-bit vector of 8 groups: keep lane j as bit j (bits 0-31),
+     * and the number of tied groups from bit 32 on.
+     */
+    private static long rankChoice16Wide(ShortVector k) {
+        IntVector ki = k.reinterpretAsInts();
+        ShortVector p1 = ki.lanewise(VectorOperators.ROL, 16).reinterpretAsShorts();
+        LongVector p2l = k.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32);
+        ShortVector p3 = p2l.reinterpretAsInts().lanewise(VectorOperators.ROL, 16).reinterpretAsShorts();
+        ShortVector d1 = k.sub(p1);
+        ShortVector d2 = k.sub(p2l.reinterpretAsShorts());
+        ShortVector d3 = k.sub(p3);
+        ShortVector beaten = d1.sub(W_T1).lanewise(VectorOperators.ASHR, 15)
+                .add(d2.sub(W_T2).lanewise(VectorOperators.ASHR, 15))
+                .add(d3.sub(W_T2).lanewise(VectorOperators.ASHR, 15));
+        ShortVector greater = d1.lanewise(VectorOperators.ASHR, 15)
+                .add(d2.lanewise(VectorOperators.ASHR, 15))
+                .add(d3.lanewise(VectorOperators.ASHR, 15));
+        long keep = beaten.compare(VectorOperators.GT, W_MINUS2).toLong();
+        long tied = beaten.compare(VectorOperators.EQ, W_MINUS2)
+                .andNot(greater.compare(VectorOperators.EQ, beaten)).trueCount();
+        return keep | tied << 32;
     }
 
     /**
