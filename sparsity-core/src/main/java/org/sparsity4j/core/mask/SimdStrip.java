@@ -1025,7 +1025,8 @@ final class SimdStrip {
         for (int i = 0; i < padded; i += IL) {
             IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF);
             max = max.max(k);
-            IntVector p = k.rearrange(X1);
+            // the partner: the other half of the 64-bit lane (a rotation: no shuffle index check on JDK 17)
+            IntVector p = k.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsInts();
             IntVector d = k.sub(p);
             d.sub(I_T1).lanewise(VectorOperators.ASHR, 31).not().intoArray(kp, i); // the partner does not beat me
             tiedLanes = tiedLanes.sub((IntVector) d.compare(VectorOperators.EQ, 0).toVector());
