@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tests the `sparsity` launcher script (its class-data archive, exit codes and clean stdout) on a copy
+# Tests the `sparsity` launcher script (its class-data archive and AOT cache, exit codes and clean stdout) on a copy
 # of it next to a copy of the built jar, in a temporary folder. Needs the jar that
 # `./mvnw -B verify` (or package) builds, and the benchmark classes (for a larger model); .ci/run runs
 # this after the Maven build.
@@ -121,7 +121,63 @@ else
   echo "skip no JDK 23 or later found (set SPARSITY_TEST_JDKS): the stderr checks on it"
 fi
 
-# 8. a missing jar is a clear error
+# 8. on JDK 25 and later, the first `prune` records an AOT cache that later runs use; stdout and stderr
+# stay as without it. Uses the first JDK 25+ among SPARSITY_TEST_JDKS or /usr/lib/jvm/*.
+newest=""
+for home in ${SPARSITY_TEST_JDKS:-} /usr/lib/jvm/*; do
+  major="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null | head -n 1 || true)"
+  if [[ "$major" =~ ^[0-9]+$ ]] && (( major >= 25 )) && [[ -x "$home/bin/java" ]]; then
+    newest="$home"
+    break
+  fi
+done
+caches() { find "$target" -name 'sparsity-cli-*.aot' | wc -l; }
+if [[ -n "$newest" ]]; then
+  echo "     (JDK 25+ checks with $("$newest/bin/java" -version 2>&1 | head -n 1))"
+  rm -f "$target"/*.jsa* "$target"/*.aot*
+  SPARSITY_CDS=0 "$work/sparsity" prune "$model" -o "$work/aot-ref.onnx" --json > "$work/aot-ref.json" 2>/dev/null
+  for run in recording cached; do
+    rc=0
+    PATH="$newest/bin:$PATH" "$work/sparsity" prune "$model" -o "$work/aot-$run.onnx" --json \
+      > "$work/aot-$run.json" 2> "$work/aot-$run.err" || rc=$?
+    check "JDK 25+, $run prune exits 0" test "$rc" = 0
+    check "JDK 25+, $run prune prints valid JSON on stdout" valid_json "$work/aot-$run.json"
+    check "JDK 25+, $run prune leaves stderr empty" test ! -s "$work/aot-$run.err"
+    check "JDK 25+, $run prune writes the same model" cmp -s "$work/aot-ref.onnx" "$work/aot-$run.onnx"
+  done
+  check "JDK 25+, the recording prune prints what the output path changes only" \
+    cmp -s <(sed 's/aot-recording/X/' "$work/aot-recording.json") <(sed 's/aot-ref/X/' "$work/aot-ref.json")
+  check "JDK 25+, the first prune leaves one AOT cache" test "$(caches)" = 1
+  check "JDK 25+, no temporary file left" test -z "$(find "$target" -name '*.tmp')"
+  rc=0
+  PATH="$newest/bin:$PATH" "$work/sparsity" report "$model" --json > "$work/aot-report.json" 2> "$work/aot-report.err" \
+    || rc=$?
+  check "JDK 25+, report with the cache prints the same JSON" cmp -s "$work/first.json" "$work/aot-report.json"
+  check "JDK 25+, report with the cache leaves stderr empty" test "$rc" = 0 -a ! -s "$work/aot-report.err"
+  check "JDK 25+, no class-data archive next to the cache" test "$(archives)" = 0
+  # a damaged cache: the JVM says so on stderr (so the runs above did use the cache) and the run goes on
+  cache="$(find "$target" -name 'sparsity-cli-*.aot')"
+  head -c 4096 "$cache" > "$work/damaged" && cat "$work/damaged" > "$cache"
+  rc=0
+  PATH="$newest/bin:$PATH" "$work/sparsity" report "$model" --json > "$work/aot-damaged.json" 2> "$work/aot-damaged.err" \
+    || rc=$?
+  check "JDK 25+, a damaged cache: the run exits 0 with the same JSON" \
+    test "$rc" = 0 -a "$(cmp -s "$work/first.json" "$work/aot-damaged.json" && echo same)" = same
+  check "JDK 25+, a damaged cache is reported on stderr" grep -qi "aot" "$work/aot-damaged.err"
+  # options with which it cannot record a cache (-Xshare): remembered; the class-data archive is used instead
+  rm -f "$target"/*.aot*
+  rc=0
+  PATH="$newest/bin:$PATH" SPARSITY_JAVA_OPTS="-XX:+UseSerialGC -Xshare:auto" "$work/sparsity" prune "$model" \
+    -o "$work/aot-xshare.onnx" --quiet 2> "$work/aot-xshare.err" || rc=$?
+  check "JDK 25+, -Xshare:auto prune exits 0 with the same model" \
+    test "$rc" = 0 -a "$(cmp -s "$work/aot-ref.onnx" "$work/aot-xshare.onnx" && echo same)" = same
+  check "JDK 25+, -Xshare:auto: no cache, the answer remembered (.off), an archive instead" \
+    test "$(caches)" = 0 -a -n "$(find "$target" -name '*.aot.off')" -a "$(archives)" = 1
+else
+  echo "skip no JDK 25 or later found (set SPARSITY_TEST_JDKS): the AOT cache checks"
+fi
+
+# 9. a missing jar is a clear error
 rm "$target/sparsity-cli.jar"
 rc=0
 "$work/sparsity" report "$model" > /dev/null 2> "$work/nojar.err" || rc=$?

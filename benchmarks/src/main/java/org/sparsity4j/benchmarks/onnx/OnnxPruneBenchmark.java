@@ -179,7 +179,7 @@ public final class OnnxPruneBenchmark {
     private static List<String> launcherOptions() {
         String opts = System.getenv("SPARSITY_JAVA_OPTS");
         if (opts == null || opts.isBlank()) {
-            opts = "-XX:+UseSerialGC -Xshare:auto";
+            opts = "-XX:+UseSerialGC";
         }
         return List.of(opts.trim().split("\\s+"));
     }

@@ -224,7 +224,7 @@ public final class SparsityCli {
         }
         return java.util.Optional.of(String.format(java.util.Locale.ROOT, "sparsity: hint: %.2f G weights were pruned"
                 + " with the scalar kernels; on models this large the SIMD kernels need about half the CPU time:"
-                + " SPARSITY_JAVA_OPTS=\"-XX:+UseSerialGC -Xshare:auto --add-modules jdk.incubator.vector\"",
+                + " SPARSITY_JAVA_OPTS=\"-XX:+UseSerialGC --add-modules jdk.incubator.vector\"",
                 prunedElements / 1e9));
     }
 
