@@ -94,14 +94,17 @@ check "SPARSITY_CDS=0 records no archive" test "$(archives)" = 0
 # 7. on JDK 23 and later, stderr stays clean: no sun.misc.Unsafe warnings from protobuf-java, no
 # class-data sharing warnings while recording. Uses the first JDK 23+ among SPARSITY_TEST_JDKS (java
 # homes, separated by spaces) or /usr/lib/jvm/*; skipped when there is none.
-newer=""
-for home in ${SPARSITY_TEST_JDKS:-} /usr/lib/jvm/*; do
-  major="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null | head -n 1 || true)"
-  if [[ "$major" =~ ^[0-9]+$ ]] && (( major >= 23 )) && [[ -x "$home/bin/java" ]]; then
-    newer="$home"
-    break
-  fi
-done
+find_jdk() { # find_jdk <least major version>: the first such java home, or nothing
+  local home major
+  for home in ${SPARSITY_TEST_JDKS:-} /usr/lib/jvm/*; do
+    major="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null | head -n 1 || true)"
+    if [[ "$major" =~ ^[0-9]+$ ]] && (( major >= $1 )) && [[ -x "$home/bin/java" ]]; then
+      echo "$home"
+      return
+    fi
+  done
+}
+newer="$(find_jdk 23)"
 if [[ -n "$newer" ]]; then
   echo "     (JDK 23+ checks with $("$newer/bin/java" -version 2>&1 | head -n 1))"
   rm -f "$target"/*.jsa*
@@ -123,14 +126,7 @@ fi
 
 # 8. on JDK 25 and later, the first `prune` records an AOT cache that later runs use; stdout and stderr
 # stay as without it. Uses the first JDK 25+ among SPARSITY_TEST_JDKS or /usr/lib/jvm/*.
-newest=""
-for home in ${SPARSITY_TEST_JDKS:-} /usr/lib/jvm/*; do
-  major="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null | head -n 1 || true)"
-  if [[ "$major" =~ ^[0-9]+$ ]] && (( major >= 25 )) && [[ -x "$home/bin/java" ]]; then
-    newest="$home"
-    break
-  fi
-done
+newest="$(find_jdk 25)"
 caches() { find "$target" -name 'sparsity-cli-*.aot' | wc -l; }
 if [[ -n "$newest" ]]; then
   echo "     (JDK 25+ checks with $("$newest/bin/java" -version 2>&1 | head -n 1))"
