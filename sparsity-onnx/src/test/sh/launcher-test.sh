@@ -27,7 +27,11 @@ check() { # check <description> <condition...>
 valid_json() { python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$1" 2>/dev/null; }
 archives() { find "$target" -name 'sparsity-cli-*.jsa' | wc -l; }
 
-# 1. the first run records an archive, a later one maps it; stdout is the tool's output only
+# 1. --help and --version record nothing (an archive of their few classes would serve a prune
+# poorly); the first report records an archive, a later one maps it; stdout is the tool's output only
+"$work/sparsity" --version > /dev/null 2>&1
+"$work/sparsity" --help > /dev/null 2>&1
+check "--version and --help record no archive" test "$(archives)" = 0
 rc=0
 "$work/sparsity" report "$model" --json > "$work/first.json" 2> "$work/first.err" || rc=$?
 check "first run exits 0" test "$rc" = 0
