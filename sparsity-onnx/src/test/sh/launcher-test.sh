@@ -26,12 +26,32 @@ check() { # check <description> <condition...>
 }
 valid_json() { python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$1" 2>/dev/null; }
 archives() { find "$target" -name 'sparsity-cli-*.jsa' | wc -l; }
+# signal_at <signal> <regex> <command...>: starts the command with default signal dispositions (a
+# background job of this script would ignore INT), waits until a process whose command line matches
+# the regex runs, sends the signal to the command, and prints its exit status
+signal_at() {
+  python3 - "$@" <<'PY'
+import re, signal, subprocess, sys, time
+sig, pattern, cmd = getattr(signal, sys.argv[1]), sys.argv[2], sys.argv[3:]
+p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+end = time.time() + 60
+while p.poll() is None and time.time() < end:
+    if subprocess.run(["pgrep", "-f", pattern], capture_output=True).returncode == 0:
+        break
+    time.sleep(0.01)
+time.sleep(0.1)
+p.send_signal(sig)
+print(p.wait())
+PY
+}
 
-# 1. --help and --version record nothing (an archive of their few classes would serve a prune
+# 1. help and the version record nothing (an archive of their few classes would serve a prune
 # poorly); the first report records an archive, a later one maps it; stdout is the tool's output only
 "$work/sparsity" --version > /dev/null 2>&1
 "$work/sparsity" --help > /dev/null 2>&1
-check "--version and --help record no archive" test "$(archives)" = 0
+"$work/sparsity" prune --help > /dev/null 2>&1
+"$work/sparsity" check "$model" -h > /dev/null 2>&1
+check "--version, --help, prune --help and check -h record no archive" test "$(archives)" = 0
 rc=0
 "$work/sparsity" report "$model" --json > "$work/first.json" 2> "$work/first.err" || rc=$?
 check "first run exits 0" test "$rc" = 0
@@ -65,28 +85,23 @@ rc=0
 check "check of a dense model exits 1" test "$rc" = 1
 check "and records an archive" test "$(archives)" = 1
 
-# 5. a signal to the launcher during a recording run reaches java: nothing keeps running
-rm -f "$target"/*.jsa*
+# 5. a signal (TERM, or INT as from Ctrl-C) to the launcher during a recording run stops java: nothing
+# keeps running, nothing is left behind, and the exit status is that of the signal
 # a 64 MiB model (four [2048, 2048] MatMul weights) from the benchmark's own generator, run 0 times
 java -cp "$root/benchmarks/target/classes" org.sparsity4j.benchmarks.onnx.OnnxPruneBenchmark "$work" single 4 2048 0 \
   > /dev/null
 big="$work/single-4x2048.onnx"
-"$work/sparsity" prune "$big" -o "$work/big-out.onnx" --quiet > /dev/null 2>&1 &
-launcher=$!
-# wait until the recording run's java is up (not the -version check before it), then signal the launcher
-for _ in $(seq 100); do
-  pgrep -f "sparsity-cli.jar prune $big" > /dev/null && break
-  sleep 0.05
+for sig in TERM:143 INT:130; do
+  rm -f "$target"/*.jsa*
+  # once the recording run's java is up (not the -version check before it)
+  rc="$(signal_at "SIG${sig%:*}" "[A]rchiveClassesAtExit=.*sparsity-cli.jar prune" \
+    "$work/sparsity" prune "$big" -o "$work/big-out.onnx" --quiet)"
+  sleep 0.5
+  check "SIG${sig%:*} to a recording run: exit status ${sig#*:}" test "$rc" = "${sig#*:}"
+  check "SIG${sig%:*}: no java of it keeps running" test -z "$(pgrep -f "$work/sparsity-onnx/target/sparsity-cli.jar" || true)"
+  check "SIG${sig%:*}: no temporary file and no archive left" test -z "$(find "$target" -name 'sparsity-cli-*')"
+  check "SIG${sig%:*}: no output file left" test ! -e "$work/big-out.onnx"
 done
-sleep 0.1
-kill -TERM "$launcher" 2>/dev/null || true
-rc=0
-wait "$launcher" || rc=$?
-sleep 0.5
-check "a terminated recording run does not exit 0" test "$rc" != 0
-check "no java of it keeps running" test -z "$(pgrep -f "$work/sparsity-onnx/target/sparsity-cli.jar" || true)"
-check "no temporary archive is left" test -z "$(find "$target" -name '*.tmp')"
-check "no output file is left" test ! -e "$work/big-out.onnx"
 
 # 6. SPARSITY_CDS=0: no archive
 rm -f "$target"/*.jsa*
@@ -173,6 +188,29 @@ if [[ -n "$newest" ]]; then
     test "$rc" = 0 -a "$(cmp -s "$work/aot-ref.onnx" "$work/aot-xshare.onnx" && echo same)" = same
   check "JDK 25+, -Xshare:auto: no cache, the answer remembered (.off), an archive instead" \
     test "$(caches)" = 0 -a -n "$(find "$target" -name '*.aot.off')" -a "$(archives)" = 1
+  # -Xshare:off: JDK 25 exits 0 from the archive check without writing one; the answer is remembered
+  for _ in 1 2; do
+    PATH="$newest/bin:$PATH" SPARSITY_JAVA_OPTS="-Xshare:off" "$work/sparsity" report "$model" > /dev/null 2>&1
+  done
+  check "JDK 25+, -Xshare:off: no archive, the answer remembered (.off)" \
+    test "$(find "$target" -name '*.jsa.off' -newer "$work/aot-xshare.onnx" | wc -l)" = 1
+  # a signal while the cache is being made: exit status of the signal, no cache, no answer (.off),
+  # nothing temporary; the output, complete before, stays; the next prune records the cache
+  rm -f "$target"/sparsity-cli-*
+  rc="$(PATH="$newest/bin:$PATH" signal_at SIGTERM "[A]OTMode=create" "$work/sparsity" prune "$big" -o "$work/big-25.onnx" --quiet)"
+  sleep 0.3
+  check "JDK 25+, TERM while the cache is made: exit status 143" test "$rc" = 143
+  check "JDK 25+, TERM while the cache is made: no file of the launcher left" test -z "$(find "$target" -name 'sparsity-cli-*')"
+  check "JDK 25+, TERM while the cache is made: the output is there" test -s "$work/big-25.onnx"
+  PATH="$newest/bin:$PATH" "$work/sparsity" prune "$model" -o "$work/aot-again.onnx" --quiet
+  check "JDK 25+, the next prune records the cache" test "$(caches)" = 1
+  # a jar replaced by another with an older time gets its own cache: a JDK 25 AOT cache is not
+  # checked against the jar, so the old one would run the old jar's classes
+  cp "$target/sparsity-cli.jar" "$work/jar-copy.jar"
+  touch -d '2001-01-01' "$work/jar-copy.jar"
+  cp -p "$work/jar-copy.jar" "$target/sparsity-cli.jar"
+  PATH="$newest/bin:$PATH" "$work/sparsity" prune "$model" -o "$work/aot-older-jar.onnx" --quiet
+  check "JDK 25+, a jar with an older time does not use the cache of the jar before it" test "$(caches)" = 2
 else
   echo "skip no JDK 25 or later found (set SPARSITY_TEST_JDKS): the AOT cache checks"
 fi
