@@ -118,43 +118,66 @@ final class FusedStrip {
                 }
             } else {
                 int direct = array == null ? 0 : SimdStrip.inPlaceLength(g);
-                if (direct > 0) {
-                    for (int j = 0; j < m; j++) {
-                        s.rows[j] = at + j * elemStride;
+                if (direct > 0 && inPlaceStrided(t.type(), m, array, at, elemStride, direct, s, words, acc)) {
+                    if (direct == g) {
+                        continue;
                     }
-                    if (SimdStrip.inPlaceStrided(t.type(), m, array, s.rows, direct, s, acc)) {
-                        for (int j = 0; j < m; j++) {
-                            Bits.orBitRun(words, at + j * elemStride, direct, s.bits[j]);
-                        }
-                        if (direct == g) {
-                            continue;
-                        }
-                        at += direct;
-                        g -= direct;
-                    }
+                    at += direct;
+                    g -= direct;
                 }
-                for (int j = 0; j < m; j++) {
-                    transfer(t, at + j * elemStride, g, j, s, false);
-                }
+                gather(t, m, at, elemStride, g, s);
                 boolean simdDone = vector && SimdStrip.kernel(t.type(), m, g, s, false, acc);
                 if (!simdDone) {
                     kernel(t.type(), m, g, s, false, acc);
                 }
-                for (int j = 0; j < m; j++) {
-                    if (apply) {
-                        transfer(t, at + j * elemStride, g, j, s, true);
-                    }
-                    if (simdDone) {
-                        Bits.orBitRun(words, at + j * elemStride, g, s.bits[j]);
-                    } else {
-                        Bits.orNibbleBit(words, at + j * elemStride, g, s.nibs, j);
-                    }
-                }
+                scatter(t, m, at, elemStride, g, s, apply, simdDone, words);
             }
         }
         acc.elements += (long) count * m;
         acc.kept += (long) count * p.n();
         acc.groups += count;
+    }
+
+    // The loops over the M rows of a strided chunk live in these small methods, not in run: a loop of
+    // run that counts M iterations per chunk overflows its back-edge counter early and makes the JIT
+    // compile all of run again from that loop (on-stack replacement), once per such loop; measured in
+    // benchmarks/RESULTS.md (the command line tool's start-up).
+
+    /** The SIMD kernel in place on the rows of a strided chunk; false if it does not apply. */
+    private static boolean inPlaceStrided(ElementType type, int m, Object array, int at, int elemStride, int g,
+            Scratch s, long[] words, MaskStats.Acc acc) {
+        for (int j = 0; j < m; j++) {
+            s.rows[j] = at + j * elemStride;
+        }
+        if (!SimdStrip.inPlaceStrided(type, m, array, s.rows, g, s, acc)) {
+            return false;
+        }
+        for (int j = 0; j < m; j++) {
+            Bits.orBitRun(words, at + j * elemStride, g, s.bits[j]);
+        }
+        return true;
+    }
+
+    /** Copies the M rows of a strided chunk into the lanes of the scratch buffers. */
+    private static void gather(Tensor t, int m, int at, int elemStride, int g, Scratch s) {
+        for (int j = 0; j < m; j++) {
+            transfer(t, at + j * elemStride, g, j, s, false);
+        }
+    }
+
+    /** Writes the masked lanes back into the M rows of a strided chunk (if applying) and sets their bits. */
+    private static void scatter(Tensor t, int m, int at, int elemStride, int g, Scratch s, boolean apply,
+            boolean simdDone, long[] words) {
+        for (int j = 0; j < m; j++) {
+            if (apply) {
+                transfer(t, at + j * elemStride, g, j, s, true);
+            }
+            if (simdDone) {
+                Bits.orBitRun(words, at + j * elemStride, g, s.bits[j]);
+            } else {
+                Bits.orNibbleBit(words, at + j * elemStride, g, s.nibs, j);
+            }
+        }
     }
 
     /** Reads ({@code write == false}) or writes {@code len} elements at {@code at} into lane {@code lane}. */
