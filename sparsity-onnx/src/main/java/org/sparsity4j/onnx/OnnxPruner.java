@@ -1004,12 +1004,8 @@ public final class OnnxPruner {
                     writer.submit(() -> dst.copyFrom(src, from, loc[0] - from, "the model"));
                     progress(p, done, total);
                     ByteBuffer buf = writer.buffer(loc[1], loc[0], p.c.name());
-                    while (buf.hasRemaining()) {
-                        if (src.read(buf, loc[0] + buf.position()) < 0) {
-                            throw new OnnxInputException("model ended early at byte offset "
-                                    + (loc[0] + buf.position()) + " inside tensor '" + p.c.name() + "'");
-                        }
-                    }
+                    ChannelReads.readFully(src, buf, loc[0], at -> new OnnxInputException(
+                            "model ended early at byte offset " + at + " inside tensor '" + p.c.name() + "'"));
                     buf.flip();
                     if (process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE)) {
                         writer.submitBuffer(() -> dst.write(buf));

@@ -397,7 +397,8 @@ final class TensorData {
     }
 
     /**
-     * Reads an external tensor's bytes into the buffer's remaining space (which must equal the length).
+     * Reads an external tensor's bytes into the buffer's remaining space (which must equal the length);
+     * a large tensor is read in parts at once (see {@code ChannelReads}).
      *
      * @param ref the reference
      * @param buf the destination
@@ -407,15 +408,8 @@ final class TensorData {
      */
     public static void readFully(ExternalRef ref, ByteBuffer buf, String label) throws IOException {
         try (FileChannel ch = openInput(ref, label)) {
-            long pos = ref.offset();
-            while (buf.hasRemaining()) {
-                int n = ch.read(buf, pos);
-                if (n < 0) {
-                    throw new OnnxInputException("tensor '" + label + "': external data file '" + ref.location()
-                            + "' ended at byte offset " + pos);
-                }
-                pos += n;
-            }
+            ChannelReads.readFully(ch, buf, ref.offset(), at -> new OnnxInputException("tensor '" + label
+                    + "': external data file '" + ref.location() + "' ended at byte offset " + at));
         } catch (OnnxInputException e) {
             throw e;
         } catch (IOException e) {
