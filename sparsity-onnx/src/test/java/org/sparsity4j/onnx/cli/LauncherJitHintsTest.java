@@ -1,0 +1,54 @@
+package org.sparsity4j.onnx.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code sparsity} launcher names methods and packages of the core in JIT hints
+ * ({@code -XX:CompileCommand}); the JVM ignores a hint whose method does not exist, silently. This test
+ * fails instead when a rename leaves a hint pointing at nothing.
+ */
+class LauncherJitHintsTest {
+    private static final Pattern HINT = Pattern.compile(
+            "-XX:CompileCommand=(\\w+),(org\\.sparsity4j\\.[\\w.]+?)\\.?(\\*|[A-Z]\\w*)::(\\*|\\w+)");
+
+    @Test
+    void everyMethodAndPackageTheLauncherNamesExists() throws IOException, ClassNotFoundException {
+        Path launcher = Path.of("..", "sparsity");
+        assertTrue(Files.isRegularFile(launcher), "the launcher at " + launcher.toAbsolutePath());
+        String script = Files.readString(launcher, StandardCharsets.UTF_8);
+        Matcher m = HINT.matcher(script);
+        List<String> checked = new ArrayList<>();
+        while (m.find()) {
+            String pkg = m.group(2);
+            String cls = m.group(3);
+            String method = m.group(4);
+            if (cls.equals("*")) {
+                assertNotNull(getClass().getClassLoader().getResource(pkg.replace('.', '/')),
+                        "package " + pkg + " named by " + m.group());
+            } else {
+                Class<?> c = Class.forName(pkg + "." + cls);
+                if (!method.equals("*")) {
+                    assertTrue(Arrays.stream(c.getDeclaredMethods()).map(Method::getName).anyMatch(method::equals),
+                            c.getName() + " has no method " + method + " (named by " + m.group() + ")");
+                }
+            }
+            checked.add(m.group());
+        }
+        // the hints of today's launcher: a test that checks nothing would pass whatever it names
+        assertEquals(3, checked.size(), "hints found: " + checked);
+    }
+}
