@@ -22,7 +22,11 @@ import java.util.regex.Pattern;
  * single-file fp32 MLP of {@code layers} MatMul weights {@code [dim, dim]}, and the same with every
  * weight in one external data file. Models are written here with a minimal protobuf encoder (no
  * dependency), into a scratch directory, never committed. Each run goes through
- * {@code /usr/bin/time -v}; the report gives weights per second, peak RSS and the time as a multiple
+ * {@code /usr/bin/time -v} and writes a new output (the previous run's is deleted first, as the
+ * references delete their copies); one more run then writes over the previous output, to show what
+ * freeing the old file's blocks adds on this file system. The first run after a rebuild (or with new
+ * options) records the launcher's class-data archive or AOT cache; prune once before timing to leave it
+ * out. The report gives weights per second, peak RSS and the time as a multiple
  * of a reference measured in the same run: {@code dd} copying the same files, before and after the
  * runs (the ratios use the faster of the two), and {@link JavaCopy} writing the same files as the tool
  * writes, in a JVM with the launcher's options. {@link WarmPrune} then shows the tool's own cost
@@ -30,7 +34,7 @@ import java.util.regex.Pattern;
  *
  * <p>Usage (from the repository root, after {@code ./mvnw -q -B package -DskipTests}):
  * {@code java -cp benchmarks/target/classes org.sparsity4j.benchmarks.onnx.OnnxPruneBenchmark
- * SCRATCH_DIR [single|external] LAYERS DIM [REPEATS]}
+ * SCRATCH_DIR [single|external] LAYERS DIM [REPEATS]} (REPEATS 0: write the model only)
  */
 public final class OnnxPruneBenchmark {
     private OnnxPruneBenchmark() {
@@ -63,6 +67,9 @@ public final class OnnxPruneBenchmark {
         long weights = (long) layers * dim * dim;
         long bytes = Files.size(model) + (external ? Files.size(scratch.resolve(name + ".data")) : 0);
         System.out.printf(Locale.ROOT, "model %s: %d weights, %.1f MiB%n", name, weights, bytes / 1048576.0);
+        if (repeats == 0) {
+            return; // the model only
+        }
         Path out = scratch.resolve("pruned-" + name);
         List<Path> inputs = new ArrayList<>(List.of(model));
         if (external) {
@@ -77,22 +84,14 @@ public final class OnnxPruneBenchmark {
                 weights / javaCopy / 1e6);
         List<Double> walls = new ArrayList<>();
         for (int i = 0; i < repeats; i++) {
-            Process p = new ProcessBuilder("/usr/bin/time", "-v", "./sparsity", "prune", model.toString(), "-o",
-                    out.toString(), "--quiet").redirectErrorStream(true).start();
-            String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int code = p.waitFor();
-            if (code != 0) {
-                System.out.println(log);
-                throw new IllegalStateException("sparsity exited with " + code);
-            }
-            double wall = wallSeconds(log);
-            long rssKb = Long.parseLong(find(log, "Maximum resident set size \\(kbytes\\): (\\d+)"));
-            System.out.printf(Locale.ROOT, "run %d: wall %.2f s, %.1f M weights/s, peak RSS %.1f MiB (%.2fx model),"
-                    + " user %s s, sys %s s%n", i + 1, wall, weights / wall / 1e6, rssKb / 1024.0,
-                    rssKb * 1024.0 / bytes, find(log, "User time \\(seconds\\): ([0-9.]+)"),
-                    find(log, "System time \\(seconds\\): ([0-9.]+)"));
-            walls.add(wall);
+            // a new output each run, as the references write theirs: replacing the previous run's output
+            // adds the file system's cost of freeing its blocks (measured once, below)
+            deleteOutput(out);
+            walls.add(prune(model, out, "run " + (i + 1), weights, bytes));
         }
+        double over = prune(model, out, "run over the previous run's output", weights, bytes);
+        System.out.printf(Locale.ROOT, "replacing an existing output added %.2f s to the median run%n",
+                over - median(walls));
         warm(model, out);
         double after = copySeconds(inputs, scratch);
         double faster = Math.min(copy, after);
@@ -111,6 +110,38 @@ public final class OnnxPruneBenchmark {
         System.out.printf(Locale.ROOT, "runs as multiples of the faster dd copy (%.2f s):%s%n", faster, ratios);
         System.out.printf(Locale.ROOT, "runs as multiples of the faster JavaCopy (%.2f s):%s%n", javaFaster,
                 javaRatios);
+    }
+
+    /** One timed {@code ./sparsity prune} run, printed; returns its wall time in seconds. */
+    private static double prune(Path model, Path out, String label, long weights, long bytes)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("/usr/bin/time", "-v", "./sparsity", "prune", model.toString(), "-o",
+                out.toString(), "--quiet").redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int code = p.waitFor();
+        if (code != 0) {
+            System.out.println(log);
+            throw new IllegalStateException("sparsity exited with " + code);
+        }
+        double wall = wallSeconds(log);
+        long rssKb = Long.parseLong(find(log, "Maximum resident set size \\(kbytes\\): (\\d+)"));
+        System.out.printf(Locale.ROOT, "%s: wall %.2f s, %.1f M weights/s, peak RSS %.1f MiB (%.2fx model),"
+                + " user %s s, sys %s s%n", label, wall, weights / wall / 1e6, rssKb / 1024.0,
+                rssKb * 1024.0 / bytes, find(log, "User time \\(seconds\\): ([0-9.]+)"),
+                find(log, "System time \\(seconds\\): ([0-9.]+)"));
+        return wall;
+    }
+
+    private static void deleteOutput(Path out) throws IOException {
+        Files.deleteIfExists(out);
+        Files.deleteIfExists(out.resolveSibling(out.getFileName() + ".data"));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> v = new ArrayList<>(values);
+        v.sort(null);
+        int n = v.size();
+        return n % 2 == 1 ? v.get(n / 2) : (v.get(n / 2 - 1) + v.get(n / 2)) / 2;
     }
 
     /**
@@ -175,13 +206,20 @@ public final class OnnxPruneBenchmark {
         System.out.print(log.replace("in-process run 1:", "in-process run 1 (cold):"));
     }
 
-    /** The launcher's JVM options: {@code SPARSITY_JAVA_OPTS} split at spaces, or its default when unset or blank. */
+    /**
+     * The launcher's JVM options: {@code SPARSITY_JAVA_OPTS} split at spaces, or its default (the same as
+     * the {@code sparsity} script's) when unset or blank.
+     */
     private static List<String> launcherOptions() {
         String opts = System.getenv("SPARSITY_JAVA_OPTS");
         if (opts == null || opts.isBlank()) {
-            opts = "-XX:+UseSerialGC";
+            opts = "-XX:+UseSerialGC -Djdk.reflect.useNativeAccessorOnly=true";
         }
-        return List.of(opts.trim().split("\\s+"));
+        List<String> list = new ArrayList<>(List.of(opts.trim().split("\\s+")));
+        if (Runtime.version().feature() >= 23) { // as the launcher adds it (the same java runs this benchmark)
+            list.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        return list;
     }
 
     private static String find(String log, String regex) {
