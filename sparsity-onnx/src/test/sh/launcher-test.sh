@@ -215,7 +215,33 @@ else
   echo "skip no JDK 25 or later found (set SPARSITY_TEST_JDKS): the AOT cache checks"
 fi
 
-# 9. a missing jar is a clear error
+# 9. on JDK 24 and later, a prune that runs ONNX Runtime (calibration) leaves stderr empty: no warning
+# about its native library (JEP 472; the jar's manifest has Enable-Native-Access), neither while the
+# archive or cache is recorded nor after
+ort=("$root"/sparsity-onnx/target/lib/onnxruntime-*.jar)
+native="$(find_jdk 24)"
+if [[ -n "$native" && -f "${ort[0]}" ]]; then
+  mkdir -p "$target/lib"
+  cp "${ort[0]}" "$target/lib/"
+  # from the class path, where the manifest does not apply
+  "$native/bin/java" -cp "$target/sparsity-cli.jar:$target/lib/*" org.sparsity4j.onnx.cli.SparsityCli prune "$model" \
+    -o "$work/cal-direct.onnx" --calibration-random 2 --shape x=4,64 --quiet 2> "$work/cal-direct.err" || true
+  check "JDK 24+, without the manifest: the native-access warning (the check below can see it)" \
+    grep -q "enable-native-access" "$work/cal-direct.err"
+  for run in first second; do
+    rc=0
+    PATH="$native/bin:$PATH" "$work/sparsity" prune "$model" -o "$work/cal-$run.onnx" --calibration-random 2 \
+      --shape x=4,64 --quiet 2> "$work/cal-$run.err" || rc=$?
+    check "JDK 24+, $run calibrated prune exits 0" test "$rc" = 0
+    check "JDK 24+, $run calibrated prune leaves stderr empty" test ! -s "$work/cal-$run.err"
+  done
+  check "JDK 24+, calibrated prunes give the same bytes" cmp -s "$work/cal-first.onnx" "$work/cal-second.onnx"
+  rm -rf "$target/lib"
+else
+  echo "skip no JDK 24 or later, or no ONNX Runtime jar in sparsity-onnx/target/lib: the calibration checks"
+fi
+
+# 10. a missing jar is a clear error
 rm "$target/sparsity-cli.jar"
 rc=0
 "$work/sparsity" report "$model" > /dev/null 2> "$work/nojar.err" || rc=$?
