@@ -51,7 +51,9 @@ PY
 "$work/sparsity" --help > /dev/null 2>&1
 "$work/sparsity" prune --help > /dev/null 2>&1
 "$work/sparsity" check "$model" -h > /dev/null 2>&1
-check "--version, --help, prune --help and check -h record no archive" test "$(archives)" = 0
+"$work/sparsity" report "$model" -V > /dev/null 2>&1
+"$work/sparsity" prune --version=yes > /dev/null 2>&1 || true
+check "--version, --help, prune --help, check -h, report -V and --version=x record no archive" test "$(archives)" = 0
 rc=0
 "$work/sparsity" report "$model" --json > "$work/first.json" 2> "$work/first.err" || rc=$?
 check "first run exits 0" test "$rc" = 0
@@ -85,13 +87,13 @@ rc=0
 check "check of a dense model exits 1" test "$rc" = 1
 check "and records an archive" test "$(archives)" = 1
 
-# 5. a signal (TERM, or INT as from Ctrl-C) to the launcher during a recording run stops java: nothing
+# 5. a signal (TERM, INT as from Ctrl-C, or HUP) to the launcher during a recording run stops java: nothing
 # keeps running, nothing is left behind, and the exit status is that of the signal
 # a 64 MiB model (four [2048, 2048] MatMul weights) from the benchmark's own generator, run 0 times
 java -cp "$root/benchmarks/target/classes" org.sparsity4j.benchmarks.onnx.OnnxPruneBenchmark "$work" single 4 2048 0 \
   > /dev/null
 big="$work/single-4x2048.onnx"
-for sig in TERM:143 INT:130; do
+for sig in TERM:143 INT:130 HUP:129; do
   rm -f "$target"/*.jsa*
   # once the recording run's java is up (not the -version check before it)
   rc="$(signal_at "SIG${sig%:*}" "[A]rchiveClassesAtExit=.*sparsity-cli.jar prune" \
