@@ -207,12 +207,15 @@ if [[ -n "$newest" ]]; then
   PATH="$newest/bin:$PATH" "$work/sparsity" prune "$model" -o "$work/aot-again.onnx" --quiet
   check "JDK 25+, the next prune records the cache" test "$(caches)" = 1
   # a jar replaced by another with an older time gets its own cache: a JDK 25 AOT cache is not
-  # checked against the jar, so the old one would run the old jar's classes
+  # checked against the jar, so the old one would run the old jar's classes; the old one is deleted
+  before="$(find "$target" -name 'sparsity-cli-*.aot')"
   cp "$target/sparsity-cli.jar" "$work/jar-copy.jar"
   touch -d '2001-01-01' "$work/jar-copy.jar"
   cp -p "$work/jar-copy.jar" "$target/sparsity-cli.jar"
   PATH="$newest/bin:$PATH" "$work/sparsity" prune "$model" -o "$work/aot-older-jar.onnx" --quiet
-  check "JDK 25+, a jar with an older time does not use the cache of the jar before it" test "$(caches)" = 2
+  after="$(find "$target" -name 'sparsity-cli-*.aot')"
+  check "JDK 25+, a jar with an older time records its own cache" test -n "$after" -a "$after" != "$before"
+  check "JDK 25+, and the cache of the jar before it is deleted" test "$(caches)" = 1 -a ! -e "$before"
 else
   echo "skip no JDK 25 or later found (set SPARSITY_TEST_JDKS): the AOT cache checks"
 fi
@@ -243,7 +246,18 @@ else
   echo "skip no JDK 24 or later, or no ONNX Runtime jar in sparsity-onnx/target/lib: the calibration checks"
 fi
 
-# 10. a missing jar is a clear error
+# 10. archives of the jar in use are kept whatever its time: a jar dated in the future keeps the
+# archive of other options when the next one is recorded; a rebuilt jar's recording deletes them
+rm -f "$target"/sparsity-cli-*
+touch -d 'next year' "$target/sparsity-cli.jar"
+"$work/sparsity" report "$model" > /dev/null 2>&1
+SPARSITY_JAVA_OPTS="-XX:+UseSerialGC -Xss2m" "$work/sparsity" report "$model" > /dev/null 2>&1
+check "a jar dated in the future keeps the archive of other options" test "$(archives)" = 2
+touch "$target/sparsity-cli.jar"
+"$work/sparsity" report "$model" > /dev/null 2>&1
+check "a rebuilt jar's recording deletes the archives of the jar before it" test "$(archives)" = 1
+
+# 11. a missing jar is a clear error
 rm "$target/sparsity-cli.jar"
 rc=0
 "$work/sparsity" report "$model" > /dev/null 2> "$work/nojar.err" || rc=$?
