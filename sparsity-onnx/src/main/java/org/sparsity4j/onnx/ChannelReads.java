@@ -1,7 +1,6 @@
 package org.sparsity4j.onnx;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.ForkJoinPool;
@@ -12,8 +11,9 @@ import java.util.concurrent.ForkJoinTask;
  * by the common fork-join pool (the threads that prune the tensor next): copying a tensor out of the
  * page cache is the one step of a prune that otherwise runs on one thread while the pool waits
  * (measured in benchmarks/RESULTS.md). The parts are positional reads of one channel, which the JDK
- * allows from several threads at once. The call returns only when every part has finished, whether
- * it succeeded or not, so that no part writes into the buffer afterwards.
+ * allows from several threads at once. The call returns (or throws) only when every part has
+ * finished, whether it succeeded or failed, even with an {@code Error}, so that no part writes into
+ * the buffer afterwards.
  */
 final class ChannelReads {
     /** Ranges of at least this many bytes are read in parts. */
@@ -47,59 +47,88 @@ final class ChannelReads {
      * @throws IOException on a read error (the first part's, in file order)
      */
     static void readFully(FileChannel ch, ByteBuffer buf, long position, EndOfFile early) throws IOException {
+        readFully(ch, buf, position, early, ForkJoinPool.getCommonPoolParallelism() + 1);
+    }
+
+    /**
+     * {@link #readFully(FileChannel, ByteBuffer, long, EndOfFile)} with a given number of threads.
+     *
+     * @param ch the file
+     * @param buf the destination
+     * @param position the file offset of the first byte
+     * @param early makes the error for a file that ends before the range does
+     * @param threads the caller and the pool threads to share the range among
+     * @throws IOException on a read error (the first part's, in file order)
+     */
+    static void readFully(FileChannel ch, ByteBuffer buf, long position, EndOfFile early, int threads)
+            throws IOException {
         int bytes = buf.remaining();
-        int parts = parts(bytes, ForkJoinPool.getCommonPoolParallelism() + 1);
+        int parts = parts(bytes, threads);
         if (parts <= 1) {
             readPart(ch, buf, position, early);
             return;
         }
         int start = buf.position();
-        // each part a whole number of alignment units, together covering the range
-        long share = ((long) bytes + parts - 1) / parts;
-        int per = (int) ((share + PART_ALIGNMENT - 1) / PART_ALIGNMENT * PART_ALIGNMENT);
-        @SuppressWarnings("unchecked")
-        ForkJoinTask<Void>[] tasks = new ForkJoinTask[parts];
+        int[] from = starts(bytes, parts);
+        // each part's failure, whatever it is, kept here: no part may still write into the buffer
+        // when this method returns or throws
+        Throwable[] failed = new Throwable[parts];
+        ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[parts];
         for (int i = 1; i < parts; i++) {
-            int from = (int) Math.min(bytes, (long) i * per);
-            int to = (int) Math.min(bytes, (long) from + per);
-            ByteBuffer part = buf.duplicate().limit(start + to).position(start + from).slice();
-            long at = position + from;
+            ByteBuffer part = buf.duplicate().limit(start + from[i + 1]).position(start + from[i]).slice();
+            long at = position + from[i];
+            int k = i;
             tasks[i] = ForkJoinPool.commonPool().submit(() -> {
                 try {
                     readPart(ch, part, at, early);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                } catch (Throwable t) {
+                    failed[k] = t;
                 }
-                return null;
             });
         }
-        Throwable first = null;
         try {
-            readPart(ch, buf.duplicate().limit(start + Math.min(bytes, per)), position, early);
-        } catch (IOException | RuntimeException e) {
-            first = e;
+            readPart(ch, buf.duplicate().limit(start + from[1]), position, early);
+        } catch (Throwable t) {
+            failed[0] = t;
         }
         for (int i = 1; i < parts; i++) {
-            try {
-                tasks[i].join();
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e instanceof UncheckedIOException ? ((UncheckedIOException) e).getCause() : e;
+            boolean interrupted = false;
+            while (true) {
+                try {
+                    tasks[i].get(); // the task catches everything itself
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // waited for all the same; the interrupt is restored below
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
+                    failed[i] = failed[i] == null ? e : failed[i];
+                    break;
                 }
             }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (first instanceof IOException) {
-            throw (IOException) first;
-        }
-        if (first != null) {
-            throw (RuntimeException) first;
+        for (Throwable t : failed) { // the first failure in file order
+            if (t instanceof IOException) {
+                throw (IOException) t;
+            }
+            if (t instanceof RuntimeException) {
+                throw (RuntimeException) t;
+            }
+            if (t instanceof Error) {
+                throw (Error) t;
+            }
+            if (t != null) {
+                throw new IllegalStateException("reading the file failed", t);
+            }
         }
         buf.position(buf.limit());
     }
 
     /**
      * The number of parts for a range: one below {@link #PARALLEL_MIN_BYTES}, else up to
-     * {@code threads}, each at least {@link #PART_ALIGNMENT} bytes.
+     * {@code threads}, each at least {@link #PART_ALIGNMENT} bytes (parts start at multiples of it and
+     * differ in size by at most it, see {@link #starts}).
      *
      * @param bytes the range's length
      * @param threads the threads available
@@ -110,6 +139,23 @@ final class ChannelReads {
             return 1;
         }
         return Math.max(1, Math.min(threads, bytes / PART_ALIGNMENT));
+    }
+
+    /**
+     * Where the parts of a range start: part i at i/parts of the range rounded down to
+     * {@link #PART_ALIGNMENT}, and one more entry, the range's length.
+     *
+     * @param bytes the range's length
+     * @param parts the number of parts, as {@link #parts} gives it
+     * @return {@code parts + 1} offsets, increasing
+     */
+    static int[] starts(int bytes, int parts) {
+        int[] from = new int[parts + 1];
+        for (int i = 1; i < parts; i++) {
+            from[i] = (int) ((long) bytes * i / parts / PART_ALIGNMENT * PART_ALIGNMENT);
+        }
+        from[parts] = bytes;
+        return from;
     }
 
     private static void readPart(FileChannel ch, ByteBuffer buf, long position, EndOfFile early) throws IOException {

@@ -3,15 +3,22 @@ package org.sparsity4j.onnx;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,11 +41,16 @@ class ChannelReadsTest {
     }
 
     private byte[] read(long position, int length, boolean direct, int bufferOffset) throws IOException {
+        return read(position, length, direct, bufferOffset, 1 + ForkJoinPool.getCommonPoolParallelism());
+    }
+
+    private byte[] read(long position, int length, boolean direct, int bufferOffset, int threads)
+            throws IOException {
         ByteBuffer buf = direct ? ByteBuffer.allocateDirect(bufferOffset + length + 5)
                 : ByteBuffer.allocate(bufferOffset + length + 5);
         buf.position(bufferOffset).limit(bufferOffset + length);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ChannelReads.readFully(ch, buf, position, at -> new OnnxInputException("ended at " + at));
+            ChannelReads.readFully(ch, buf, position, at -> new OnnxInputException("ended at " + at), threads);
         }
         assertEquals(buf.limit(), buf.position(), "the buffer is full");
         for (int i = bufferOffset + length; i < buf.capacity(); i++) {
@@ -65,9 +77,11 @@ class ChannelReadsTest {
                     continue;
                 }
                 for (boolean direct : new boolean[] {true, false}) {
-                    byte[] expected = Arrays.copyOfRange(content, (int) position, (int) position + length);
-                    assertArrayEquals(expected, read(position, length, direct, 7),
-                            "length " + length + " at " + position + (direct ? ", direct" : ", heap"));
+                    for (int threads : new int[] {1, 2, 3, 8}) {
+                        byte[] expected = Arrays.copyOfRange(content, (int) position, (int) position + length);
+                        assertArrayEquals(expected, read(position, length, direct, 7, threads), "length " + length
+                                + " at " + position + (direct ? ", direct" : ", heap") + ", " + threads + " threads");
+                    }
                 }
             }
         }
@@ -80,7 +94,7 @@ class ChannelReadsTest {
             int length = r.nextInt(content.length + 1);
             long position = r.nextInt(content.length - length + 1);
             byte[] expected = Arrays.copyOfRange(content, (int) position, (int) position + length);
-            assertArrayEquals(expected, read(position, length, r.nextBoolean(), r.nextInt(64)),
+            assertArrayEquals(expected, read(position, length, r.nextBoolean(), r.nextInt(64), 1 + r.nextInt(9)),
                     "case " + k + " (seed " + (SEED + 1) + "): length " + length + " at " + position);
         }
     }
@@ -92,9 +106,11 @@ class ChannelReadsTest {
         long[][] cases = {{0, size + 10}, {size - 100, 2 * ChannelReads.PARALLEL_MIN_BYTES}, {size, 5},
                 {size - ChannelReads.PART_ALIGNMENT, 4L * ChannelReads.PART_ALIGNMENT}};
         for (long[] c : cases) {
-            OnnxInputException e = assertThrows(OnnxInputException.class,
-                    () -> read(c[0], (int) c[1], true, 0), "range " + Arrays.toString(c));
-            assertEquals("ended at " + size, e.getMessage(), "range " + Arrays.toString(c));
+            for (int threads : new int[] {1, 2, 4}) {
+                OnnxInputException e = assertThrows(OnnxInputException.class,
+                        () -> read(c[0], (int) c[1], true, 0, threads), "range " + Arrays.toString(c));
+                assertEquals("ended at " + size, e.getMessage(), "range " + Arrays.toString(c) + ", " + threads);
+            }
         }
     }
 
@@ -107,5 +123,158 @@ class ChannelReadsTest {
         assertEquals(2, ChannelReads.parts(16 << 20, 2));
         assertEquals(3, ChannelReads.parts(3 * ChannelReads.PART_ALIGNMENT + 1, 8));
         assertEquals(8, ChannelReads.parts(64 << 20, 8));
+    }
+
+    @Test
+    void partsAreNearlyEqualAlignedAndCoverTheRange() {
+        int a = ChannelReads.PART_ALIGNMENT;
+        int[][] cases = {{2 * a + 4096, 2}, {9 * a, 2}, {16 * a + 1, 8}, {3 * a + 1, 8}, {64 * a, 3},
+            {Integer.MAX_VALUE - 8, 7}};
+        for (int[] c : cases) {
+            int parts = ChannelReads.parts(c[0], c[1]);
+            int[] from = ChannelReads.starts(c[0], parts);
+            assertEquals(0, from[0]);
+            assertEquals(c[0], from[parts]);
+            int ideal = c[0] / parts;
+            for (int i = 0; i < parts; i++) {
+                int size = from[i + 1] - from[i];
+                assertEquals(0, from[i] % a, Arrays.toString(c) + " part " + i + " starts unaligned");
+                assertTrue(size > ideal - a && size < ideal + a, Arrays.toString(c) + " part " + i + ": " + size
+                        + " bytes, ideal " + ideal);
+            }
+        }
+    }
+
+    @Test
+    void everyPartHasFinishedWhenAFailureIsThrownEvenAnError() throws Exception {
+        int a = ChannelReads.PART_ALIGNMENT;
+        for (int failing = 0; failing < 4; failing++) {
+            long failAt = (long) failing * a; // the start of part `failing` of four 1 MiB parts
+            AtomicLong slowDone = new AtomicLong();
+            int slow = (failing + 2) % 4;
+            try (FileChannel real = FileChannel.open(file, StandardOpenOption.READ);
+                    FileChannel ch = new FaultyChannel(real, failAt, (long) slow * a, slowDone)) {
+                ByteBuffer buf = ByteBuffer.allocateDirect(4 * a);
+                String what = "failing part " + failing + ", slow part " + slow;
+                OutOfMemoryError e = assertThrows(OutOfMemoryError.class,
+                        () -> ChannelReads.readFully(ch, buf, 0, at -> new OnnxInputException("end"), 4), what);
+                long returned = System.nanoTime();
+                assertEquals("injected at " + failAt, e.getMessage(), what);
+                assertTrue(slowDone.get() != 0 && slowDone.get() <= returned, what + ": a part still ran after the call");
+            }
+        }
+    }
+
+    /** A channel whose positional read fails with an Error at one offset and is slow at another. */
+    private static final class FaultyChannel extends FileChannel {
+        private final FileChannel real;
+        private final long failAt;
+        private final long slowAt;
+        private final AtomicLong slowDone;
+
+        FaultyChannel(FileChannel real, long failAt, long slowAt, AtomicLong slowDone) {
+            this.real = real;
+            this.failAt = failAt;
+            this.slowAt = slowAt;
+            this.slowDone = slowDone;
+        }
+
+        @Override
+        public int read(ByteBuffer dst, long position) throws IOException {
+            if (position == failAt) {
+                throw new OutOfMemoryError("injected at " + failAt);
+            }
+            if (position == slowAt) {
+                try {
+                    Thread.sleep(300);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                int n = real.read(dst, position);
+                slowDone.set(System.nanoTime());
+                return n;
+            }
+            return real.read(dst, position);
+        }
+
+        @Override
+        public int read(ByteBuffer dst) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offset, int length) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long position() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public FileChannel position(long newPosition) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long size() throws IOException {
+            return real.size();
+        }
+
+        @Override
+        public FileChannel truncate(long size) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void force(boolean metaData) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long transferFrom(ReadableByteChannel src, long position, long count) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int write(ByteBuffer src, long position) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public MappedByteBuffer map(MapMode mode, long position, long size) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public FileLock lock(long position, long size, boolean shared) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public FileLock tryLock(long position, long size, boolean shared) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        protected void implCloseChannel() {
+            // the real channel is closed by its own try-with-resources
+        }
     }
 }

@@ -56,6 +56,10 @@ public final class OnnxPruneBenchmark {
         int layers = Integer.parseInt(args[2]);
         int dim = Integer.parseInt(args[3]);
         int repeats = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+        if (repeats < 0) {
+            System.err.println("REPEATS must be 0 (write the model only) or more, not " + repeats);
+            System.exit(2);
+        }
         Files.createDirectories(scratch);
         String name = (external ? "ext" : "single") + "-" + layers + "x" + dim + ".onnx";
         Path model = scratch.resolve(name);
@@ -172,7 +176,7 @@ public final class OnnxPruneBenchmark {
      * launcher's JVM options ({@code SPARSITY_JAVA_OPTS}, else its default), including that JVM's start.
      */
     private static double javaCopySeconds(List<Path> files, Path scratch) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-v", "java"));
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/time", "-v", javaCommand()));
         cmd.addAll(launcherOptions());
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JavaCopy.class.getName(), scratch.toString()));
         for (Path f : files) {
@@ -194,7 +198,7 @@ public final class OnnxPruneBenchmark {
      * the launcher's options, pruning the model several times; the first run is the cold one.
      */
     private static void warm(Path model, Path out) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("java"));
+        List<String> cmd = new ArrayList<>(List.of(javaCommand()));
         cmd.addAll(launcherOptions());
         cmd.addAll(List.of("-cp", Path.of("sparsity-onnx", "target", "sparsity-cli.jar") + java.io.File.pathSeparator
                 + System.getProperty("java.class.path"), WarmPrune.class.getName(), model.toString(), out.toString(), "6"));
@@ -216,10 +220,29 @@ public final class OnnxPruneBenchmark {
             opts = "-XX:+UseSerialGC -Djdk.reflect.useNativeAccessorOnly=true";
         }
         List<String> list = new ArrayList<>(List.of(opts.trim().split("\\s+")));
-        if (Runtime.version().feature() >= 23) { // as the launcher adds it (the same java runs this benchmark)
+        int feature = Runtime.version().feature(); // the JDK of javaCommand()
+        if (System.getenv("SPARSITY_JAVA_OPTS") == null || System.getenv("SPARSITY_JAVA_OPTS").isBlank()) {
+            // the launcher's JIT hints, which it adds to its default options
+            list.add("-XX:CompileCommand=quiet");
+            list.add("-XX:CompileCommand=dontinline,org.sparsity4j.core.mask.FusedStrip::transfer");
+            list.add("-XX:CompileCommand=dontinline,org.sparsity4j.core.mask.Bits::orNibbleBit");
+            if (feature < 25) {
+                list.add("-XX:CompileCommand=CompileThresholdScaling,org.sparsity4j.core.mask.*::*,0.1");
+            }
+        }
+        if (feature >= 23) { // as the launcher adds it
             list.add("--sun-misc-unsafe-memory-access=allow");
         }
         return list;
+    }
+
+    /**
+     * The {@code java} of the JDK running this benchmark, for the reference and warm runs, so that the
+     * options above fit it. The timed {@code ./sparsity} runs use the {@code java} on the PATH: run
+     * the benchmark with that one.
+     */
+    private static String javaCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static String find(String log, String regex) {

@@ -34,7 +34,11 @@ public final class WarmPrune {
         Method run = cli.getMethod("run", String[].class, PrintStream.class, PrintStream.class, boolean.class);
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream());
         int runs = Integer.parseInt(args[2]);
+        java.nio.file.Path out = java.nio.file.Path.of(args[1]);
         for (int i = 0; i < runs; i++) {
+            // a new output each run, as the launcher runs of OnnxPruneBenchmark write theirs
+            java.nio.file.Files.deleteIfExists(out);
+            java.nio.file.Files.deleteIfExists(out.resolveSibling(out.getFileName() + ".data"));
             long t0 = System.nanoTime();
             int code = (int) run.invoke(null, new String[] {"prune", args[0], "-o", args[1], "--quiet"}, discard,
                     System.err, false);

@@ -32,7 +32,14 @@ class LauncherJitHintsTest {
         String script = Files.readString(launcher, StandardCharsets.UTF_8);
         Matcher m = HINT.matcher(script);
         List<String> checked = new ArrayList<>();
+        // a command the JVM does not know is printed on stdout (JDK 17, even with quiet; the --json
+        // output would break) or stops the JVM (JDK 25): only these, and quiet before any of them
+        List<String> known = List.of("dontinline", "CompileThresholdScaling");
+        int quiet = script.indexOf("-XX:CompileCommand=quiet");
+        assertTrue(quiet >= 0, "the launcher passes -XX:CompileCommand=quiet");
         while (m.find()) {
+            assertTrue(known.contains(m.group(1)), "unknown command in " + m.group());
+            assertTrue(quiet < m.start(), "quiet comes after " + m.group());
             String pkg = m.group(2);
             String cls = m.group(3);
             String method = m.group(4);
