@@ -21,6 +21,22 @@ final class ChannelReads {
     /** The least size of a part; parts start at multiples of it. */
     static final int PART_ALIGNMENT = 1 << 20;
 
+    /**
+     * A positional read, as {@link FileChannel#read(ByteBuffer, long)}: safe to call from several
+     * threads at once for different ranges.
+     */
+    interface PositionalRead {
+        /**
+         * Reads bytes at a file offset into the buffer's remaining space.
+         *
+         * @param dst the destination
+         * @param position the file offset
+         * @return the number of bytes read, or -1 at the end of the file
+         * @throws IOException on a read error
+         */
+        int read(ByteBuffer dst, long position) throws IOException;
+    }
+
     /** Describes a range that ended early: the file has no byte at {@code offset}. */
     interface EndOfFile {
         /**
@@ -47,20 +63,21 @@ final class ChannelReads {
      * @throws IOException on a read error (the first part's, in file order)
      */
     static void readFully(FileChannel ch, ByteBuffer buf, long position, EndOfFile early) throws IOException {
-        readFully(ch, buf, position, early, ForkJoinPool.getCommonPoolParallelism() + 1);
+        readFully(ch::read, buf, position, early, ForkJoinPool.getCommonPoolParallelism() + 1);
     }
 
     /**
-     * {@link #readFully(FileChannel, ByteBuffer, long, EndOfFile)} with a given number of threads.
+     * {@link #readFully(FileChannel, ByteBuffer, long, EndOfFile)} with any positional read and a given
+     * number of threads.
      *
-     * @param ch the file
+     * @param ch the file's positional read
      * @param buf the destination
      * @param position the file offset of the first byte
      * @param early makes the error for a file that ends before the range does
      * @param threads the caller and the pool threads to share the range among
      * @throws IOException on a read error (the first part's, in file order)
      */
-    static void readFully(FileChannel ch, ByteBuffer buf, long position, EndOfFile early, int threads)
+    static void readFully(PositionalRead ch, ByteBuffer buf, long position, EndOfFile early, int threads)
             throws IOException {
         int bytes = buf.remaining();
         int parts = parts(bytes, threads);
@@ -158,7 +175,7 @@ final class ChannelReads {
         return from;
     }
 
-    private static void readPart(FileChannel ch, ByteBuffer buf, long position, EndOfFile early) throws IOException {
+    private static void readPart(PositionalRead ch, ByteBuffer buf, long position, EndOfFile early) throws IOException {
         long pos = position;
         while (buf.hasRemaining()) {
             int n = ch.read(buf, pos);

@@ -7,11 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -50,7 +46,7 @@ class ChannelReadsTest {
                 : ByteBuffer.allocate(bufferOffset + length + 5);
         buf.position(bufferOffset).limit(bufferOffset + length);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ChannelReads.readFully(ch, buf, position, at -> new OnnxInputException("ended at " + at), threads);
+            ChannelReads.readFully(ch::read, buf, position, at -> new OnnxInputException("ended at " + at), threads);
         }
         assertEquals(buf.limit(), buf.position(), "the buffer is full");
         for (int i = bufferOffset + length; i < buf.capacity(); i++) {
@@ -152,129 +148,32 @@ class ChannelReadsTest {
             long failAt = (long) failing * a; // the start of part `failing` of four 1 MiB parts
             AtomicLong slowDone = new AtomicLong();
             int slow = (failing + 2) % 4;
-            try (FileChannel real = FileChannel.open(file, StandardOpenOption.READ);
-                    FileChannel ch = new FaultyChannel(real, failAt, (long) slow * a, slowDone)) {
+            try (FileChannel real = FileChannel.open(file, StandardOpenOption.READ)) {
+                // a read that fails with an Error at the start of one part and is slow at another's
+                ChannelReads.PositionalRead faulty = (dst, position) -> {
+                    if (position == failAt) {
+                        throw new OutOfMemoryError("injected at " + failAt);
+                    }
+                    if (position == (long) slow * a) {
+                        try {
+                            Thread.sleep(300);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        int n = real.read(dst, position);
+                        slowDone.set(System.nanoTime());
+                        return n;
+                    }
+                    return real.read(dst, position);
+                };
                 ByteBuffer buf = ByteBuffer.allocateDirect(4 * a);
                 String what = "failing part " + failing + ", slow part " + slow;
                 OutOfMemoryError e = assertThrows(OutOfMemoryError.class,
-                        () -> ChannelReads.readFully(ch, buf, 0, at -> new OnnxInputException("end"), 4), what);
+                        () -> ChannelReads.readFully(faulty, buf, 0, at -> new OnnxInputException("end"), 4), what);
                 long returned = System.nanoTime();
                 assertEquals("injected at " + failAt, e.getMessage(), what);
                 assertTrue(slowDone.get() != 0 && slowDone.get() <= returned, what + ": a part still ran after the call");
             }
-        }
-    }
-
-    /** A channel whose positional read fails with an Error at one offset and is slow at another. */
-    private static final class FaultyChannel extends FileChannel {
-        private final FileChannel real;
-        private final long failAt;
-        private final long slowAt;
-        private final AtomicLong slowDone;
-
-        FaultyChannel(FileChannel real, long failAt, long slowAt, AtomicLong slowDone) {
-            this.real = real;
-            this.failAt = failAt;
-            this.slowAt = slowAt;
-            this.slowDone = slowDone;
-        }
-
-        @Override
-        public int read(ByteBuffer dst, long position) throws IOException {
-            if (position == failAt) {
-                throw new OutOfMemoryError("injected at " + failAt);
-            }
-            if (position == slowAt) {
-                try {
-                    Thread.sleep(300);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                int n = real.read(dst, position);
-                slowDone.set(System.nanoTime());
-                return n;
-            }
-            return real.read(dst, position);
-        }
-
-        @Override
-        public int read(ByteBuffer dst) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long read(ByteBuffer[] dsts, int offset, int length) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int write(ByteBuffer src) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long write(ByteBuffer[] srcs, int offset, int length) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long position() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public FileChannel position(long newPosition) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long size() throws IOException {
-            return real.size();
-        }
-
-        @Override
-        public FileChannel truncate(long size) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void force(boolean metaData) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long transferTo(long position, long count, WritableByteChannel target) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long transferFrom(ReadableByteChannel src, long position, long count) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public int write(ByteBuffer src, long position) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public MappedByteBuffer map(MapMode mode, long position, long size) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public FileLock lock(long position, long size, boolean shared) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        protected void implCloseChannel() {
-            // the real channel is closed by its own try-with-resources
         }
     }
 }

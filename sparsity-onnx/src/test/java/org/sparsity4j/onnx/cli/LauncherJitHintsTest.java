@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -57,5 +59,24 @@ class LauncherJitHintsTest {
         }
         // the hints of today's launcher: a test that checks nothing would pass whatever it names
         assertEquals(3, checked.size(), "hints found: " + checked);
+    }
+
+    @Test
+    void theOnnxBenchmarkPassesTheSameHintsToTheJvmsItStarts() throws IOException {
+        Pattern any = Pattern.compile("-XX:CompileCommand=[^\"'\\s)]+");
+        Set<String> launcher = all(any, Files.readString(Path.of("..", "sparsity"), StandardCharsets.UTF_8));
+        Set<String> benchmark = all(any, Files.readString(Path.of("..", "benchmarks", "src", "main", "java", "org",
+                "sparsity4j", "benchmarks", "onnx", "OnnxPruneBenchmark.java"), StandardCharsets.UTF_8));
+        assertEquals(4, launcher.size(), "launcher hints: " + launcher);
+        assertEquals(launcher, benchmark);
+    }
+
+    private static Set<String> all(Pattern p, String text) {
+        Set<String> found = new TreeSet<>();
+        Matcher m = p.matcher(text);
+        while (m.find()) {
+            found.add(m.group());
+        }
+        return found;
     }
 }
