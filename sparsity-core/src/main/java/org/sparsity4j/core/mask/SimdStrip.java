@@ -291,10 +291,12 @@ final class SimdStrip {
      * to {@code acc}. Returns false, having changed nothing, if a key reaches the type's limit.
      *
      * <p>Nothing is written before the limit is known: with {@link #useOnePass one pass selected},
-     * a first pass finds the run's largest and smallest keys, and a run without a zero key (no all-zero or underfilled
-     * group) is then done in one pass ({@code fused*}: choice, zeroing, tie count, sums and mask
-     * bits); otherwise the decide pass (read-only: keep lanes into the scratch, counts, limit) and
-     * the apply pass run on the array. Either way the elements are in the cache after the first pass.
+     * a first pass finds the run's largest and smallest keys, and the run is then done in one pass
+     * ({@code fused*}: choice, zeroing, tie count, sums and mask bits); only a run with a zero key
+     * can hold all-zero or underfilled groups, and its group counts come from a scalar pass before
+     * ({@link #groupCounts16}, {@link #groupCounts32}). Otherwise (two passes) the decide pass
+     * (read-only: keep lanes into the scratch, counts, limit) and the apply pass run on the array.
+     * Either way the elements are in the cache after the first pass.
      */
     static boolean inPlace(ElementType type, int m, Object array, int at, int len, FusedStrip.Scratch s,
                            MaskStats.Acc acc) {
@@ -306,15 +308,16 @@ final class SimdStrip {
                     return false;
                 }
                 if ((int) range != 0) {
-                    // no zero key: no all-zero or underfilled group, one pass does the rest
-                    if (m == 2) {
-                        fused32c12(v, at, len, s.bits[0], acc);
-                    } else {
-                        fused32c24(v, at, len, s.bits[0], acc);
-                    }
                     acc.overfilled += len / m; // every key non-zero: every group is overfilled
-                    return true;
+                } else {
+                    groupCounts32(v, at, len, m, acc);
                 }
+                if (m == 2) {
+                    fused32c12(v, at, len, s.bits[0], acc);
+                } else {
+                    fused32c24(v, at, len, s.bits[0], acc);
+                }
+                return true;
             }
             int[] kp = s.keep32()[0];
             if (!(m == 2 ? decide32c12(v, at, kp, len, 0, acc) : decide32c24(v, at, kp, len, 0, acc))) {
@@ -334,14 +337,16 @@ final class SimdStrip {
                 return false;
             }
             if ((int) range != 0) {
-                if (WIDE16) {
-                    fused16c24Wide(v, at, len, shift, scale, s.bits[0], acc);
-                } else {
-                    fused16c24(v, at, len, shift, scale, s.bits[0], acc);
-                }
                 acc.overfilled += len / 4;
-                return true;
+            } else {
+                groupCounts16(v, at, len, acc);
             }
+            if (WIDE16) {
+                fused16c24Wide(v, at, len, shift, scale, s.bits[0], acc);
+            } else {
+                fused16c24(v, at, len, shift, scale, s.bits[0], acc);
+            }
+            return true;
         }
         short[] kp = s.keep16()[0];
         if (!decide16c24(v, at, kp, len, 0, limit, acc)) {
@@ -397,6 +402,51 @@ final class SimdStrip {
         return true;
     }
 
+    /**
+     * The all-zero, underfilled and overfilled group counts of a contiguous FP32 run that holds a
+     * zero key (the one-pass kernels count only ties), as the scalar kernel counts them: a group is
+     * underfilled with fewer than N non-zero keys (all-zero groups included) and overfilled with more
+     * than N. Scalar on purpose: such runs are rare in real weights, and a rarely called method runs
+     * interpreted or as C1 code for a long time, where every Vector API operation is a call that
+     * allocates, while scalar code stays cheap there. (These runs used to take the two-pass kernels,
+     * and a tensor with a few zeros pruned several times slower; benchmarks/RESULTS.md.)
+     */
+    private static void groupCounts32(float[] v, int off, int len, int m, MaskStats.Acc acc) {
+        long zero = 0;
+        long under = 0;
+        long over = 0;
+        int n = m / 2; // 1:2 and 2:4
+        for (int i = off; i < off + len; i += m) {
+            int nonZero = 0;
+            for (int j = 0; j < m; j++) {
+                nonZero += (Float.floatToRawIntBits(v[i + j]) & 0x7FFF_FFFF) != 0 ? 1 : 0;
+            }
+            zero += nonZero == 0 ? 1 : 0;
+            under += nonZero < n ? 1 : 0;
+            over += nonZero > n ? 1 : 0;
+        }
+        acc.zeroGroups += zero;
+        acc.underfilled += under;
+        acc.overfilled += over;
+    }
+
+    /** As {@link #groupCounts32} for a 16-bit 2:4 run. */
+    private static void groupCounts16(short[] v, int off, int len, MaskStats.Acc acc) {
+        long zero = 0;
+        long under = 0;
+        long over = 0;
+        for (int i = off; i < off + len; i += 4) {
+            int nonZero = ((v[i] & 0x7FFF) != 0 ? 1 : 0) + ((v[i + 1] & 0x7FFF) != 0 ? 1 : 0)
+                    + ((v[i + 2] & 0x7FFF) != 0 ? 1 : 0) + ((v[i + 3] & 0x7FFF) != 0 ? 1 : 0);
+            zero += nonZero == 0 ? 1 : 0;
+            under += nonZero < 2 ? 1 : 0;
+            over += nonZero > 2 ? 1 : 0;
+        }
+        acc.zeroGroups += zero;
+        acc.underfilled += under;
+        acc.overfilled += over;
+    }
+
     /** The largest key (high 32 bits) and the smallest key (low 32 bits) of a run of FP32 elements. */
     private static long range32(float[] v, int off, int len) {
         IntVector max = IntVector.zero(I);
@@ -422,8 +472,8 @@ final class SimdStrip {
     }
 
     /**
-     * Contiguous FP32 1:2 in one pass, for a run of keys below the limit and above zero: keep
-     * choice, zeroing, tie count, magnitude sums and mask bits.
+     * Contiguous FP32 1:2 in one pass, for a run of keys below the limit: keep choice, zeroing,
+     * tie count, magnitude sums and mask bits (the other group counts are the caller's).
      */
     private static void fused32c12(float[] v, int off, int len, long[] bits, MaskStats.Acc acc) {
         long tiedLanes = 0;
@@ -510,8 +560,9 @@ final class SimdStrip {
     }
 
     /**
-     * Contiguous 16-bit 2:4 in one pass, for a run of keys below the limit and above zero; the
-     * choice and the tie count as in {@link #decide16c24}, the sums as in {@link #apply16}.
+     * Contiguous 16-bit 2:4 in one pass, for a run of keys below the limit (group counts other than
+     * ties are the caller's); the choice and the tie count as in {@link #decide16c24}, the sums as
+     * in {@link #apply16}.
      * 256-bit vectors; {@link #fused16c24Wide} is the 512-bit form.
      */
     private static void fused16c24(short[] v, int off, int len, int shift, double scale, long[] bits,

@@ -82,7 +82,7 @@ class SimdStripTest {
                         cols = 4 * (1 + r.nextInt(2500));
                 }
                 // 0: Gen's elements with specials, 1: Gen's elements, 2: moderate, 3: moderate without zeros
-                // (only runs without a zero key take the one-pass in-place kernels)
+                // (runs with a zero key add the scalar group counts to the one-pass in-place kernels)
                 int kind = r.nextInt(4);
                 Tensor t = kind < 2 ? Gen.tensor(type, Shape.of(rows, cols), r, kind == 0)
                         : moderate(type, Shape.of(rows, cols), r, kind == 2);
