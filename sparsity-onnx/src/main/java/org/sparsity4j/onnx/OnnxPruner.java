@@ -1004,8 +1004,13 @@ public final class OnnxPruner {
                     writer.submit(() -> dst.copyFrom(src, from, loc[0] - from, "the model"));
                     progress(p, done, total);
                     ByteBuffer buf = writer.buffer(loc[1], loc[0], p.c.name());
-                    ChannelReads.readFully(src, buf, loc[0], at -> new OnnxInputException(
-                            "model ended early at byte offset " + at + " inside tensor '" + p.c.name() + "'"));
+                    try {
+                        ChannelReads.readFully(src, buf, loc[0], at -> new OnnxInputException(
+                                "model ended early at byte offset " + at + " inside tensor '" + p.c.name() + "'"));
+                    } catch (IOException e) {
+                        throw new OnnxInputException("model file " + model.path() + " cannot be read inside tensor '"
+                                + p.c.name() + "' (byte offsets " + loc[0] + " to " + (loc[0] + loc[1]) + "): " + e, e);
+                    }
                     buf.flip();
                     if (process(p, Tensor.wrap(p.type, p.shape, buf), Mode.PRUNE)) {
                         writer.submitBuffer(() -> dst.write(buf));

@@ -182,8 +182,9 @@ final class SequentialOutput implements Closeable {
      * @param in the source
      * @param from offset in the source
      * @param length number of bytes
-     * @param what names the bytes in the error if the source ends early
-     * @throws IOException on a read or write error
+     * @param what names the bytes in the error if the source ends early or cannot be read
+     * @throws OnnxInputException if the source ends early or a read of it fails (naming the byte offset)
+     * @throws IOException on a write error
      */
     void copyFrom(FileChannel in, long from, long length, String what) throws IOException {
         checkOpen();
@@ -192,7 +193,12 @@ final class SequentialOutput implements Closeable {
             long n;
             if (buf == null) {
                 ch.position(written);
-                n = in.transferTo(from + done, length - done, ch);
+                try {
+                    n = in.transferTo(from + done, length - done, ch);
+                } catch (IOException e) {
+                    // one call reads and writes: a read of the rest of the range tells which side failed
+                    throw readable(in, from + done, length - done, what, e);
+                }
                 if (n > 0) {
                     written += n;
                 }
@@ -200,7 +206,11 @@ final class SequentialOutput implements Closeable {
                 int room = (int) Math.min(buf.remaining(), length - done);
                 ByteBuffer view = buf.duplicate();
                 view.limit(buf.position() + room);
-                n = in.read(view, from + done);
+                try {
+                    n = in.read(view, from + done);
+                } catch (IOException e) {
+                    throw readError(what, from + done, e);
+                }
                 if (n > 0) {
                     buf.position(buf.position() + (int) n);
                     if (!buf.hasRemaining()) {
@@ -213,6 +223,36 @@ final class SequentialOutput implements Closeable {
             }
             done += n;
         }
+    }
+
+    /**
+     * After a failed transfer of {@code length} bytes from {@code at}: the input error of the first
+     * byte offset of that range that cannot be read, or {@code failure} itself (a write error) if the
+     * whole range reads.
+     */
+    private static IOException readable(FileChannel in, long at, long length, String what, IOException failure) {
+        ByteBuffer probe = ByteBuffer.allocate((int) Math.min(length, 1 << 16));
+        long done = 0;
+        while (done < length) {
+            probe.clear();
+            probe.limit((int) Math.min(probe.capacity(), length - done));
+            int n;
+            try {
+                n = in.read(probe, at + done);
+            } catch (IOException e) {
+                e.addSuppressed(failure);
+                throw readError(what, at + done, e);
+            }
+            if (n < 0) {
+                throw new OnnxInputException(what + " ended at byte offset " + (at + done));
+            }
+            done += n;
+        }
+        return failure;
+    }
+
+    private static OnnxInputException readError(String what, long offset, IOException e) {
+        return new OnnxInputException(what + " cannot be read at byte offset " + offset + ": " + e, e);
     }
 
     /**

@@ -2,16 +2,19 @@ package org.sparsity4j.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -180,6 +183,43 @@ class SequentialOutputTest {
                  SequentialOutput out = SequentialOutput.open(file, direct)) {
                 OnnxInputException e = assertThrows(OnnxInputException.class, () -> out.copyFrom(in, 40, 100, "the data"));
                 assertTrue(e.getMessage().contains("the data ended at byte offset 100"), e.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void aSourceReadErrorIsAnInputErrorNamingTheOffset() throws Exception {
+        byte[] data = new byte[300_000];
+        new SplittableRandom(7).nextBytes(data);
+        Path src = Files.write(dir.resolve("failing.bin"), data);
+        for (boolean direct : new boolean[] {true, false}) {
+            Path file = Files.createFile(dir.resolve("r-" + direct));
+            try (FileChannel in = new FailingChannel(FileChannel.open(src, StandardOpenOption.READ), 200_000);
+                 SequentialOutput out = SequentialOutput.open(file, direct)) {
+                out.copyFrom(in, 0, 150_000, "the data"); // before the bad bytes: copied
+                OnnxInputException e = assertThrows(OnnxInputException.class,
+                        () -> out.copyFrom(in, 150_000, 100_000, "the data"));
+                assertTrue(e.getMessage().contains("the data cannot be read at byte offset 200000"), e.getMessage());
+                assertTrue(e.getCause() instanceof IOException, "cause " + e.getCause());
+            }
+        }
+    }
+
+    @Test
+    void aWriteErrorOfACopyStaysAnIoError() throws Exception {
+        Path full = Path.of("/dev/full"); // every write fails with "no space left on device"
+        Assumptions.assumeTrue(Files.isWritable(full), "no /dev/full here");
+        byte[] data = new byte[SequentialOutput.BUFFER + 100_000];
+        Path src = Files.write(dir.resolve("source.bin"), data);
+        for (boolean direct : new boolean[] {true, false}) {
+            try (FileChannel in = FileChannel.open(src, StandardOpenOption.READ)) {
+                IOException e = assertThrows(IOException.class, () -> {
+                    try (SequentialOutput out = SequentialOutput.open(full, direct)) {
+                        out.copyFrom(in, 0, data.length, "the data");
+                        out.finish();
+                    }
+                });
+                assertFalse(e.getMessage().contains("cannot be read"), e.getMessage());
             }
         }
     }
