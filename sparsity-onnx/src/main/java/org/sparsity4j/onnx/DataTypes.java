@@ -40,11 +40,17 @@ final class DataTypes {
     public static final int INT4 = 22;
     /** FLOAT4E2M1. */
     public static final int FLOAT4E2M1 = 23;
+    /** FLOAT8E8M0 (the scale type of the microscaling formats). */
+    public static final int FLOAT8E8M0 = 24;
+    /** UINT2. */
+    public static final int UINT2 = 25;
+    /** INT2. */
+    public static final int INT2 = 26;
 
     private static final String[] NAMES = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16", "INT32",
         "INT64", "STRING", "BOOL", "FLOAT16", "DOUBLE", "UINT32", "UINT64", "COMPLEX64", "COMPLEX128",
         "BFLOAT16", "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ", "UINT4", "INT4",
-        "FLOAT4E2M1"};
+        "FLOAT4E2M1", "FLOAT8E8M0", "UINT2", "INT2"};
 
     private DataTypes() {
     }
@@ -85,20 +91,39 @@ final class DataTypes {
     }
 
     /**
-     * Tells whether a type has 4-bit elements (UINT4, INT4, FLOAT4E2M1), stored two to a byte in
-     * {@code raw_data} and two to a value in {@code int32_data}.
+     * Returns how many elements of a type share one byte of {@code raw_data} (and one value of
+     * {@code int32_data}): 2 for the 4-bit types (UINT4, INT4, FLOAT4E2M1), 4 for the 2-bit types
+     * (UINT2, INT2), and 1 for every other type.
      *
      * @param code the ONNX data type code
-     * @return true for the 4-bit types
+     * @return elements per byte
      */
-    public static boolean fourBit(int code) {
-        return code == UINT4 || code == INT4 || code == FLOAT4E2M1;
+    public static int elementsPerByte(int code) {
+        switch (code) {
+            case UINT4: case INT4: case FLOAT4E2M1:
+                return 2;
+            case UINT2: case INT2:
+                return 4;
+            default:
+                return 1;
+        }
+    }
+
+    /**
+     * Tells whether a type's elements are smaller than a byte and packed several to a byte
+     * ({@link #elementsPerByte} above 1).
+     *
+     * @param code the ONNX data type code
+     * @return true for the 4-bit and 2-bit types
+     */
+    public static boolean subByte(int code) {
+        return elementsPerByte(code) > 1;
     }
 
     /**
      * Returns the bytes that {@code elements} elements of a type take in {@code raw_data} or an external
-     * data file: the element count times {@link #byteSize}, and for the 4-bit types (UINT4, INT4,
-     * FLOAT4E2M1, two elements to a byte) half the count rounded up.
+     * data file: the element count times {@link #byteSize}, and for the packed types (4-bit: two
+     * elements to a byte; 2-bit: four) the count divided by {@link #elementsPerByte}, rounded up.
      *
      * @param code the ONNX data type code
      * @param elements the element count
@@ -106,8 +131,9 @@ final class DataTypes {
      *     or the count overflows a long
      */
     public static long storageBytes(int code, long elements) {
-        if (fourBit(code)) {
-            return elements / 2 + elements % 2;
+        int perByte = elementsPerByte(code);
+        if (perByte > 1) {
+            return elements / perByte + (elements % perByte == 0 ? 0 : 1);
         }
         int bs = byteSize(code);
         if (bs == 0 || elements > Long.MAX_VALUE / bs) {
@@ -118,7 +144,7 @@ final class DataTypes {
 
     /**
      * Returns the byte size of one element of a fixed-width type, or 0 if unknown or not byte sized
-     * (see {@link #storageBytes} for the 4-bit types).
+     * (see {@link #storageBytes} for the packed 4-bit and 2-bit types).
      *
      * @param code the ONNX data type code
      * @return bytes per element, or 0
@@ -127,7 +153,7 @@ final class DataTypes {
         switch (code) {
             case 1: case 6: case 12:
                 return 4;
-            case 2: case 3: case 9: case 17: case 18: case 19: case 20:
+            case 2: case 3: case 9: case 17: case 18: case 19: case 20: case 24:
                 return 1;
             case 4: case 5: case 10: case 16:
                 return 2;

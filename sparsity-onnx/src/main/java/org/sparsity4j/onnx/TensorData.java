@@ -234,8 +234,8 @@ final class TensorData {
                         "float_data");
                 break;
             case INT32_DATA:
-                // 4-bit types: two elements per int32 value
-                requireCount(t.getInt32DataCount(), shape, DataTypes.fourBit(t.getDataType())
+                // packed types: two (4-bit) or four (2-bit) elements per int32 value
+                requireCount(t.getInt32DataCount(), shape, DataTypes.subByte(t.getDataType())
                         ? DataTypes.storageBytes(t.getDataType(), n) : n, label, "int32_data");
                 break;
             default:
@@ -262,7 +262,7 @@ final class TensorData {
             case DataTypes.COMPLEX128: // double_data
                 return true;
             default:
-                return DataTypes.byteSize(type) == 0 && !DataTypes.fourBit(type); // undefined or unknown codes
+                return DataTypes.byteSize(type) == 0 && !DataTypes.subByte(type); // undefined or unknown codes
         }
     }
 

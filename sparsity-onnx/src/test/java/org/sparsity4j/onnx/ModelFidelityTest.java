@@ -554,33 +554,40 @@ class ModelFidelityTest {
     }
 
     @Test
-    void externalFourBitTensorsWithoutLengthKeepTheirOwnLength() throws Exception {
-        // INT4 [8] and UINT4 [5] (two elements to a byte: 4 and 3 bytes) before a pruned W in one file.
+    void externalPackedTensorsWithoutLengthKeepTheirOwnLength() throws Exception {
+        // INT4 [8] and UINT4 [5] (two elements to a byte: 4 and 3 bytes) before a pruned W in one file,
+        // INT2 [6] (four to a byte: 2 bytes) and FLOAT8E8M0 [3] (3 bytes) after it.
         Random r = new Random(17);
         TensorProto wRaw = floats("W", randomFloats(r, 64), 8, 8);
-        ByteBuffer all = ByteBuffer.allocate(8 + 256);
-        all.put(new byte[] {0x12, 0x34, 0x56, 0x78, 0x1a, 0x2b, 0x3c, 0}).put(wRaw.getRawData().toByteArray());
+        ByteBuffer all = ByteBuffer.allocate(8 + 256 + 5);
+        all.put(new byte[] {0x12, 0x34, 0x56, 0x78, 0x1a, 0x2b, 0x3c, 0}).put(wRaw.getRawData().toByteArray())
+                .put(new byte[] {0x4d, 0x05, 0x7f, (byte) 0x80, (byte) 0xfe});
         Files.write(dir.resolve("data.bin"), all.array());
         GraphProto g = GraphProto.newBuilder().setName("g")
                 .addInitializer(external("W", F, "data.bin", 8, 256L, 8, 8))
                 .addInitializer(external("Q", DataTypes.INT4, "data.bin", 0, null, 8))
                 .addInitializer(external("U", DataTypes.UINT4, "data.bin", 4, null, 5))
+                .addInitializer(external("T", DataTypes.INT2, "data.bin", 264, null, 6))
+                .addInitializer(external("M", DataTypes.FLOAT8E8M0, "data.bin", 266, null, 3))
                 .addInput(value("x", F, 2, 8)).addNode(node("MatMul", "mm", List.of("x", "W"), List.of("y")))
                 .addOutput(value("y", F, 2, 8)).build();
         Path in = Models.write(dir, "int4.onnx", Models.model(g));
         Path out = dir.resolve("int4-out.onnx");
         Fixtures.assertPruned(OnnxPruner.prune(in, out, PruneOptions.defaults()), "W", 0);
         GraphProto got = ModelProto.parseFrom(Files.readAllBytes(out)).getGraph();
-        assertEquals("4", externalKey(got.getInitializer(1), "length"));
-        assertEquals("3", externalKey(got.getInitializer(2), "length"));
         byte[] data = Files.readAllBytes(dir.resolve("int4-out.onnx.data"));
-        int q = Integer.parseInt(externalKey(got.getInitializer(1), "offset"));
-        int u = Integer.parseInt(externalKey(got.getInitializer(2), "offset"));
-        assertArrayEquals(new byte[] {0x12, 0x34, 0x56, 0x78}, java.util.Arrays.copyOfRange(data, q, q + 4));
-        assertArrayEquals(new byte[] {0x1a, 0x2b, 0x3c}, java.util.Arrays.copyOfRange(data, u, u + 3));
+        byte[][] want = {{0x12, 0x34, 0x56, 0x78}, {0x1a, 0x2b, 0x3c}, {0x4d, 0x05}, {0x7f, (byte) 0x80, (byte) 0xfe}};
+        for (int i = 0; i < want.length; i++) {
+            TensorProto t = got.getInitializer(i + 1);
+            assertEquals(Integer.toString(want[i].length), externalKey(t, "length"), t.getName());
+            int at = Integer.parseInt(externalKey(t, "offset"));
+            assertArrayEquals(want[i], java.util.Arrays.copyOfRange(data, at, at + want[i].length), t.getName());
+        }
         // A length that does not match the packed size is an input error naming the tensor.
         GraphProto bad = g.toBuilder().setInitializer(1, external("Q", DataTypes.INT4, "data.bin", 0, 8L, 8)).build();
         assertInputError(Models.write(dir, "int4-bad.onnx", Models.model(bad)), "tensor 'Q': external data length 8");
+        GraphProto bad2 = g.toBuilder().setInitializer(3, external("T", DataTypes.INT2, "data.bin", 264, 3L, 6)).build();
+        assertInputError(Models.write(dir, "int2-bad.onnx", Models.model(bad2)), "tensor 'T': external data length 3");
     }
     /** A model whose MatMul weight W is reshaped by the shape tensor {@code shape}. */
     private Path reshapeModel(String name, TensorProto shape) throws IOException {
@@ -603,10 +610,12 @@ class ModelFidelityTest {
         assertInputError(hugeModel, "tensor 'S' of dims [2147483631] and type INT64 has no data");
         assertThrows(OnnxInputException.class, () -> OnnxPruner.report(hugeModel, PruneOptions.defaults()));
         assertEquals(3, cli("report", hugeModel.toString(), "-q"), cliErr);
-        // Well-formed: 8 INT4 elements in 4 int32_data values, 2 COMPLEX64 elements in 4 floats, an
+        // Well-formed: 8 INT4 elements in 4 int32_data values, 9 INT2 in 3, 2 COMPLEX64 elements in 4 floats, an
         // UINT64 tensor whose uint64_data this module does not read.
         TensorProto int4 = TensorProto.newBuilder().setName("Q").setDataType(DataTypes.INT4).addDims(8)
                 .addAllInt32Data(List.of(0x12, 0x34, 0x56, 0x78)).build();
+        TensorProto int2 = TensorProto.newBuilder().setName("T").setDataType(DataTypes.INT2).addDims(9)
+                .addAllInt32Data(List.of(0x1b, 0xe4, 0x03)).build();
         TensorProto c64 = TensorProto.newBuilder().setName("C").setDataType(14).addDims(2)
                 .addAllFloatData(List.of(1f, 2f, 3f, 4f)).build();
         TensorProto u64 = TensorProto.newBuilder().setName("U").setDataType(13).addDims(1)
@@ -614,7 +623,7 @@ class ModelFidelityTest {
                         .addField(11, UnknownFieldSet.Field.newBuilder().addVarint(7).build()).build()).build();
         GraphProto g = ModelProto.parseFrom(Files.readAllBytes(reshapeModel("ok.onnx",
                 Models.int64s("S", new long[] {8, 8}, 2)))).getGraph().toBuilder()
-                .addInitializer(int4).addInitializer(c64).addInitializer(u64).build();
+                .addInitializer(int4).addInitializer(int2).addInitializer(c64).addInitializer(u64).build();
         Path ok = Models.write(dir, "ok.onnx", Models.model(g));
         OnnxPruner.prune(ok, dir.resolve("ok-out.onnx"), PruneOptions.defaults());
         assertEquals(g, ModelProto.parseFrom(Files.readAllBytes(dir.resolve("ok-out.onnx"))).getGraph());
