@@ -48,16 +48,48 @@ final class FusedStrip {
 
     /** Per-thread chunk buffers: lane j of a strided block is row j; a contiguous chunk uses lane 0. */
     static final class Scratch {
-        final float[][] floats = new float[4][CHUNK];
-        final short[][] shorts = new short[4][CHUNK];
-        final byte[][] bytes = new byte[4][CHUNK];
-        final byte[] nibs = new byte[CHUNK];
+        private float[][] floats;
+        private short[][] shorts;
+        private byte[][] bytes;
+        private byte[] nibs;
         /** Mask bits of the SIMD kernels, per lane: bit k of lane j for element k of that lane. */
         final long[][] bits = new long[4][CHUNK / 64];
         /** First element of each row of a strided block worked on in place. */
         final int[] rows = new int[4];
         private short[][] keep16;
         private int[][] keep32;
+
+        /** FP32 elements of a chunk, per lane; allocated on first use, as the buffers below. */
+        float[][] floats() {
+            if (floats == null) {
+                floats = new float[4][CHUNK];
+            }
+            return floats;
+        }
+
+        /** FP16 and BF16 elements of a chunk, per lane. */
+        short[][] shorts() {
+            if (shorts == null) {
+                shorts = new short[4][CHUNK];
+            }
+            return shorts;
+        }
+
+        /** 8-bit elements of a chunk, per lane. */
+        byte[][] bytes() {
+            if (bytes == null) {
+                bytes = new byte[4][CHUNK];
+            }
+            return bytes;
+        }
+
+        /** Keep codes of the scalar kernels, one per group. */
+        byte[] nibs() {
+            if (nibs == null) {
+                nibs = new byte[CHUNK];
+            }
+            return nibs;
+        }
 
         /** Keep lanes (all ones = kept) of the SIMD kernels for 16-bit elements, per lane; allocated on first use. */
         short[][] keep16() {
@@ -114,7 +146,7 @@ final class FusedStrip {
                 if (simdDone) {
                     Bits.storeRun(words, at, g * m, s.bits[0]);
                 } else {
-                    pack(words, at, g, m, s.nibs);
+                    pack(words, at, g, m, s.nibs());
                 }
             } else {
                 int direct = array == null ? 0 : SimdStrip.inPlaceLength(g);
@@ -175,7 +207,7 @@ final class FusedStrip {
             if (simdDone) {
                 Bits.orBitRun(words, at + j * elemStride, g, s.bits[j]);
             } else {
-                Bits.orNibbleBit(words, at + j * elemStride, g, s.nibs, j);
+                Bits.orNibbleBit(words, at + j * elemStride, g, s.nibs(), j);
             }
         }
     }
@@ -185,28 +217,28 @@ final class FusedStrip {
         switch (t.type().byteSize()) {
             case 4:
                 if (write) {
-                    t.writeFloats(at, s.floats[lane], 0, len);
+                    t.writeFloats(at, s.floats()[lane], 0, len);
                 } else {
-                    t.readFloats(at, s.floats[lane], 0, len);
+                    t.readFloats(at, s.floats()[lane], 0, len);
                 }
                 break;
             case 2:
                 if (write) {
-                    t.writeShorts(at, s.shorts[lane], 0, len);
+                    t.writeShorts(at, s.shorts()[lane], 0, len);
                 } else {
-                    t.readShorts(at, s.shorts[lane], 0, len);
+                    t.readShorts(at, s.shorts()[lane], 0, len);
                 }
                 break;
             default:
                 if (write) {
-                    t.writeBytes(at, s.bytes[lane], 0, len);
+                    t.writeBytes(at, s.bytes()[lane], 0, len);
                 } else {
-                    t.readBytes(at, s.bytes[lane], 0, len);
+                    t.readBytes(at, s.bytes()[lane], 0, len);
                 }
         }
     }
 
-    /** Runs the loop for the type and layout on {@code g} groups; keep codes go to {@code s.nibs}. */
+    /** Runs the loop for the type and layout on {@code g} groups; keep codes go to {@code s.nibs()}. */
     private static void kernel(ElementType type, int m, int g, Scratch s, boolean contiguous, MaskStats.Acc acc) {
         if (m == 4 && choose(1, 1, 1, 1, 1, 1) != TIED_EQUAL) {
             // one tied group per chunk, through the choose() the loops inline, so that the JIT's branch
@@ -225,24 +257,24 @@ final class FusedStrip {
         int b3 = contiguous ? 3 : 0;
         switch (type.byteSize()) {
             case 4: {
-                float[][] f = s.floats;
+                float[][] f = s.floats();
                 if (m == 2) {
-                    fp32x12(f[0], f[l1], b1, step, g, s.nibs, acc);
+                    fp32x12(f[0], f[l1], b1, step, g, s.nibs(), acc);
                 } else {
-                    fp32x24(f[0], f[l1], f[l2], f[l3], 0, b1, b2, b3, step, g, s.nibs, acc);
+                    fp32x24(f[0], f[l1], f[l2], f[l3], 0, b1, b2, b3, step, g, s.nibs(), acc);
                 }
                 break;
             }
             case 2: {
-                short[][] h = s.shorts;
+                short[][] h = s.shorts();
                 boolean fp16 = type == ElementType.FP16;
-                half24(h[0], h[l1], h[l2], h[l3], 0, b1, b2, b3, step, g, s.nibs, type.maxMagnitudeKey(),
+                half24(h[0], h[l1], h[l2], h[l3], 0, b1, b2, b3, step, g, s.nibs(), type.maxMagnitudeKey(),
                         fp16 ? 13 : 16, fp16 ? 0x1p112f : 1f, fp16 ? 0x7C00 : Integer.MAX_VALUE, table, acc);
                 break;
             }
             default: {
-                byte[][] v = s.bytes;
-                byte24(v[0], v[l1], v[l2], v[l3], 0, b1, b2, b3, step, g, s.nibs, KEY8[type.ordinal()], table, acc);
+                byte[][] v = s.bytes();
+                byte24(v[0], v[l1], v[l2], v[l3], 0, b1, b2, b3, step, g, s.nibs(), KEY8[type.ordinal()], table, acc);
             }
         }
     }

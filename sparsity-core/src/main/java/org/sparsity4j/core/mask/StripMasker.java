@@ -129,12 +129,14 @@ public final class StripMasker {
         long[] words = new long[(shape.size() + 63) >>> 6];
         MaskStats.Acc[] partial = new MaskStats.Acc[plan.blocks];
         boolean par = parallel != null ? parallel : shape.size() >= PARALLEL_THRESHOLD;
-        ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(() -> new Scratch(plan.maxBlockGroups * pattern.m()));
+        ScratchPool<Scratch> scratch = new ScratchPool<>(() -> new Scratch(plan.maxBlockGroups * pattern.m()));
         boolean simd = StripSimd.enabled();
         IntStream blocks = IntStream.range(0, plan.blocks);
         (par ? blocks.parallel() : blocks).forEach(b -> {
             MaskStats.Acc acc = new MaskStats.Acc();
-            processBlock(t, scores, plan, b, scratch.get(), words, acc, apply, simd);
+            Scratch s = scratch.take();
+            processBlock(t, scores, plan, b, s, words, acc, apply, simd);
+            scratch.give(s); // not after a failure: the call fails as a whole
             partial[b] = acc;
         });
         MaskStats.Acc total = new MaskStats.Acc();
@@ -144,17 +146,41 @@ public final class StripMasker {
         return new Mask(shape, pattern, MaskKind.STRIP, a, -1, words, total.toStats(scores != null));
     }
 
-    /** Per-thread buffers. */
+    /**
+     * Per-thread buffers of one call, each allocated on first use: the fused and SIMD paths of the
+     * hardware patterns need only a few of them, and allocating (zeroing) them all cost a call about
+     * as much as pruning 64K FP16 elements (benchmarks/RESULTS.md).
+     */
     private static final class Scratch {
-        final int[] keys;
-        final int[] scoreKeys;
-        final byte[] flags;
+        private final int n;
+        private int[] keys;
+        private int[] scoreKeys;
+        private byte[] flags;
         final FusedStrip.Scratch fused = new FusedStrip.Scratch();
 
         Scratch(int n) {
-            keys = new int[n];
-            scoreKeys = new int[n];
-            flags = new byte[n];
+            this.n = n;
+        }
+
+        int[] keys() {
+            if (keys == null) {
+                keys = new int[n];
+            }
+            return keys;
+        }
+
+        int[] scoreKeys() {
+            if (scoreKeys == null) {
+                scoreKeys = new int[n];
+            }
+            return scoreKeys;
+        }
+
+        byte[] flags() {
+            if (flags == null) {
+                flags = new byte[n];
+            }
+            return flags;
         }
     }
 
@@ -227,13 +253,13 @@ public final class StripMasker {
             FusedStrip.run(t, pattern, base, count, gs, es, apply, words, acc, s.fused, simd);
             return;
         }
-        final int[] keys = s.keys;
-        final byte[] flags = s.flags;
+        final int[] keys = s.keys();
+        final byte[] flags = s.flags();
         loadKeys(t, plan, base, count, keys);
         int[] sel = keys;
         if (scores != null) {
-            loadKeys(scores, plan, base, count, s.scoreKeys);
-            sel = s.scoreKeys;
+            loadKeys(scores, plan, base, count, s.scoreKeys());
+            sel = s.scoreKeys();
         }
         // The hardware patterns without scores took the fused path above; what remains (score masks,
         // general N:M, 1:2 on narrow types) uses the general rank selection.
@@ -243,7 +269,7 @@ public final class StripMasker {
         if (scores != null) {
             double total = 0;
             double kept = 0;
-            int[] sk = s.scoreKeys;
+            int[] sk = s.scoreKeys();
             for (int e = 0; e < count * m; e++) {
                 float v = Float.intBitsToFloat(sk[e]);
                 total += v;

@@ -115,13 +115,15 @@ public final class TileMasker {
         long[] words = new long[(shape.size() + 63) >>> 6];
         MaskStats.Acc[] partial = new MaskStats.Acc[units];
         boolean par = parallel != null ? parallel : shape.size() >= StripMasker.PARALLEL_THRESHOLD;
-        ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(() -> new Scratch(lenRa));
+        ScratchPool<Scratch> scratch = new ScratchPool<>(() -> new Scratch(lenRa));
         IntStream us = IntStream.range(0, units);
         (par ? us.parallel() : us).forEach(u -> {
             MaskStats.Acc acc = new MaskStats.Acc();
             int base = batchBase[u / tileRows] + (u % tileRows) * 4 * sOa;
             int rows = Math.min(4, lenOa - (u % tileRows) * 4);
-            tileRow(t, scores, base, rows, lenRa, sRa, sOa, scratch.get(), words, acc, apply);
+            Scratch s = scratch.take();
+            tileRow(t, scores, base, rows, lenRa, sRa, sOa, s, words, acc, apply);
+            scratch.give(s);
             partial[u] = acc;
         });
         MaskStats.Acc total = new MaskStats.Acc();

@@ -2,6 +2,8 @@ package org.sparsity4j.core.validate;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.sparsity4j.core.pattern.SparsityPattern;
 import org.sparsity4j.core.tensor.Shape;
 import org.sparsity4j.core.tensor.Tensor;
@@ -105,14 +107,15 @@ public final class Validator {
         int blocks = inner == 1 ? (rows + rowsPerBlock - 1) / rowsPerBlock : rows * slicesPerRow;
         Counter[] parts = new Counter[blocks];
         int scratchSize = Math.max(m * slice, rowsPerBlock * m);
-        ThreadLocal<int[]> scratch = ThreadLocal.withInitial(() -> new int[scratchSize]);
+        // key buffers of this call, taken by blocks and given back (not a ThreadLocal per call, whose
+        // entries in the threads' maps cost the collector; see ScratchPool in the mask package)
+        ConcurrentLinkedQueue<int[]> scratch = new ConcurrentLinkedQueue<>();
         // SIMD counts of violating groups: a block without violations needs nothing else; a block
         // with violations is rescanned by the scalar loop, which records them in order
         boolean simd = ValidateSimd.enabled() && ValidateSimd.supports(m) && len % m == 0;
         java.util.stream.IntStream ids = java.util.stream.IntStream.range(0, blocks);
         (shape.size() >= PARALLEL_THRESHOLD ? ids.parallel() : ids).forEach(b -> {
             Counter part = new Counter();
-            int[] keys = scratch.get();
             if (inner == 1) {
                 int r0 = b * rowsPerBlock;
                 int r1 = Math.min(rows, r0 + rowsPerBlock);
@@ -122,6 +125,7 @@ public final class Validator {
                     parts[b] = part;
                     return;
                 }
+                int[] keys = take(scratch, scratchSize); // only blocks the SIMD count did not clear need it
                 for (int r = r0; r < r1; ) {
                     // a run of group rows inside one line (fixed o): consecutive elements
                     int o = r / groupsPerLine;
@@ -141,6 +145,7 @@ public final class Validator {
                     }
                     r += g1 - g0;
                 }
+                scratch.offer(keys);
             } else {
                 int row = b / slicesPerRow;
                 int i0 = (b % slicesPerRow) * slice;
@@ -154,6 +159,7 @@ public final class Validator {
                     parts[b] = part;
                     return;
                 }
+                int[] keys = take(scratch, scratchSize);
                 for (int j = 0; j < width; j++) {
                     t.magnitudeKeys(base + j * inner + i0, 1, cnt, keys, j * cnt, 1);
                 }
@@ -165,6 +171,7 @@ public final class Validator {
                     }
                     record(part, shape, axis, base + i0 + i, nz, n);
                 }
+                scratch.offer(keys);
             }
             parts[b] = part;
         });
@@ -177,6 +184,12 @@ public final class Validator {
                 }
             }
         }
+    }
+
+    /** A free key buffer of the call, or a new one. */
+    private static int[] take(Queue<int[]> free, int size) {
+        int[] keys = free.poll();
+        return keys != null ? keys : new int[size];
     }
 
     private static void record(Counter part, Shape shape, int axis, int firstElement, int nz, int n) {
