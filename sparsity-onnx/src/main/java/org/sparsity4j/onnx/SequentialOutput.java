@@ -29,6 +29,8 @@ final class SequentialOutput implements Closeable {
      * waits for the device, which costs more than the copy for small files (many small models).
      */
     static final long DIRECT_MIN_BYTES = 64L << 20;
+    /** Input bytes read after a failed transfer to tell a read error from a write error. */
+    static final int PROBE_BYTES = 8 << 20;
     /** The least block alignment of direct writes. */
     static final int MIN_ALIGNMENT = 4096;
 
@@ -196,8 +198,9 @@ final class SequentialOutput implements Closeable {
                 try {
                     n = in.transferTo(from + done, length - done, ch);
                 } catch (IOException e) {
-                    // one call reads and writes: a read of the rest of the range tells which side failed
-                    throw readable(in, from + done, length - done, what, e);
+                    // one call reads and writes: a read where the transfer stopped tells which side failed
+                    long reached = Math.min(length - done, Math.max(0, outputSize() - written));
+                    throw readable(in, from + done + reached, length - done - reached, what, e);
                 }
                 if (n > 0) {
                     written += n;
@@ -225,17 +228,29 @@ final class SequentialOutput implements Closeable {
         }
     }
 
+    /** The output's size, or 0 if even that cannot be read (only used to place the probe below). */
+    private long outputSize() {
+        try {
+            return ch.size();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /**
-     * After a failed transfer of {@code length} bytes from {@code at}: the input error of the first
-     * byte offset of that range that cannot be read, or {@code failure} itself (a write error) if the
-     * whole range reads.
+     * After a transfer failed where its input was at {@code at} ({@code length} bytes were left):
+     * the input error of the first byte offset of the next {@link #PROBE_BYTES} (or fewer) bytes that
+     * cannot be read, or {@code failure} itself (a write error) if they read. A read error stops a
+     * transfer where it occurs, so the probe need not read the whole rest of the range (which can be
+     * gigabytes after a full disk).
      */
     private static IOException readable(FileChannel in, long at, long length, String what, IOException failure) {
-        ByteBuffer probe = ByteBuffer.allocate((int) Math.min(length, 1 << 16));
+        long window = Math.min(length, PROBE_BYTES);
+        ByteBuffer probe = ByteBuffer.allocate((int) Math.min(window, 1 << 16));
         long done = 0;
-        while (done < length) {
+        while (done < window) {
             probe.clear();
-            probe.limit((int) Math.min(probe.capacity(), length - done));
+            probe.limit((int) Math.min(probe.capacity(), window - done));
             int n;
             try {
                 n = in.read(probe, at + done);
@@ -244,7 +259,9 @@ final class SequentialOutput implements Closeable {
                 throw readError(what, at + done, e);
             }
             if (n < 0) {
-                throw new OnnxInputException(what + " ended at byte offset " + (at + done));
+                OnnxInputException early = new OnnxInputException(what + " ended at byte offset " + (at + done));
+                early.addSuppressed(failure);
+                throw early;
             }
             done += n;
         }

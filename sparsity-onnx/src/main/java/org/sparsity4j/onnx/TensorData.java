@@ -202,8 +202,8 @@ final class TensorData {
 
     /**
      * Checks that a tensor's stored data matches its dims and type: raw_data byte count, typed
-     * field value count ({@code float_data}, {@code int32_data}, {@code int64_data}; two 4-bit
-     * elements per {@code int32_data} value, two floats per COMPLEX64 element), or the external data
+     * field value count ({@code float_data}, {@code int32_data}, {@code int64_data}; two 4-bit or
+     * four 2-bit elements per {@code int32_data} value, two floats per COMPLEX64 element), or the external data
      * range (which must lie inside an existing file). A tensor with elements but no data is refused
      * unless its type keeps values in a field this module does not read (STRING, DOUBLE, UINT32,
      * UINT64, COMPLEX128, unknown types).
@@ -484,7 +484,8 @@ final class TensorData {
     }
 
     /**
-     * Tells whether every element of a small tensor is zero (bit pattern 0), whatever its type.
+     * Tells whether every element of a small tensor is zero (bit pattern 0), whatever its type;
+     * FLOAT8E8M0 has no zero (its bit pattern 0 is 2^-127), so a tensor of it with elements is not.
      *
      * @param t the tensor
      * @param label the tensor's name for messages
@@ -493,6 +494,9 @@ final class TensorData {
      * @throws IOException on I/O errors
      */
     public static Boolean allZero(TensorProto t, String label, Path baseDir) throws IOException {
+        if (t.getDataType() == DataTypes.FLOAT8E8M0) {
+            return elements(t, label) == 0;
+        }
         for (int v : t.getInt32DataList()) {
             if (v != 0) {
                 return false;

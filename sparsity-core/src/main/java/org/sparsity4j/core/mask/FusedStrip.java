@@ -46,7 +46,10 @@ final class FusedStrip {
         return p.equals(SparsityPattern.TWO_OF_FOUR) || (p.equals(SparsityPattern.ONE_OF_TWO) && type == ElementType.FP32);
     }
 
-    /** Per-thread chunk buffers: lane j of a strided block is row j; a contiguous chunk uses lane 0. */
+    /**
+     * Chunk buffers, used by one block at a time (see {@link ScratchPool}): lane j of a strided block
+     * is row j; a contiguous chunk uses lane 0.
+     */
     static final class Scratch {
         private float[][] floats;
         private short[][] shorts;

@@ -147,9 +147,10 @@ public final class StripMasker {
     }
 
     /**
-     * Per-thread buffers of one call, each allocated on first use: the fused and SIMD paths of the
-     * hardware patterns need only a few of them, and allocating (zeroing) them all cost a call about
-     * as much as pruning 64K FP16 elements (benchmarks/RESULTS.md).
+     * Buffers of one call, used by one block at a time ({@link ScratchPool}), each array allocated on
+     * first use: the fused and SIMD paths of the hardware patterns need only a few of them, and
+     * allocating (zeroing) them all cost a call about as much as pruning 64K FP16 elements
+     * (benchmarks/RESULTS.md).
      */
     private static final class Scratch {
         private final int n;
