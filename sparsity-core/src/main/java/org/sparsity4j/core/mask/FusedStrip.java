@@ -94,18 +94,32 @@ final class FusedStrip {
             return nibs;
         }
 
-        /** Keep lanes (all ones = kept) of the SIMD kernels for 16-bit elements, per lane; allocated on first use. */
-        short[][] keep16() {
+        /**
+         * Keep lanes (all ones = kept) of the SIMD kernels for 16-bit elements, per lane, with at
+         * least lanes {@code 0 .. lanes - 1} allocated (a contiguous chunk needs one lane, a strided
+         * one M): each lane is allocated on first use.
+         */
+        short[][] keep16(int lanes) {
             if (keep16 == null) {
-                keep16 = new short[4][CHUNK];
+                keep16 = new short[4][];
+            }
+            for (int j = 0; j < lanes; j++) {
+                if (keep16[j] == null) {
+                    keep16[j] = new short[CHUNK];
+                }
             }
             return keep16;
         }
 
-        /** As {@link #keep16()} for 32-bit elements. */
-        int[][] keep32() {
+        /** As {@link #keep16(int)} for 32-bit elements. */
+        int[][] keep32(int lanes) {
             if (keep32 == null) {
-                keep32 = new int[4][CHUNK];
+                keep32 = new int[4][];
+            }
+            for (int j = 0; j < lanes; j++) {
+                if (keep32[j] == null) {
+                    keep32[j] = new int[CHUNK];
+                }
             }
             return keep32;
         }

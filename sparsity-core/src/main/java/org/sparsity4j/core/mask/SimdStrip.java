@@ -213,7 +213,7 @@ final class SimdStrip {
     static boolean kernel(ElementType type, int m, int g, FusedStrip.Scratch s, boolean contiguous, MaskStats.Acc acc) {
         if (type == ElementType.FP32) {
             float[][] f = s.floats();
-            int[][] kp = s.keep32();
+            int[][] kp = s.keep32(contiguous ? 1 : m);
             if (contiguous) {
                 int len = g * m;
                 int padded = (len + IL - 1) & -IL;
@@ -248,7 +248,7 @@ final class SimdStrip {
         int shift = fp16 ? 3 : 0;
         double scale = fp16 ? FP16_SCALE : 1.0;
         short[][] h = s.shorts();
-        short[][] kp = s.keep16();
+        short[][] kp = s.keep16(contiguous ? 1 : 4);
         if (contiguous) {
             int len = g * 4;
             int padded = (len + SL - 1) & -SL;
@@ -319,7 +319,7 @@ final class SimdStrip {
                 }
                 return true;
             }
-            int[] kp = s.keep32()[0];
+            int[] kp = s.keep32(1)[0];
             if (!(m == 2 ? decide32c12(v, at, kp, len, 0, acc) : decide32c24(v, at, kp, len, 0, acc))) {
                 return false;
             }
@@ -348,7 +348,7 @@ final class SimdStrip {
             }
             return true;
         }
-        short[] kp = s.keep16()[0];
+        short[] kp = s.keep16(1)[0];
         if (!decide16c24(v, at, kp, len, 0, limit, acc)) {
             return false;
         }
@@ -373,7 +373,7 @@ final class SimdStrip {
                     return false;
                 }
             }
-            int[][] kp = s.keep32();
+            int[][] kp = s.keep32(m);
             if (m == 2) {
                 decide32s12(v, v, rows, kp[0], kp[1], g, 0, acc);
             } else {
@@ -393,7 +393,7 @@ final class SimdStrip {
                 return false;
             }
         }
-        short[][] kp = s.keep16();
+        short[][] kp = s.keep16(4);
         decide16s24(v, v, v, v, rows, kp, g);
         count16s24(v, v, v, v, rows, kp, g, 0, acc);
         for (int j = 0; j < 4; j++) {
