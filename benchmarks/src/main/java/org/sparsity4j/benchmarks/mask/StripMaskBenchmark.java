@@ -30,14 +30,17 @@ import org.sparsity4j.core.tensor.Tensor;
  *
  * <p>The fork runs with the incubating Vector API module, so {@code simd=true} measures the SIMD
  * kernels of sparsity-core (where the machine has 256-bit vectors) and {@code simd=false} the
- * scalar ones.
+ * scalar ones. Its heap is touched at start ({@code -XX:+AlwaysPreTouch}): each prune allocates its
+ * mask (8 MiB here), and until those allocations had gone once through the heap's untouched pages,
+ * the operating system's first-touch faults made the first measured iterations up to twice as slow
+ * (the copy allocates nothing and never showed it; benchmarks/RESULTS.md).
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar StripMaskBenchmark -f 1 -wi 2 -i 5</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "--add-modules", "jdk.incubator.vector"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms3g", "-Xmx3g", "-XX:+AlwaysPreTouch", "--add-modules", "jdk.incubator.vector"})
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
 public class StripMaskBenchmark {
