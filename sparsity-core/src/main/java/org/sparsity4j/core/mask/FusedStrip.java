@@ -1,5 +1,6 @@
 package org.sparsity4j.core.mask;
 
+import java.util.function.IntFunction;
 import org.sparsity4j.core.pattern.SparsityPattern;
 import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.tensor.Tensor;
@@ -51,39 +52,34 @@ final class FusedStrip {
      * is row j; a contiguous chunk uses lane 0.
      */
     static final class Scratch {
-        private float[][] floats;
-        private short[][] shorts;
-        private byte[][] bytes;
+        private final float[][] floats = new float[4][];
+        private final short[][] shorts = new short[4][];
+        private final byte[][] bytes = new byte[4][];
         private byte[] nibs;
         /** Mask bits of the SIMD kernels, per lane: bit k of lane j for element k of that lane. */
         final long[][] bits = new long[4][CHUNK / 64];
         /** First element of each row of a strided block worked on in place. */
         final int[] rows = new int[4];
-        private short[][] keep16;
-        private int[][] keep32;
+        private final short[][] keep16 = new short[4][];
+        private final int[][] keep32 = new int[4][];
 
-        /** FP32 elements of a chunk, per lane; allocated on first use, as the buffers below. */
-        float[][] floats() {
-            if (floats == null) {
-                floats = new float[4][CHUNK];
-            }
-            return floats;
+        /**
+         * FP32 elements of a chunk, per lane, with at least lanes {@code 0 .. lanes - 1} allocated (a
+         * contiguous chunk needs one lane, a strided one M); each lane, like every buffer here, is
+         * allocated on first use.
+         */
+        float[][] floats(int lanes) {
+            return withLanes(floats, lanes, float[]::new);
         }
 
-        /** FP16 and BF16 elements of a chunk, per lane. */
-        short[][] shorts() {
-            if (shorts == null) {
-                shorts = new short[4][CHUNK];
-            }
-            return shorts;
+        /** FP16 and BF16 elements of a chunk, per lane, as {@link #floats(int)}. */
+        short[][] shorts(int lanes) {
+            return withLanes(shorts, lanes, short[]::new);
         }
 
-        /** 8-bit elements of a chunk, per lane. */
-        byte[][] bytes() {
-            if (bytes == null) {
-                bytes = new byte[4][CHUNK];
-            }
-            return bytes;
+        /** 8-bit elements of a chunk, per lane, as {@link #floats(int)}. */
+        byte[][] bytes(int lanes) {
+            return withLanes(bytes, lanes, byte[]::new);
         }
 
         /** Keep codes of the scalar kernels, one per group. */
@@ -94,34 +90,23 @@ final class FusedStrip {
             return nibs;
         }
 
-        /**
-         * Keep lanes (all ones = kept) of the SIMD kernels for 16-bit elements, per lane, with at
-         * least lanes {@code 0 .. lanes - 1} allocated (a contiguous chunk needs one lane, a strided
-         * one M): each lane is allocated on first use.
-         */
+        /** Keep lanes (all ones = kept) of the SIMD kernels for 16-bit elements, as {@link #floats(int)}. */
         short[][] keep16(int lanes) {
-            if (keep16 == null) {
-                keep16 = new short[4][];
-            }
-            for (int j = 0; j < lanes; j++) {
-                if (keep16[j] == null) {
-                    keep16[j] = new short[CHUNK];
-                }
-            }
-            return keep16;
+            return withLanes(keep16, lanes, short[]::new);
         }
 
         /** As {@link #keep16(int)} for 32-bit elements. */
         int[][] keep32(int lanes) {
-            if (keep32 == null) {
-                keep32 = new int[4][];
-            }
+            return withLanes(keep32, lanes, int[]::new);
+        }
+
+        private static <T> T[] withLanes(T[] all, int lanes, IntFunction<T> make) {
             for (int j = 0; j < lanes; j++) {
-                if (keep32[j] == null) {
-                    keep32[j] = new int[CHUNK];
+                if (all[j] == null) {
+                    all[j] = make.apply(CHUNK);
                 }
             }
-            return keep32;
+            return all;
         }
     }
 
@@ -234,23 +219,23 @@ final class FusedStrip {
         switch (t.type().byteSize()) {
             case 4:
                 if (write) {
-                    t.writeFloats(at, s.floats()[lane], 0, len);
+                    t.writeFloats(at, s.floats(lane + 1)[lane], 0, len);
                 } else {
-                    t.readFloats(at, s.floats()[lane], 0, len);
+                    t.readFloats(at, s.floats(lane + 1)[lane], 0, len);
                 }
                 break;
             case 2:
                 if (write) {
-                    t.writeShorts(at, s.shorts()[lane], 0, len);
+                    t.writeShorts(at, s.shorts(lane + 1)[lane], 0, len);
                 } else {
-                    t.readShorts(at, s.shorts()[lane], 0, len);
+                    t.readShorts(at, s.shorts(lane + 1)[lane], 0, len);
                 }
                 break;
             default:
                 if (write) {
-                    t.writeBytes(at, s.bytes()[lane], 0, len);
+                    t.writeBytes(at, s.bytes(lane + 1)[lane], 0, len);
                 } else {
-                    t.readBytes(at, s.bytes()[lane], 0, len);
+                    t.readBytes(at, s.bytes(lane + 1)[lane], 0, len);
                 }
         }
     }
@@ -274,7 +259,7 @@ final class FusedStrip {
         int b3 = contiguous ? 3 : 0;
         switch (type.byteSize()) {
             case 4: {
-                float[][] f = s.floats();
+                float[][] f = s.floats(contiguous ? 1 : m);
                 if (m == 2) {
                     fp32x12(f[0], f[l1], b1, step, g, s.nibs(), acc);
                 } else {
@@ -283,14 +268,14 @@ final class FusedStrip {
                 break;
             }
             case 2: {
-                short[][] h = s.shorts();
+                short[][] h = s.shorts(contiguous ? 1 : 4);
                 boolean fp16 = type == ElementType.FP16;
                 half24(h[0], h[l1], h[l2], h[l3], 0, b1, b2, b3, step, g, s.nibs(), type.maxMagnitudeKey(),
                         fp16 ? 13 : 16, fp16 ? 0x1p112f : 1f, fp16 ? 0x7C00 : Integer.MAX_VALUE, table, acc);
                 break;
             }
             default: {
-                byte[][] v = s.bytes();
+                byte[][] v = s.bytes(contiguous ? 1 : 4);
                 byte24(v[0], v[l1], v[l2], v[l3], 0, b1, b2, b3, step, g, s.nibs(), KEY8[type.ordinal()], table, acc);
             }
         }

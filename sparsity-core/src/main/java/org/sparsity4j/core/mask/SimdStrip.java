@@ -212,7 +212,7 @@ final class SimdStrip {
      */
     static boolean kernel(ElementType type, int m, int g, FusedStrip.Scratch s, boolean contiguous, MaskStats.Acc acc) {
         if (type == ElementType.FP32) {
-            float[][] f = s.floats();
+            float[][] f = s.floats(contiguous ? 1 : m);
             int[][] kp = s.keep32(contiguous ? 1 : m);
             if (contiguous) {
                 int len = g * m;
@@ -247,7 +247,7 @@ final class SimdStrip {
         int limit = fp16 ? FP16_LIMIT : BF16_LIMIT;
         int shift = fp16 ? 3 : 0;
         double scale = fp16 ? FP16_SCALE : 1.0;
-        short[][] h = s.shorts();
+        short[][] h = s.shorts(contiguous ? 1 : 4);
         short[][] kp = s.keep16(contiguous ? 1 : 4);
         if (contiguous) {
             int len = g * 4;
