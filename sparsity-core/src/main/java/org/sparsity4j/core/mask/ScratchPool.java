@@ -8,8 +8,8 @@ import java.util.function.Supplier;
  * takes a free one or makes a new one and gives it back when done, so a call makes at most as many
  * as threads run its blocks at once. Not a {@code ThreadLocal} per call: each such ThreadLocal left an
  * entry (a weak reference) in the map of every thread that ran a block until that map happened to
- * drop it, and in a loop of many calls on small tensors the collector spent about a third of the
- * time on those references (benchmarks/RESULTS.md).
+ * drop it, and in a loop of many calls on small tensors the collector spent a fifth to two thirds
+ * of the time on those references (benchmarks/RESULTS.md).
  *
  * @param <T> the buffer type
  */
