@@ -937,59 +937,68 @@ final class SimdStrip {
      * Contiguous 2:4 on 16-bit keys: keep lanes into {@code kp}, and the group counts ({@code pad}
      * all-zero padding groups at the end are not counted). Returns false, adding nothing to
      * {@code acc}, if a key reaches {@code limit}.
+     *
+     * <p>Each group's second and third largest keys come from a min/max network over the pair
+     * maxima and minima, as in {@link #fused16c24}; the keep lanes are the keys at or above the
+     * second largest unless a group's second and third largest are equal (a tie), and only a vector
+     * with a tie computes every lane's rank (ties to the lower index). All-zero, underfilled and
+     * overfilled groups can only differ from "every group overfilled" in a run holding a zero key;
+     * such runs are counted by the scalar {@link #groupCounts16}. (The rank of every lane and four
+     * group counts on every vector took this pass twice as long; benchmarks/RESULTS.md.)
      */
     private static boolean decide16c24(short[] v, int off, short[] kp, int padded, int pad, int limit,
                                        MaskStats.Acc acc) {
         ShortVector max = ShortVector.zero(S);
+        ShortVector min = ShortVector.broadcast(S, Short.MAX_VALUE);
         ShortVector tiedLanes = ShortVector.zero(S);
-        ShortVector zeroLanes = ShortVector.zero(S);
-        ShortVector keptZeroLanes = ShortVector.zero(S);
-        ShortVector overLanes = ShortVector.zero(S);
         for (int i = 0; i < padded; i += SL) {
             ShortVector k = ShortVector.fromArray(S, v, off + i).and((short) 0x7FFF);
             max = max.max(k);
+            min = min.min(k);
             IntVector ki = k.reinterpretAsInts();
             ShortVector p1 = ki.lanewise(VectorOperators.LSHL, 16).or(ki.lanewise(VectorOperators.LSHR, 16))
                     .reinterpretAsShorts();
-            LongVector kl = k.reinterpretAsLongs();
-            LongVector p2l = kl.lanewise(VectorOperators.LSHL, 32).or(kl.lanewise(VectorOperators.LSHR, 32));
-            IntVector p2i = p2l.reinterpretAsInts();
-            ShortVector p3 = p2i.lanewise(VectorOperators.LSHL, 16).or(p2i.lanewise(VectorOperators.LSHR, 16))
-                    .reinterpretAsShorts();
-            ShortVector d1 = k.sub(p1);
-            ShortVector d2 = k.sub(p2l.reinterpretAsShorts());
-            ShortVector d3 = k.sub(p3);
-            // beaten = -(number of partners with a larger key, or an equal key at a lower index)
-            ShortVector beaten = d1.sub(S_T1).lanewise(VectorOperators.ASHR, 15)
-                    .add(d2.sub(S_T2).lanewise(VectorOperators.ASHR, 15))
-                    .add(d3.sub(S_T2).lanewise(VectorOperators.ASHR, 15));
-            // greater = -(number of partners with a strictly larger key)
-            ShortVector greater = d1.lanewise(VectorOperators.ASHR, 15)
-                    .add(d2.lanewise(VectorOperators.ASHR, 15))
-                    .add(d3.lanewise(VectorOperators.ASHR, 15));
-            ShortVector keep = S_ZERO.sub(beaten).add(S_MINUS2).lanewise(VectorOperators.ASHR, 15); // beaten > -2
+            ShortVector mx = k.max(p1);
+            ShortVector mn = k.min(p1);
+            LongVector mxl = mx.reinterpretAsLongs();
+            LongVector mnl = mn.reinterpretAsLongs();
+            ShortVector hi = mx.min(mxl.lanewise(VectorOperators.LSHL, 32).or(mxl.lanewise(VectorOperators.LSHR, 32))
+                    .reinterpretAsShorts());
+            ShortVector lo = mn.max(mnl.lanewise(VectorOperators.LSHL, 32).or(mnl.lanewise(VectorOperators.LSHR, 32))
+                    .reinterpretAsShorts());
+            ShortVector second = hi.max(lo);
+            // a tie: a group's second and third largest keys are equal (all four lanes of the group)
+            VectorMask<Short> tie = second.compare(VectorOperators.EQ, hi.min(lo));
+            ShortVector keep;
+            if (tie.anyTrue()) {
+                LongVector kl = k.reinterpretAsLongs();
+                LongVector p2l = kl.lanewise(VectorOperators.LSHL, 32).or(kl.lanewise(VectorOperators.LSHR, 32));
+                IntVector p2i = p2l.reinterpretAsInts();
+                ShortVector p3 = p2i.lanewise(VectorOperators.LSHL, 16).or(p2i.lanewise(VectorOperators.LSHR, 16))
+                        .reinterpretAsShorts();
+                // beaten = -(number of partners with a larger key, or an equal key at a lower index)
+                ShortVector beaten = k.sub(p1).sub(S_T1).lanewise(VectorOperators.ASHR, 15)
+                        .add(k.sub(p2l.reinterpretAsShorts()).sub(S_T2).lanewise(VectorOperators.ASHR, 15))
+                        .add(k.sub(p3).sub(S_T2).lanewise(VectorOperators.ASHR, 15));
+                keep = S_ZERO.sub(beaten).add(S_MINUS2).lanewise(VectorOperators.ASHR, 15); // beaten > -2
+                tiedLanes = tiedLanes.sub((ShortVector) tie.toVector());
+            } else {
+                keep = (ShortVector) k.compare(VectorOperators.GE, second).toVector();
+            }
             keep.intoArray(kp, i);
-            // tied: the lane of rank 2 (largest pruned) has an equal partner among its 2 beaters, i.e.
-            // fewer strictly larger partners than beaters; counts below are -1 per lane
-            ShortVector rank2 = (ShortVector) beaten.compare(VectorOperators.EQ, S_MINUS2).toVector();
-            tiedLanes = tiedLanes.add(rank2
-                    .lanewise(VectorOperators.AND_NOT, (ShortVector) greater.compare(VectorOperators.EQ, beaten).toVector()));
-            // all-zero: the lane of rank 0 is zero; kept zeros: 2 per all-zero group, 1 per other underfilled group
-            zeroLanes = zeroLanes.add((ShortVector) beaten.or(k).compare(VectorOperators.EQ, S_ZERO).toVector());
-            ShortVector isZero = (ShortVector) k.compare(VectorOperators.EQ, S_ZERO).toVector();
-            keptZeroLanes = keptZeroLanes.add(isZero.and(keep));
-            // overfilled (more than 2 non-zeros): the lane of rank 2, the larger pruned one, is non-zero
-            overLanes = overLanes.add(rank2.lanewise(VectorOperators.AND_NOT, isZero));
         }
         if (max.reduceLanes(VectorOperators.MAX) >= limit) {
             return false;
         }
-        int zero = -zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
-        int keptZero = -keptZeroLanes.reduceLanes(VectorOperators.ADD) - 2 * pad;
-        acc.tied += -tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
-        acc.zeroGroups += zero;
-        acc.underfilled += keptZero - zero;
-        acc.overfilled += -overLanes.reduceLanes(VectorOperators.ADD);
+        // padding groups are all zero: tied, all-zero and underfilled
+        acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 4 - pad;
+        if (min.reduceLanes(VectorOperators.MIN) == 0) {
+            groupCounts16(v, off, padded, acc);
+            acc.zeroGroups -= pad;
+            acc.underfilled -= pad;
+        } else {
+            acc.overfilled += padded / 4; // no zero key, so no padding either
+        }
         return true;
     }
 
