@@ -1079,29 +1079,31 @@ final class SimdStrip {
     /** Contiguous 1:2 on FP32: keep lanes and group counts; false (nothing added) if a key reaches the limit. */
     private static boolean decide32c12(float[] v, int off, int[] kp, int padded, int pad, MaskStats.Acc acc) {
         IntVector max = IntVector.zero(I);
+        IntVector min = IntVector.broadcast(I, Integer.MAX_VALUE);
         IntVector tiedLanes = IntVector.zero(I);
-        IntVector zeroLanes = IntVector.zero(I);
-        IntVector overLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
             IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF);
             max = max.max(k);
+            min = min.min(k);
             // the partner: the other half of the 64-bit lane (a rotation: no shuffle index check on JDK 17)
             IntVector p = k.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsInts();
             IntVector d = k.sub(p);
             d.sub(I_T1).lanewise(VectorOperators.ASHR, 31).not().intoArray(kp, i); // the partner does not beat me
             tiedLanes = tiedLanes.sub((IntVector) d.compare(VectorOperators.EQ, 0).toVector());
-            zeroLanes = zeroLanes.sub((IntVector) k.or(p).compare(VectorOperators.EQ, 0).toVector());
-            overLanes = overLanes.sub((IntVector) k.min(p).compare(VectorOperators.NE, 0).toVector()); // both non-zero
         }
         if (max.reduceLanes(VectorOperators.MAX) >= FP32_LIMIT) {
             return false;
         }
-        // both lanes of a pair count it
-        int zero = zeroLanes.reduceLanes(VectorOperators.ADD) / 2 - pad;
+        // both lanes of a pair count a tie; padding pairs are all zero: tied, all-zero and underfilled
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 2 - pad;
-        acc.zeroGroups += zero;
-        acc.underfilled += zero;
-        acc.overfilled += overLanes.reduceLanes(VectorOperators.ADD) / 2;
+        if (min.reduceLanes(VectorOperators.MIN) == 0) {
+            // only a run with a zero key can hold an all-zero pair (see decide16c24)
+            groupCounts32(v, off, padded, 2, acc);
+            acc.zeroGroups -= pad;
+            acc.underfilled -= pad;
+        } else {
+            acc.overfilled += padded / 2; // no zero key, so no padding either
+        }
         return true;
     }
 
