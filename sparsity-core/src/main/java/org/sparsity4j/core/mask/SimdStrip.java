@@ -943,8 +943,9 @@ final class SimdStrip {
      * second largest unless a group's second and third largest are equal (a tie), and only a vector
      * with a tie computes every lane's rank (ties to the lower index). All-zero, underfilled and
      * overfilled groups can only differ from "every group overfilled" in a run holding a zero key;
-     * such runs are counted by the scalar {@link #groupCounts16}. (The rank of every lane and four
-     * group counts on every vector took this pass twice as long; benchmarks/RESULTS.md.)
+     * such runs are counted by the scalar {@link #groupCounts16}. (With the rank of every lane and
+     * four group counts on every vector, a whole FP16 prune on JDK 17 took 1.5 times as long;
+     * benchmarks/RESULTS.md.)
      */
     private static boolean decide16c24(short[] v, int off, short[] kp, int padded, int pad, int limit,
                                        MaskStats.Acc acc) {
