@@ -307,11 +307,7 @@ final class SimdStrip {
                 if ((int) (range >>> 32) >= FP32_LIMIT) {
                     return false;
                 }
-                if ((int) range != 0) {
-                    acc.overfilled += len / m; // every key non-zero: every group is overfilled
-                } else {
-                    groupCounts32(v, at, len, m, acc);
-                }
+                groupCounts32(v, at, len, m, (int) range, 0, acc);
                 if (m == 2) {
                     fused32c12(v, at, len, s.bits[0], acc);
                 } else {
@@ -336,11 +332,7 @@ final class SimdStrip {
             if ((int) (range >>> 32) >= limit) {
                 return false;
             }
-            if ((int) range != 0) {
-                acc.overfilled += len / 4;
-            } else {
-                groupCounts16(v, at, len, acc);
-            }
+            groupCounts16(v, at, len, (int) range, 0, acc);
             if (WIDE16) {
                 fused16c24Wide(v, at, len, shift, scale, s.bits[0], acc);
             } else {
@@ -403,15 +395,22 @@ final class SimdStrip {
     }
 
     /**
-     * The all-zero, underfilled and overfilled group counts of a contiguous FP32 run that holds a
-     * zero key (the one-pass kernels count only ties), as the scalar kernel counts them: a group is
-     * underfilled with fewer than N non-zero keys (all-zero groups included) and overfilled with more
-     * than N. Scalar on purpose: such runs are rare in real weights, and a rarely called method runs
-     * interpreted or as C1 code for a long time, where every Vector API operation is a call that
-     * allocates, while scalar code stays cheap there. (These runs used to take the two-pass kernels,
-     * and a tensor with a few zeros pruned several times slower; benchmarks/RESULTS.md.)
+     * Adds the all-zero, underfilled and overfilled group counts of a contiguous FP32 run whose
+     * smallest key is {@code minKey}, as the scalar kernel counts them (underfilled: fewer than N
+     * non-zero keys, all-zero groups included; overfilled: more than N); the {@code pad} all-zero
+     * padding groups at the run's end are not counted. Without a zero key every group is
+     * overfilled (and there is no padding); a run with one is counted by a scalar loop. The kernels
+     * themselves count only ties. Scalar on purpose: such runs are rare in real weights, and a
+     * rarely called method runs interpreted or as C1 code for a long time, where every Vector API
+     * operation is a call that allocates, while scalar code stays cheap there. (These runs used to
+     * take the two-pass kernels, and a tensor with a few zeros pruned several times slower;
+     * benchmarks/RESULTS.md.)
      */
-    private static void groupCounts32(float[] v, int off, int len, int m, MaskStats.Acc acc) {
+    private static void groupCounts32(float[] v, int off, int len, int m, int minKey, int pad, MaskStats.Acc acc) {
+        if (minKey != 0) {
+            acc.overfilled += len / m;
+            return;
+        }
         long zero = 0;
         long under = 0;
         long over = 0;
@@ -425,13 +424,17 @@ final class SimdStrip {
             under += nonZero < n ? 1 : 0;
             over += nonZero > n ? 1 : 0;
         }
-        acc.zeroGroups += zero;
-        acc.underfilled += under;
+        acc.zeroGroups += zero - pad;
+        acc.underfilled += under - pad;
         acc.overfilled += over;
     }
 
     /** As {@link #groupCounts32} for a 16-bit 2:4 run. */
-    private static void groupCounts16(short[] v, int off, int len, MaskStats.Acc acc) {
+    private static void groupCounts16(short[] v, int off, int len, int minKey, int pad, MaskStats.Acc acc) {
+        if (minKey != 0) {
+            acc.overfilled += len / 4;
+            return;
+        }
         long zero = 0;
         long under = 0;
         long over = 0;
@@ -442,8 +445,8 @@ final class SimdStrip {
             under += nonZero < 2 ? 1 : 0;
             over += nonZero > 2 ? 1 : 0;
         }
-        acc.zeroGroups += zero;
-        acc.underfilled += under;
+        acc.zeroGroups += zero - pad;
+        acc.underfilled += under - pad;
         acc.overfilled += over;
     }
 
@@ -991,15 +994,8 @@ final class SimdStrip {
         if (max.reduceLanes(VectorOperators.MAX) >= limit) {
             return false;
         }
-        // padding groups are all zero: tied, all-zero and underfilled
-        acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 4 - pad;
-        if (min.reduceLanes(VectorOperators.MIN) == 0) {
-            groupCounts16(v, off, padded, acc);
-            acc.zeroGroups -= pad;
-            acc.underfilled -= pad;
-        } else {
-            acc.overfilled += padded / 4; // no zero key, so no padding either
-        }
+        acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 4 - pad; // all-zero padding groups are tied
+        groupCounts16(v, off, padded, min.reduceLanes(VectorOperators.MIN), pad, acc);
         return true;
     }
 
@@ -1095,16 +1091,9 @@ final class SimdStrip {
         if (max.reduceLanes(VectorOperators.MAX) >= FP32_LIMIT) {
             return false;
         }
-        // both lanes of a pair count a tie; padding pairs are all zero: tied, all-zero and underfilled
+        // both lanes of a pair count a tie; all-zero padding pairs are tied
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 2 - pad;
-        if (min.reduceLanes(VectorOperators.MIN) == 0) {
-            // only a run with a zero key can hold an all-zero pair (see decide16c24)
-            groupCounts32(v, off, padded, 2, acc);
-            acc.zeroGroups -= pad;
-            acc.underfilled -= pad;
-        } else {
-            acc.overfilled += padded / 2; // no zero key, so no padding either
-        }
+        groupCounts32(v, off, padded, 2, min.reduceLanes(VectorOperators.MIN), pad, acc);
         return true;
     }
 
