@@ -218,12 +218,7 @@ final class SimdStrip {
                 int len = g * m;
                 int padded = (len + IL - 1) & -IL;
                 Arrays.fill(f[0], len, padded, 0f);
-                int pad = (padded - len) / m;
-                if (!(m == 2 ? decide32c12(f[0], 0, kp[0], padded, pad, acc) : decide32c24(f[0], 0, kp[0], padded, pad, acc))) {
-                    return false;
-                }
-                apply32(f[0], 0, kp[0], padded, s.bits[0], acc);
-                return true;
+                return twoPass32(f[0], 0, kp[0], padded, (padded - len) / m, m, s.bits[0], acc);
             }
             int padded = (g + IL - 1) & -IL;
             for (int j = 0; j < m; j++) {
@@ -253,11 +248,7 @@ final class SimdStrip {
             int len = g * 4;
             int padded = (len + SL - 1) & -SL;
             Arrays.fill(h[0], len, padded, (short) 0);
-            if (!decide16c24(h[0], 0, kp[0], padded, (padded - len) / 4, limit, acc)) {
-                return false;
-            }
-            apply16(h[0], 0, kp[0], padded, shift, scale, s.bits[0], acc);
-            return true;
+            return twoPass16(h[0], 0, kp[0], padded, (padded - len) / 4, limit, shift, scale, s.bits[0], acc);
         }
         int padded = (g + SL - 1) & -SL;
         for (int j = 0; j < 4; j++) {
@@ -290,13 +281,13 @@ final class SimdStrip {
      * {@code at} are zeroed in place, their mask bits go to {@code s.bits[0]} and their statistics
      * to {@code acc}. Returns false, having changed nothing, if a key reaches the type's limit.
      *
-     * <p>Nothing is written before the limit is known: with {@link #useOnePass one pass selected},
-     * a first pass finds the run's largest and smallest keys, and the run is then done in one pass
-     * ({@code fused*}: choice, zeroing, tie count, sums and mask bits); only a run with a zero key
-     * can hold all-zero or underfilled groups, and its group counts come from a scalar pass before
-     * ({@link #groupCounts16}, {@link #groupCounts32}). Otherwise (two passes) the decide pass
-     * (read-only: keep lanes into the scratch, counts, limit) and the apply pass run on the array.
-     * Either way the elements are in the cache after the first pass.
+     * <p>Nothing is written before the limit is known: a first pass (the range pass) finds the run's
+     * largest and smallest keys. With {@link #useOnePass one pass selected}, the run is then done in
+     * one pass ({@code fused*}: choice, zeroing, tie count, sums and mask bits); otherwise the decide
+     * pass (read-only: keep lanes into the scratch) and the apply pass run on the array
+     * ({@link #twoPass16}, {@link #twoPass32}). Only a run with a zero key can hold all-zero or
+     * underfilled groups, and its group counts come from a scalar pass ({@link #groupCounts16},
+     * {@link #groupCounts32}). Either way the elements are in the cache after the range pass.
      */
     static boolean inPlace(ElementType type, int m, Object array, int at, int len, FusedStrip.Scratch s,
                            MaskStats.Acc acc) {
@@ -315,12 +306,7 @@ final class SimdStrip {
                 }
                 return true;
             }
-            int[] kp = s.keep32(1)[0];
-            if (!(m == 2 ? decide32c12(v, at, kp, len, 0, acc) : decide32c24(v, at, kp, len, 0, acc))) {
-                return false;
-            }
-            apply32(v, at, kp, len, s.bits[0], acc);
-            return true;
+            return twoPass32(v, at, s.keep32(1)[0], len, 0, m, s.bits[0], acc);
         }
         boolean fp16 = type == ElementType.FP16;
         int limit = fp16 ? FP16_LIMIT : BF16_LIMIT;
@@ -328,7 +314,7 @@ final class SimdStrip {
         double scale = fp16 ? FP16_SCALE : 1.0;
         short[] v = (short[]) array;
         if (onePass) {
-            long range = range16(v, at, len);
+            long range = WIDE16 ? range16Wide(v, at, len) : range16(v, at, len);
             if ((int) (range >>> 32) >= limit) {
                 return false;
             }
@@ -340,11 +326,52 @@ final class SimdStrip {
             }
             return true;
         }
-        short[] kp = s.keep16(1)[0];
-        if (!decide16c24(v, at, kp, len, 0, limit, acc)) {
+        return twoPass16(v, at, s.keep16(1)[0], len, 0, limit, shift, scale, s.bits[0], acc);
+    }
+
+    /**
+     * A contiguous FP32 run of {@code padded} elements (a multiple of 8; the last {@code pad} groups
+     * all-zero padding) in three passes: {@link #range32} (the limit, and the smallest key for the
+     * group counts), the decide pass ({@link #decide32c12} or {@link #decide32c24}: keep lanes into
+     * {@code kp}) and {@link #apply32}. Returns false, having changed nothing, if a key reaches the
+     * limit.
+     *
+     * <p>The range pass is there for speed as much as for the limit: a loop of a load and three
+     * operations per vector has many more cache misses in flight than the decide pass, so it streams
+     * a run from memory into the cache quickly, and the two passes after it read the cache. With the
+     * limit found by the decide pass itself, a whole FP16 prune on JDK 17 took 1.4 times as long
+     * (benchmarks/RESULTS.md).
+     */
+    private static boolean twoPass32(float[] v, int off, int[] kp, int padded, int pad, int m, long[] bits,
+                                     MaskStats.Acc acc) {
+        long range = range32(v, off, padded);
+        if ((int) (range >>> 32) >= FP32_LIMIT) {
             return false;
         }
-        apply16(v, at, kp, len, shift, scale, s.bits[0], acc);
+        if (m == 2) {
+            decide32c12(v, off, kp, padded, pad, acc);
+            groupCounts32(v, off, padded, 2, (int) range, pad, acc);
+        } else {
+            decide32c24(v, off, kp, padded, pad, acc);
+        }
+        apply32(v, off, kp, padded, bits, acc);
+        return true;
+    }
+
+    /**
+     * As {@link #twoPass32} for a contiguous 16-bit 2:4 run ({@code padded} a multiple of 16):
+     * {@link #range16}, {@link #decide16c24}, the group counts ({@link #groupCounts16}) and
+     * {@link #apply16}.
+     */
+    private static boolean twoPass16(short[] v, int off, short[] kp, int padded, int pad, int limit, int shift,
+                                     double scale, long[] bits, MaskStats.Acc acc) {
+        long range = range16(v, off, padded);
+        if ((int) (range >>> 32) >= limit) {
+            return false;
+        }
+        decide16c24(v, off, kp, padded, pad, acc);
+        groupCounts16(v, off, padded, (int) range, pad, acc);
+        apply16(v, off, kp, padded, shift, scale, bits, acc);
         return true;
     }
 
@@ -462,12 +489,30 @@ final class SimdStrip {
         return (long) max.reduceLanes(VectorOperators.MAX) << 32 | min.reduceLanes(VectorOperators.MIN);
     }
 
-    /** As {@link #range32} for 16-bit elements. */
+    /** As {@link #range32} for 16-bit elements ({@code len} a multiple of 16). */
     private static long range16(short[] v, int off, int len) {
         ShortVector max = ShortVector.zero(S);
         ShortVector min = ShortVector.broadcast(S, Short.MAX_VALUE);
         for (int i = 0; i < len; i += SL) {
             ShortVector k = ShortVector.fromArray(S, v, off + i).and((short) 0x7FFF);
+            max = max.max(k);
+            min = min.min(k);
+        }
+        return (long) max.reduceLanes(VectorOperators.MAX) << 32 | min.reduceLanes(VectorOperators.MIN);
+    }
+
+    /**
+     * {@link #range16} with 512-bit vectors ({@code len} a multiple of 32), before
+     * {@link #fused16c24Wide}: one load per cache line, so the loop runs further ahead of the
+     * memory and a run reaches the cache sooner (FP16, 8192 x 8192, two threads: 14.8 to 13.5 ms a
+     * prune; benchmarks/RESULTS.md). JDK 17, which takes the two passes, keeps the 256-bit loop there:
+     * this one measured slower on it.
+     */
+    private static long range16Wide(short[] v, int off, int len) {
+        ShortVector max = ShortVector.zero(W);
+        ShortVector min = ShortVector.broadcast(W, Short.MAX_VALUE);
+        for (int i = 0; i < len; i += WL) {
+            ShortVector k = ShortVector.fromArray(W, v, off + i).and((short) 0x7FFF);
             max = max.max(k);
             min = min.min(k);
         }
@@ -937,28 +982,21 @@ final class SimdStrip {
     // ---------------------------------------------------------------- decide: 16-bit 2:4
 
     /**
-     * Contiguous 2:4 on 16-bit keys: keep lanes into {@code kp}, and the group counts ({@code pad}
-     * all-zero padding groups at the end are not counted). Returns false, adding nothing to
-     * {@code acc}, if a key reaches {@code limit}.
+     * Contiguous 2:4 on 16-bit keys below the limit (the caller's range pass checked it): keep lanes
+     * into {@code kp}, and the tie count ({@code pad} all-zero padding groups at the end are not
+     * counted); the other group counts are the caller's ({@link #groupCounts16}).
      *
      * <p>Each group's second and third largest keys come from a min/max network over the pair
      * maxima and minima, as in {@link #fused16c24}; the keep lanes are the keys at or above the
      * second largest unless a group's second and third largest are equal (a tie), and only a vector
-     * with a tie computes every lane's rank (ties to the lower index). All-zero, underfilled and
-     * overfilled groups can only differ from "every group overfilled" in a run holding a zero key;
-     * such runs are counted by the scalar {@link #groupCounts16}. (With the rank of every lane and
-     * four group counts on every vector, a whole FP16 prune on JDK 17 took 1.5 times as long;
+     * with a tie computes every lane's rank (ties to the lower index). (With the rank of every lane
+     * and four group counts on every vector, a whole FP16 prune on JDK 17 took 1.5 times as long;
      * benchmarks/RESULTS.md.)
      */
-    private static boolean decide16c24(short[] v, int off, short[] kp, int padded, int pad, int limit,
-                                       MaskStats.Acc acc) {
-        ShortVector max = ShortVector.zero(S);
-        ShortVector min = ShortVector.broadcast(S, Short.MAX_VALUE);
+    private static void decide16c24(short[] v, int off, short[] kp, int padded, int pad, MaskStats.Acc acc) {
         ShortVector tiedLanes = ShortVector.zero(S);
         for (int i = 0; i < padded; i += SL) {
             ShortVector k = ShortVector.fromArray(S, v, off + i).and((short) 0x7FFF);
-            max = max.max(k);
-            min = min.min(k);
             IntVector ki = k.reinterpretAsInts();
             ShortVector p1 = ki.lanewise(VectorOperators.LSHL, 16).or(ki.lanewise(VectorOperators.LSHR, 16))
                     .reinterpretAsShorts();
@@ -991,12 +1029,7 @@ final class SimdStrip {
             }
             keep.intoArray(kp, i);
         }
-        if (max.reduceLanes(VectorOperators.MAX) >= limit) {
-            return false;
-        }
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 4 - pad; // all-zero padding groups are tied
-        groupCounts16(v, off, padded, min.reduceLanes(VectorOperators.MIN), pad, acc);
-        return true;
     }
 
     /** Strided 2:4 on 16-bit keys: row j of the block is {@code vj}; keep lanes into {@code kp[j]}. */
@@ -1073,40 +1106,35 @@ final class SimdStrip {
 
     // ---------------------------------------------------------------- decide: FP32
 
-    /** Contiguous 1:2 on FP32: keep lanes and group counts; false (nothing added) if a key reaches the limit. */
-    private static boolean decide32c12(float[] v, int off, int[] kp, int padded, int pad, MaskStats.Acc acc) {
-        IntVector max = IntVector.zero(I);
-        IntVector min = IntVector.broadcast(I, Integer.MAX_VALUE);
+    /**
+     * Contiguous 1:2 on FP32 keys below the limit: keep lanes and the tie count (the other group
+     * counts are the caller's, {@link #groupCounts32}).
+     */
+    private static void decide32c12(float[] v, int off, int[] kp, int padded, int pad, MaskStats.Acc acc) {
         IntVector tiedLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
             IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF);
-            max = max.max(k);
-            min = min.min(k);
             // the partner: the other half of the 64-bit lane (a rotation: no shuffle index check on JDK 17)
             IntVector p = k.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsInts();
             IntVector d = k.sub(p);
             d.sub(I_T1).lanewise(VectorOperators.ASHR, 31).not().intoArray(kp, i); // the partner does not beat me
             tiedLanes = tiedLanes.sub((IntVector) d.compare(VectorOperators.EQ, 0).toVector());
         }
-        if (max.reduceLanes(VectorOperators.MAX) >= FP32_LIMIT) {
-            return false;
-        }
         // both lanes of a pair count a tie; all-zero padding pairs are tied
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 2 - pad;
-        groupCounts32(v, off, padded, 2, min.reduceLanes(VectorOperators.MIN), pad, acc);
-        return true;
     }
 
-    /** Contiguous 2:4 on FP32: as {@link #decide16c24} with partners by lane permutation. */
-    private static boolean decide32c24(float[] v, int off, int[] kp, int padded, int pad, MaskStats.Acc acc) {
-        IntVector max = IntVector.zero(I);
+    /**
+     * Contiguous 2:4 on FP32 keys below the limit, partners by lane permutation: keep lanes into
+     * {@code kp} and every group count (the rank of every lane).
+     */
+    private static void decide32c24(float[] v, int off, int[] kp, int padded, int pad, MaskStats.Acc acc) {
         IntVector tiedLanes = IntVector.zero(I);
         IntVector zeroLanes = IntVector.zero(I);
         IntVector keptZeroLanes = IntVector.zero(I);
         IntVector overLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
             IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF);
-            max = max.max(k);
             IntVector d1 = k.sub(k.rearrange(X1));
             IntVector d2 = k.sub(k.rearrange(X2));
             IntVector d3 = k.sub(k.rearrange(X3));
@@ -1124,10 +1152,7 @@ final class SimdStrip {
             zeroLanes = zeroLanes.add((IntVector) beaten.or(k).compare(VectorOperators.EQ, I_ZERO).toVector());
             IntVector isZero = (IntVector) k.compare(VectorOperators.EQ, I_ZERO).toVector();
             keptZeroLanes = keptZeroLanes.add(isZero.and(keep));
-            overLanes = overLanes.add(rank2.lanewise(VectorOperators.AND_NOT, isZero)); // as in decide16c24
-        }
-        if (max.reduceLanes(VectorOperators.MAX) >= FP32_LIMIT) {
-            return false;
+            overLanes = overLanes.add(rank2.lanewise(VectorOperators.AND_NOT, isZero)); // overfilled: rank 2 not zero
         }
         int zero = -zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
         int keptZero = -keptZeroLanes.reduceLanes(VectorOperators.ADD) - 2 * pad;
@@ -1135,7 +1160,6 @@ final class SimdStrip {
         acc.zeroGroups += zero;
         acc.underfilled += keptZero - zero;
         acc.overfilled += -overLanes.reduceLanes(VectorOperators.ADD);
-        return true;
     }
 
     /** Strided 1:2 on FP32: keep lanes of both rows and group counts. */
