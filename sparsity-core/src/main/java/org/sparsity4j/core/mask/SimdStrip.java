@@ -506,7 +506,9 @@ final class SimdStrip {
      * {@link #fused16c24Wide}: one load per cache line, so the loop runs further ahead of the
      * memory and a run reaches the cache sooner (FP16, 8192 x 8192, two threads: 14.8 to 13.5 ms a
      * prune; benchmarks/RESULTS.md). JDK 17, which takes the two passes, keeps the 256-bit loop there:
-     * this one measured slower on it.
+     * this one measured slower on it. A copy of {@link #range16} with another species rather than one
+     * method taking the species: C2 compiles Vector API calls to vector instructions only where the
+     * species is a constant, and a species argument is one only where the call is inlined.
      */
     private static long range16Wide(short[] v, int off, int len) {
         ShortVector max = ShortVector.zero(W);
