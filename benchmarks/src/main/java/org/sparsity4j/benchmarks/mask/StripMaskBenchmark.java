@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.sparsity4j.core.mask.Mask;
 import org.sparsity4j.core.mask.StripMasker;
+import org.sparsity4j.core.pattern.SparsityPattern;
 import org.sparsity4j.core.simd.VectorSupport;
 import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.tensor.HalfFloats;
@@ -50,6 +51,13 @@ public class StripMaskBenchmark {
     /** Element type. */
     @Param({"FP32", "FP16"})
     public String type;
+
+    /**
+     * The pattern: {@code hardware} for the element type's hardware pattern (FP32 1:2, FP16 2:4), or
+     * one such as {@code 2:4} (FP32 weights pruned for an FP16 or INT8 engine: {@code -p pattern=2:4}).
+     */
+    @Param({"hardware"})
+    public String pattern;
 
     /** 1 = contiguous reduction axis (Linear [out,in]); 0 = strided axis (MatMul B [K,N]). */
     @Param({"1", "0"})
@@ -103,7 +111,8 @@ public class StripMaskBenchmark {
             f16Target = new short[N * N];
             work = Tensor.ofShorts(ElementType.FP16, f16Work, N, N);
         }
-        masker = StripMasker.of(t.hardwarePattern()).parallel(parallel);
+        masker = StripMasker.of(pattern.equals("hardware") ? t.hardwarePattern() : SparsityPattern.parse(pattern))
+                .parallel(parallel);
     }
 
     private static double gaussian(SplittableRandom r) {

@@ -350,10 +350,10 @@ final class SimdStrip {
         }
         if (m == 2) {
             decide32c12(v, off, kp, padded, pad, acc);
-            groupCounts32(v, off, padded, 2, (int) range, pad, acc);
         } else {
             decide32c24(v, off, kp, padded, pad, acc);
         }
+        groupCounts32(v, off, padded, m, (int) range, pad, acc);
         apply32(v, off, kp, padded, bits, acc);
         return true;
     }
@@ -577,19 +577,19 @@ final class SimdStrip {
                 int i = off + q * IL;
                 IntVector x = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts();
                 IntVector k = x.and(0x7FFF_FFFF);
-                IntVector d1 = k.sub(k.rearrange(X1));
-                IntVector d2 = k.sub(k.rearrange(X2));
-                IntVector d3 = k.sub(k.rearrange(X3));
-                IntVector beaten = d1.sub(I_T1).lanewise(VectorOperators.ASHR, 31)
-                        .add(d2.sub(I_T2).lanewise(VectorOperators.ASHR, 31))
-                        .add(d3.sub(I_T2).lanewise(VectorOperators.ASHR, 31));
-                IntVector greater = d1.lanewise(VectorOperators.ASHR, 31)
-                        .add(d2.lanewise(VectorOperators.ASHR, 31))
-                        .add(d3.lanewise(VectorOperators.ASHR, 31));
-                VectorMask<Integer> keep = beaten.compare(VectorOperators.GT, I_MINUS2);
+                // the second largest key of each group, from the pair maxima and minima
+                IntVector p1 = k.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsInts();
+                IntVector mx = k.max(p1);
+                IntVector mn = k.min(p1);
+                IntVector second = mx.min(mx.rearrange(X2)).max(mn.max(mn.rearrange(X2)));
+                VectorMask<Integer> keep = k.compare(VectorOperators.GE, second);
+                if (keep.trueCount() != IL / 2) {
+                    // a group has more than two keys at or above its second largest: a tie decides
+                    long choice = rankChoice32(k);
+                    keep = VectorMask.fromLong(I, choice & 0xFF);
+                    tiedLanes += choice >>> 8;
+                }
                 I_ZERO.blend(x, keep).reinterpretAsFloats().intoArray(v, i);
-                tiedLanes += beaten.compare(VectorOperators.EQ, I_MINUS2)
-                        .andNot(greater.compare(VectorOperators.EQ, beaten)).trueCount();
                 ft = ft.add(k.reinterpretAsFloats());
                 fk = fk.add(I_ZERO.blend(k, keep).reinterpretAsFloats());
                 word |= keep.toLong() << ((q & 7) << 3);
@@ -607,6 +607,26 @@ final class SimdStrip {
         acc.tied += tiedLanes;
         acc.total += total;
         acc.keptSum += kept;
+    }
+
+    /**
+     * The rank rule for one vector of 2 groups of FP32 keys (ties to the lower index): keep lane j
+     * as bit j (bits 0-7), and the number of tied groups from bit 8 on.
+     */
+    private static long rankChoice32(IntVector k) {
+        IntVector d1 = k.sub(k.rearrange(X1));
+        IntVector d2 = k.sub(k.rearrange(X2));
+        IntVector d3 = k.sub(k.rearrange(X3));
+        IntVector beaten = d1.sub(I_T1).lanewise(VectorOperators.ASHR, 31)
+                .add(d2.sub(I_T2).lanewise(VectorOperators.ASHR, 31))
+                .add(d3.sub(I_T2).lanewise(VectorOperators.ASHR, 31));
+        IntVector greater = d1.lanewise(VectorOperators.ASHR, 31)
+                .add(d2.lanewise(VectorOperators.ASHR, 31))
+                .add(d3.lanewise(VectorOperators.ASHR, 31));
+        long keep = beaten.compare(VectorOperators.GT, I_MINUS2).toLong();
+        long tied = beaten.compare(VectorOperators.EQ, I_MINUS2)
+                .andNot(greater.compare(VectorOperators.EQ, beaten)).trueCount();
+        return keep | tied << 8;
     }
 
     /**
@@ -1127,41 +1147,39 @@ final class SimdStrip {
     }
 
     /**
-     * Contiguous 2:4 on FP32 keys below the limit, partners by lane permutation: keep lanes into
-     * {@code kp} and every group count (the rank of every lane).
+     * Contiguous 2:4 on FP32 keys below the limit: keep lanes into {@code kp} and the tie count, as
+     * {@link #decide16c24} (the pair partner by a rotation of the 64-bit lanes, the other pair by a
+     * lane permutation); the other group counts are the caller's ({@link #groupCounts32}).
      */
     private static void decide32c24(float[] v, int off, int[] kp, int padded, int pad, MaskStats.Acc acc) {
         IntVector tiedLanes = IntVector.zero(I);
-        IntVector zeroLanes = IntVector.zero(I);
-        IntVector keptZeroLanes = IntVector.zero(I);
-        IntVector overLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
             IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF);
-            IntVector d1 = k.sub(k.rearrange(X1));
-            IntVector d2 = k.sub(k.rearrange(X2));
-            IntVector d3 = k.sub(k.rearrange(X3));
-            IntVector beaten = d1.sub(I_T1).lanewise(VectorOperators.ASHR, 31)
-                    .add(d2.sub(I_T2).lanewise(VectorOperators.ASHR, 31))
-                    .add(d3.sub(I_T2).lanewise(VectorOperators.ASHR, 31));
-            IntVector greater = d1.lanewise(VectorOperators.ASHR, 31)
-                    .add(d2.lanewise(VectorOperators.ASHR, 31))
-                    .add(d3.lanewise(VectorOperators.ASHR, 31));
-            IntVector keep = I_ZERO.sub(beaten).add(I_MINUS2).lanewise(VectorOperators.ASHR, 31);
+            IntVector p1 = k.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsInts();
+            IntVector mx = k.max(p1);
+            IntVector mn = k.min(p1);
+            IntVector hi = mx.min(mx.rearrange(X2));
+            IntVector lo = mn.max(mn.rearrange(X2));
+            IntVector second = hi.max(lo);
+            // a tie: a group's second and third largest keys are equal (all four lanes of the group)
+            VectorMask<Integer> tie = second.compare(VectorOperators.EQ, hi.min(lo));
+            IntVector keep;
+            if (tie.anyTrue()) {
+                IntVector d1 = k.sub(p1);
+                IntVector d2 = k.sub(k.rearrange(X2));
+                IntVector d3 = k.sub(k.rearrange(X3));
+                // beaten = -(number of partners with a larger key, or an equal key at a lower index)
+                IntVector beaten = d1.sub(I_T1).lanewise(VectorOperators.ASHR, 31)
+                        .add(d2.sub(I_T2).lanewise(VectorOperators.ASHR, 31))
+                        .add(d3.sub(I_T2).lanewise(VectorOperators.ASHR, 31));
+                keep = I_ZERO.sub(beaten).add(I_MINUS2).lanewise(VectorOperators.ASHR, 31); // beaten > -2
+                tiedLanes = tiedLanes.sub((IntVector) tie.toVector());
+            } else {
+                keep = (IntVector) k.compare(VectorOperators.GE, second).toVector();
+            }
             keep.intoArray(kp, i);
-            IntVector rank2 = (IntVector) beaten.compare(VectorOperators.EQ, I_MINUS2).toVector();
-            tiedLanes = tiedLanes.add(rank2
-                    .lanewise(VectorOperators.AND_NOT, (IntVector) greater.compare(VectorOperators.EQ, beaten).toVector()));
-            zeroLanes = zeroLanes.add((IntVector) beaten.or(k).compare(VectorOperators.EQ, I_ZERO).toVector());
-            IntVector isZero = (IntVector) k.compare(VectorOperators.EQ, I_ZERO).toVector();
-            keptZeroLanes = keptZeroLanes.add(isZero.and(keep));
-            overLanes = overLanes.add(rank2.lanewise(VectorOperators.AND_NOT, isZero)); // overfilled: rank 2 not zero
         }
-        int zero = -zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
-        int keptZero = -keptZeroLanes.reduceLanes(VectorOperators.ADD) - 2 * pad;
-        acc.tied += -tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
-        acc.zeroGroups += zero;
-        acc.underfilled += keptZero - zero;
-        acc.overfilled += -overLanes.reduceLanes(VectorOperators.ADD);
+        acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 4 - pad; // all-zero padding groups are tied
     }
 
     /** Strided 1:2 on FP32: keep lanes of both rows and group counts. */
