@@ -223,15 +223,16 @@ final class SimdStrip {
             int padded = (g + IL - 1) & -IL;
             for (int j = 0; j < m; j++) {
                 Arrays.fill(f[j], g, padded, 0f);
-                if (!below(f[j], 0, padded)) {
-                    return false;
-                }
+            }
+            int minKey = minKey32(f[0], f[1], m == 4 ? f[2] : null, m == 4 ? f[3] : null, ZERO_OFFSETS, m, padded);
+            if (minKey < 0) {
+                return false;
             }
             if (m == 2) {
                 decide32s12(f[0], f[1], ZERO_OFFSETS, kp[0], kp[1], padded, padded - g, acc);
             } else {
-                decide32s24(f[0], f[1], f[2], f[3], ZERO_OFFSETS, kp, padded);
-                count32s24(f[0], f[1], f[2], f[3], ZERO_OFFSETS, kp, padded, padded - g, acc);
+                decide32s24(f[0], f[1], f[2], f[3], ZERO_OFFSETS, kp, padded, padded - g, acc);
+                groupCounts32(f[0], f[1], f[2], f[3], 0, 0, 0, 0, 1, padded, 4, minKey, padded - g, acc);
             }
             for (int j = 0; j < m; j++) {
                 apply32(f[j], 0, kp[j], padded, s.bits[j], acc);
@@ -253,12 +254,13 @@ final class SimdStrip {
         int padded = (g + SL - 1) & -SL;
         for (int j = 0; j < 4; j++) {
             Arrays.fill(h[j], g, padded, (short) 0);
-            if (!below(h[j], 0, padded, limit)) {
-                return false;
-            }
         }
-        decide16s24(h[0], h[1], h[2], h[3], ZERO_OFFSETS, kp, padded);
-        count16s24(h[0], h[1], h[2], h[3], ZERO_OFFSETS, kp, padded, padded - g, acc);
+        int minKey = minKey16(h[0], h[1], h[2], h[3], ZERO_OFFSETS, padded, limit);
+        if (minKey < 0) {
+            return false;
+        }
+        decide16s24(h[0], h[1], h[2], h[3], ZERO_OFFSETS, kp, padded, padded - g, acc);
+        groupCounts16(h[0], h[1], h[2], h[3], 0, 0, 0, 0, 1, padded, minKey, padded - g, acc);
         for (int j = 0; j < 4; j++) {
             apply16(h[j], 0, kp[j], padded, shift, scale, s.bits[j], acc);
         }
@@ -298,7 +300,7 @@ final class SimdStrip {
                 if ((int) (range >>> 32) >= FP32_LIMIT) {
                     return false;
                 }
-                groupCounts32(v, at, len, m, (int) range, 0, acc);
+                groupCounts32(v, v, v, v, at, at + 1, at + 2, at + 3, m, len / m, m, (int) range, 0, acc);
                 if (m == 2) {
                     fused32c12(v, at, len, s.bits[0], acc);
                 } else {
@@ -318,7 +320,7 @@ final class SimdStrip {
             if ((int) (range >>> 32) >= limit) {
                 return false;
             }
-            groupCounts16(v, at, len, (int) range, 0, acc);
+            groupCounts16(v, v, v, v, at, at + 1, at + 2, at + 3, 4, len / 4, (int) range, 0, acc);
             if (WIDE16) {
                 fused16c24Wide(v, at, len, shift, scale, s.bits[0], acc);
             } else {
@@ -353,7 +355,7 @@ final class SimdStrip {
         } else {
             decide32c24(v, off, kp, padded, pad, acc);
         }
-        groupCounts32(v, off, padded, m, (int) range, pad, acc);
+        groupCounts32(v, v, v, v, off, off + 1, off + 2, off + 3, m, padded / m, m, (int) range, pad, acc);
         apply32(v, off, kp, padded, bits, acc);
         return true;
     }
@@ -370,7 +372,7 @@ final class SimdStrip {
             return false;
         }
         decide16c24(v, off, kp, padded, pad, acc);
-        groupCounts16(v, off, padded, (int) range, pad, acc);
+        groupCounts16(v, v, v, v, off, off + 1, off + 2, off + 3, 4, padded / 4, (int) range, pad, acc);
         apply16(v, off, kp, padded, shift, scale, bits, acc);
         return true;
     }
@@ -387,17 +389,16 @@ final class SimdStrip {
                                   MaskStats.Acc acc) {
         if (type == ElementType.FP32) {
             float[] v = (float[]) array;
-            for (int j = 0; j < m; j++) {
-                if (!below(v, rows[j], g)) {
-                    return false;
-                }
+            int minKey = minKey32(v, v, v, v, rows, m, g);
+            if (minKey < 0) {
+                return false;
             }
             int[][] kp = s.keep32(m);
             if (m == 2) {
                 decide32s12(v, v, rows, kp[0], kp[1], g, 0, acc);
             } else {
-                decide32s24(v, v, v, v, rows, kp, g);
-                count32s24(v, v, v, v, rows, kp, g, 0, acc);
+                decide32s24(v, v, v, v, rows, kp, g, 0, acc);
+                groupCounts32(v, v, v, v, rows[0], rows[1], rows[2], rows[3], 1, g, 4, minKey, 0, acc);
             }
             for (int j = 0; j < m; j++) {
                 apply32(v, rows[j], kp[j], g, s.bits[j], acc);
@@ -407,14 +408,13 @@ final class SimdStrip {
         boolean fp16 = type == ElementType.FP16;
         int limit = fp16 ? FP16_LIMIT : BF16_LIMIT;
         short[] v = (short[]) array;
-        for (int j = 0; j < 4; j++) {
-            if (!below(v, rows[j], g, limit)) {
-                return false;
-            }
+        int minKey = minKey16(v, v, v, v, rows, g, limit);
+        if (minKey < 0) {
+            return false;
         }
         short[][] kp = s.keep16(4);
-        decide16s24(v, v, v, v, rows, kp, g);
-        count16s24(v, v, v, v, rows, kp, g, 0, acc);
+        decide16s24(v, v, v, v, rows, kp, g, 0, acc);
+        groupCounts16(v, v, v, v, rows[0], rows[1], rows[2], rows[3], 1, g, minKey, 0, acc);
         for (int j = 0; j < 4; j++) {
             apply16(v, rows[j], kp[j], g, fp16 ? 3 : 0, fp16 ? FP16_SCALE : 1.0, s.bits[j], acc);
         }
@@ -422,52 +422,56 @@ final class SimdStrip {
     }
 
     /**
-     * Adds the all-zero, underfilled and overfilled group counts of a contiguous FP32 run whose
+     * Adds the all-zero, underfilled and overfilled group counts of {@code groups} FP32 groups whose
      * smallest key is {@code minKey}, as the scalar kernel counts them (underfilled: fewer than N
-     * non-zero keys, all-zero groups included; overfilled: more than N); the {@code pad} all-zero
-     * padding groups at the run's end are not counted. Without a zero key every group is
-     * overfilled (and there is no padding); a run with one is counted by a scalar loop. The kernels
-     * themselves count only ties. Scalar on purpose: such runs are rare in real weights, and a
-     * rarely called method runs interpreted or as C1 code for a long time, where every Vector API
-     * operation is a call that allocates, while scalar code stays cheap there. (These runs used to
-     * take the two-pass kernels, and a tensor with a few zeros pruned several times slower;
-     * benchmarks/RESULTS.md.)
+     * non-zero keys, all-zero groups included; overfilled: more than N). Element j of group q is
+     * {@code vj[oj + q * step]}: in a contiguous run {@code step} is M, the four arrays are the same
+     * and {@code oj} is the run's start plus j; in a strided block {@code step} is 1 and
+     * {@code vj[oj]} starts row j. 1:2 reads {@code v0} and {@code v1} only. The last {@code pad} groups are all-zero
+     * padding and are not counted. Without a zero key every group is overfilled (and there is no
+     * padding); a run with one is counted by a scalar loop. The kernels themselves count only
+     * ties. Scalar on purpose: such runs are rare in real weights, and a rarely called method runs
+     * interpreted or as C1 code for a long time, where every Vector API operation is a call that
+     * allocates, while scalar code stays cheap there. (These runs used to take the two-pass kernels,
+     * and a tensor with a few zeros pruned several times slower; benchmarks/RESULTS.md.)
      */
-    private static void groupCounts32(float[] v, int off, int len, int m, int minKey, int pad, MaskStats.Acc acc) {
+    private static void groupCounts32(float[] v0, float[] v1, float[] v2, float[] v3, int o0, int o1, int o2, int o3,
+                                      int step, int groups, int m, int minKey, int pad, MaskStats.Acc acc) {
         if (minKey != 0) {
-            acc.overfilled += len / m;
+            acc.overfilled += groups;
             return;
         }
         long zero = 0;
         long under = 0;
         long over = 0;
-        int n = m / 2; // 1:2 and 2:4
-        for (int i = off; i < off + len; i += m) {
-            int nonZero = 0;
-            for (int j = 0; j < m; j++) {
-                nonZero += (Float.floatToRawIntBits(v[i + j]) & 0x7FFF_FFFF) != 0 ? 1 : 0;
+        for (int q = 0; q < groups; q++) {
+            int i = q * step;
+            int nonZero = nz(v0[o0 + i]) + nz(v1[o1 + i]);
+            if (m == 4) {
+                nonZero += nz(v2[o2 + i]) + nz(v3[o3 + i]);
             }
             zero += nonZero == 0 ? 1 : 0;
-            under += nonZero < n ? 1 : 0;
-            over += nonZero > n ? 1 : 0;
+            under += nonZero < m / 2 ? 1 : 0;
+            over += nonZero > m / 2 ? 1 : 0;
         }
         acc.zeroGroups += zero - pad;
         acc.underfilled += under - pad;
         acc.overfilled += over;
     }
 
-    /** As {@link #groupCounts32} for a 16-bit 2:4 run. */
-    private static void groupCounts16(short[] v, int off, int len, int minKey, int pad, MaskStats.Acc acc) {
+    /** As {@link #groupCounts32} for 16-bit 2:4 groups. */
+    private static void groupCounts16(short[] v0, short[] v1, short[] v2, short[] v3, int o0, int o1, int o2, int o3,
+                                      int step, int groups, int minKey, int pad, MaskStats.Acc acc) {
         if (minKey != 0) {
-            acc.overfilled += len / 4;
+            acc.overfilled += groups;
             return;
         }
         long zero = 0;
         long under = 0;
         long over = 0;
-        for (int i = off; i < off + len; i += 4) {
-            int nonZero = ((v[i] & 0x7FFF) != 0 ? 1 : 0) + ((v[i + 1] & 0x7FFF) != 0 ? 1 : 0)
-                    + ((v[i + 2] & 0x7FFF) != 0 ? 1 : 0) + ((v[i + 3] & 0x7FFF) != 0 ? 1 : 0);
+        for (int q = 0; q < groups; q++) {
+            int i = q * step;
+            int nonZero = nz(v0[o0 + i]) + nz(v1[o1 + i]) + nz(v2[o2 + i]) + nz(v3[o3 + i]);
             zero += nonZero == 0 ? 1 : 0;
             under += nonZero < 2 ? 1 : 0;
             over += nonZero > 2 ? 1 : 0;
@@ -475,6 +479,16 @@ final class SimdStrip {
         acc.zeroGroups += zero - pad;
         acc.underfilled += under - pad;
         acc.overfilled += over;
+    }
+
+    /** 1 if the element's magnitude is not zero. */
+    private static int nz(float x) {
+        return (Float.floatToRawIntBits(x) & 0x7FFF_FFFF) != 0 ? 1 : 0;
+    }
+
+    /** 1 if the 16-bit element's magnitude is not zero. */
+    private static int nz(short x) {
+        return (x & 0x7FFF) != 0 ? 1 : 0;
     }
 
     /** The largest key (high 32 bits) and the smallest key (low 32 bits) of a run of FP32 elements. */
@@ -828,20 +842,36 @@ final class SimdStrip {
         return keep | tied << 16;
     }
 
-    private static boolean below(short[] v, int off, int padded, int limit) {
-        ShortVector mx = ShortVector.zero(S);
-        for (int i = 0; i < padded; i += SL) {
-            mx = mx.max(ShortVector.fromArray(S, v, off + i).and((short) 0x7FFF));
-        }
-        return mx.reduceLanes(VectorOperators.MAX) < limit;
+    /**
+     * The smallest key of the four rows of a strided 16-bit block (row j: {@code len} elements of
+     * {@code vj} from {@code off[j]}), or -1 if a key reaches {@code limit}: the range pass of a
+     * strided block ({@link #range16} on each row).
+     */
+    private static int minKey16(short[] v0, short[] v1, short[] v2, short[] v3, int[] off, int len, int limit) {
+        long r0 = range16(v0, off[0], len);
+        long r1 = range16(v1, off[1], len);
+        long r2 = range16(v2, off[2], len);
+        long r3 = range16(v3, off[3], len);
+        int max = Math.max(Math.max((int) (r0 >>> 32), (int) (r1 >>> 32)), Math.max((int) (r2 >>> 32), (int) (r3 >>> 32)));
+        return max >= limit ? -1 : Math.min(Math.min((int) r0, (int) r1), Math.min((int) r2, (int) r3));
     }
 
-    private static boolean below(float[] v, int off, int padded) {
-        IntVector mx = IntVector.zero(I);
-        for (int i = 0; i < padded; i += IL) {
-            mx = mx.max(FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF));
+    /**
+     * As {@link #minKey16} for the {@code m} rows of a strided FP32 block: 2:4 reads the four rows,
+     * 1:2 only {@code v0} and {@code v1} (rows {@code off[0]} and {@code off[1]}).
+     */
+    private static int minKey32(float[] v0, float[] v1, float[] v2, float[] v3, int[] off, int m, int len) {
+        long r0 = range32(v0, off[0], len);
+        long r1 = range32(v1, off[1], len);
+        int max = Math.max((int) (r0 >>> 32), (int) (r1 >>> 32));
+        int min = Math.min((int) r0, (int) r1);
+        if (m == 4) {
+            long r2 = range32(v2, off[2], len);
+            long r3 = range32(v3, off[3], len);
+            max = Math.max(max, Math.max((int) (r2 >>> 32), (int) (r3 >>> 32)));
+            min = Math.min(min, Math.min((int) r2, (int) r3));
         }
-        return mx.reduceLanes(VectorOperators.MAX) < FP32_LIMIT;
+        return max >= FP32_LIMIT ? -1 : min;
     }
 
     // ---------------------------------------------------------------- apply: zeroing, sums, mask bits
@@ -1054,13 +1084,20 @@ final class SimdStrip {
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 4 - pad; // all-zero padding groups are tied
     }
 
-    /** Strided 2:4 on 16-bit keys: row j of the block is {@code vj}; keep lanes into {@code kp[j]}. */
+    /**
+     * Strided 2:4 on 16-bit keys: row j of the block is {@code vj}; keep lanes into {@code kp[j]}, and
+     * the tie count: a group whose second and third largest keys are equal, from the pair maxima and
+     * minima ({@code pad} all-zero padding groups at the end are not counted). The other group counts
+     * are the caller's ({@link #groupCounts16}); they used to take a pass of their own over the keys
+     * and keep lanes (benchmarks/RESULTS.md).
+     */
     private static void decide16s24(short[] v0, short[] v1, short[] v2, short[] v3, int[] off, short[][] kp,
-                                    int padded) {
+                                    int padded, int pad, MaskStats.Acc acc) {
         short[] k0 = kp[0];
         short[] k1 = kp[1];
         short[] k2 = kp[2];
         short[] k3 = kp[3];
+        ShortVector tiedLanes = ShortVector.zero(S);
         for (int i = 0; i < padded; i += SL) {
             ShortVector a = ShortVector.fromArray(S, v0, off[0] + i).and((short) 0x7FFF);
             ShortVector b = ShortVector.fromArray(S, v1, off[1] + i).and((short) 0x7FFF);
@@ -1082,51 +1119,12 @@ final class SimdStrip {
             bc.add(bd).sub(ab).lanewise(VectorOperators.ASHR, 15).intoArray(k1, i);
             cd.sub(ac).sub(bc).sub((short) 1).lanewise(VectorOperators.ASHR, 15).intoArray(k2, i);
             ad.add(bd).add(cd).neg().sub((short) 2).lanewise(VectorOperators.ASHR, 15).intoArray(k3, i);
-        }
-    }
-
-    /** Group counts of a strided 16-bit 2:4 block from its keys and keep lanes. */
-    private static void count16s24(short[] v0, short[] v1, short[] v2, short[] v3, int[] off, short[][] kp,
-                                   int padded, int pad, MaskStats.Acc acc) {
-        short[] k0 = kp[0];
-        short[] k1 = kp[1];
-        short[] k2 = kp[2];
-        short[] k3 = kp[3];
-        ShortVector tiedLanes = ShortVector.zero(S);
-        ShortVector zeroLanes = ShortVector.zero(S);
-        ShortVector underLanes = ShortVector.zero(S);
-        ShortVector overLanes = ShortVector.zero(S);
-        for (int i = 0; i < padded; i += SL) {
-            ShortVector a = ShortVector.fromArray(S, v0, off[0] + i).and((short) 0x7FFF);
-            ShortVector b = ShortVector.fromArray(S, v1, off[1] + i).and((short) 0x7FFF);
-            ShortVector c = ShortVector.fromArray(S, v2, off[2] + i).and((short) 0x7FFF);
-            ShortVector d = ShortVector.fromArray(S, v3, off[3] + i).and((short) 0x7FFF);
-            ShortVector ka = ShortVector.fromArray(S, k0, i);
-            ShortVector kb = ShortVector.fromArray(S, k1, i);
-            ShortVector kc = ShortVector.fromArray(S, k2, i);
-            ShortVector kd = ShortVector.fromArray(S, k3, i);
-            // a kept key, or 0x7FFF for a pruned one (all ones shifted right once)
-            ShortVector minKept = a.or(ka.not().lanewise(VectorOperators.LSHR, 1))
-                    .min(b.or(kb.not().lanewise(VectorOperators.LSHR, 1)))
-                    .min(c.or(kc.not().lanewise(VectorOperators.LSHR, 1)))
-                    .min(d.or(kd.not().lanewise(VectorOperators.LSHR, 1)));
-            ShortVector maxPruned = a.lanewise(VectorOperators.AND_NOT, ka)
-                    .max(b.lanewise(VectorOperators.AND_NOT, kb))
-                    .max(c.lanewise(VectorOperators.AND_NOT, kc))
-                    .max(d.lanewise(VectorOperators.AND_NOT, kd));
-            tiedLanes = tiedLanes.sub((ShortVector) minKept.compare(VectorOperators.EQ, maxPruned).toVector());
-            underLanes = underLanes.sub((ShortVector) minKept.compare(VectorOperators.EQ, (short) 0).toVector());
-            overLanes = overLanes.sub((ShortVector) maxPruned.compare(VectorOperators.NE, (short) 0).toVector());
-            zeroLanes = zeroLanes.sub((ShortVector) a.or(b).or(c).or(d)
-                    .compare(VectorOperators.EQ, (short) 0).toVector());
+            // tied: the smaller pair maximum equals the larger pair minimum
+            tiedLanes = tiedLanes.sub((ShortVector) a.max(b).min(c.max(d))
+                    .compare(VectorOperators.EQ, a.min(b).max(c.min(d))).toVector());
         }
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
-        acc.zeroGroups += zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
-        acc.underfilled += underLanes.reduceLanes(VectorOperators.ADD) - pad;
-        acc.overfilled += overLanes.reduceLanes(VectorOperators.ADD);
     }
-
-    // ---------------------------------------------------------------- decide: FP32
 
     /**
      * Contiguous 1:2 on FP32 keys below the limit: keep lanes and the tie count (the other group
@@ -1208,11 +1206,12 @@ final class SimdStrip {
 
     /** Strided 2:4 on FP32: as {@link #decide16s24}. */
     private static void decide32s24(float[] v0, float[] v1, float[] v2, float[] v3, int[] off, int[][] kp,
-                                    int padded) {
+                                    int padded, int pad, MaskStats.Acc acc) {
         int[] k0 = kp[0];
         int[] k1 = kp[1];
         int[] k2 = kp[2];
         int[] k3 = kp[3];
+        IntVector tiedLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
             IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, off[0] + i).reinterpretAsInts().and(0x7FFF_FFFF);
             IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, off[1] + i).reinterpretAsInts().and(0x7FFF_FFFF);
@@ -1231,45 +1230,9 @@ final class SimdStrip {
             bc.add(bd).sub(ab).lanewise(VectorOperators.ASHR, 31).intoArray(k1, i);
             cd.sub(ac).sub(bc).sub(1).lanewise(VectorOperators.ASHR, 31).intoArray(k2, i);
             ad.add(bd).add(cd).neg().sub(2).lanewise(VectorOperators.ASHR, 31).intoArray(k3, i);
-        }
-    }
-
-    /** Group counts of a strided FP32 2:4 block, as {@link #count16s24}. */
-    private static void count32s24(float[] v0, float[] v1, float[] v2, float[] v3, int[] off, int[][] kp,
-                                   int padded, int pad, MaskStats.Acc acc) {
-        int[] k0 = kp[0];
-        int[] k1 = kp[1];
-        int[] k2 = kp[2];
-        int[] k3 = kp[3];
-        IntVector tiedLanes = IntVector.zero(I);
-        IntVector zeroLanes = IntVector.zero(I);
-        IntVector underLanes = IntVector.zero(I);
-        IntVector overLanes = IntVector.zero(I);
-        for (int i = 0; i < padded; i += IL) {
-            IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, off[0] + i).reinterpretAsInts().and(0x7FFF_FFFF);
-            IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, off[1] + i).reinterpretAsInts().and(0x7FFF_FFFF);
-            IntVector c = FloatVector.fromArray(FloatVector.SPECIES_256, v2, off[2] + i).reinterpretAsInts().and(0x7FFF_FFFF);
-            IntVector d = FloatVector.fromArray(FloatVector.SPECIES_256, v3, off[3] + i).reinterpretAsInts().and(0x7FFF_FFFF);
-            IntVector ka = IntVector.fromArray(I, k0, i);
-            IntVector kb = IntVector.fromArray(I, k1, i);
-            IntVector kc = IntVector.fromArray(I, k2, i);
-            IntVector kd = IntVector.fromArray(I, k3, i);
-            IntVector minKept = a.or(ka.not().lanewise(VectorOperators.LSHR, 1))
-                    .min(b.or(kb.not().lanewise(VectorOperators.LSHR, 1)))
-                    .min(c.or(kc.not().lanewise(VectorOperators.LSHR, 1)))
-                    .min(d.or(kd.not().lanewise(VectorOperators.LSHR, 1)));
-            IntVector maxPruned = a.lanewise(VectorOperators.AND_NOT, ka)
-                    .max(b.lanewise(VectorOperators.AND_NOT, kb))
-                    .max(c.lanewise(VectorOperators.AND_NOT, kc))
-                    .max(d.lanewise(VectorOperators.AND_NOT, kd));
-            tiedLanes = tiedLanes.sub((IntVector) minKept.compare(VectorOperators.EQ, maxPruned).toVector());
-            underLanes = underLanes.sub((IntVector) minKept.compare(VectorOperators.EQ, 0).toVector());
-            overLanes = overLanes.sub((IntVector) maxPruned.compare(VectorOperators.NE, 0).toVector()); // a non-zero pruned
-            zeroLanes = zeroLanes.sub((IntVector) a.or(b).or(c).or(d).compare(VectorOperators.EQ, 0).toVector());
+            tiedLanes = tiedLanes.sub((IntVector) a.max(b).min(c.max(d))
+                    .compare(VectorOperators.EQ, a.min(b).max(c.min(d))).toVector());
         }
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
-        acc.zeroGroups += zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
-        acc.underfilled += underLanes.reduceLanes(VectorOperators.ADD) - pad;
-        acc.overfilled += overLanes.reduceLanes(VectorOperators.ADD);
     }
 }
