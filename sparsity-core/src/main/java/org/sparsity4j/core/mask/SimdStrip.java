@@ -383,7 +383,11 @@ final class SimdStrip {
      * {@code g} elements from {@code rows[j]} ({@code m} rows; {@code float[]} for FP32,
      * {@code short[]} for FP16 and BF16). Zeroes in place, mask bits of row j go to
      * {@code s.bits[j]}, statistics to {@code acc}. Returns false, having changed nothing, if a key
-     * reaches the type's limit: all rows are checked before anything is written.
+     * reaches the type's limit: all rows are checked before anything is written (the range pass of
+     * each row, which also gives the smallest key for the group counts). Then the decide pass and
+     * the apply pass of each row, or for FP16 and BF16 with {@link #useOnePass one pass selected}
+     * {@link #fused16s24} (8192 x 8192 FP16 along axis 0 on JDK 25, one thread: 37.5 to 29 ms a
+     * prune; benchmarks/RESULTS.md).
      */
     static boolean inPlaceStrided(ElementType type, int m, Object array, int[] rows, int g, FusedStrip.Scratch s,
                                   MaskStats.Acc acc) {
@@ -412,9 +416,13 @@ final class SimdStrip {
         if (minKey < 0) {
             return false;
         }
+        groupCounts16(v, v, v, v, rows[0], rows[1], rows[2], rows[3], 1, g, minKey, 0, acc);
+        if (onePass) {
+            fused16s24(v, rows, g, fp16 ? 3 : 0, fp16 ? FP16_SCALE : 1.0, s.bits, acc);
+            return true;
+        }
         short[][] kp = s.keep16(4);
         decide16s24(v, v, v, v, rows, kp, g, 0, acc);
-        groupCounts16(v, v, v, v, rows[0], rows[1], rows[2], rows[3], 1, g, minKey, 0, acc);
         for (int j = 0; j < 4; j++) {
             apply16(v, rows[j], kp[j], g, fp16 ? 3 : 0, fp16 ? FP16_SCALE : 1.0, s.bits[j], acc);
         }
@@ -699,6 +707,134 @@ final class SimdStrip {
                 if ((q & 3) == 3) {
                     bits[q >> 2] = word;
                     word = 0;
+                }
+            }
+            // the lanes in a fixed order (see kernel)
+            FloatVector st = ft.add(ft.rearrange(F_HALVES));
+            FloatVector sk = fk.add(fk.rearrange(F_HALVES));
+            total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3);
+            kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3);
+        }
+        acc.tied += tied;
+        acc.total += total * scale;
+        acc.keptSum += kept * scale;
+    }
+
+    /** Vectors per float partial sum of {@link #fused16s24}: four rows add four times the terms. */
+    private static final int FLUSH_ROWS = FLUSH / 4;
+
+    /**
+     * Strided 16-bit 2:4 in one pass over the four rows of a block in place ({@code v}, row j from
+     * {@code rows[j]}, {@code g} elements each, a multiple of 64, keys below the limit; group counts
+     * other than ties are the caller's): the choice and the tie count as in {@link #decide16s24}
+     * (each lane's group is its four rows), the zeroing, the sums, and the mask bits of row j into
+     * {@code bits[j]}. The kept sum adds each group's largest and second largest keys from the
+     * sorting network. Float lane sums as in {@link #kernel}, flushed every {@link #FLUSH_ROWS}
+     * vectors so that a lane still holds at most {@code 2 * FLUSH} terms.
+     */
+    private static void fused16s24(short[] v, int[] rows, int g, int shift, double scale, long[][] bits,
+                                   MaskStats.Acc acc) {
+        int o0 = rows[0];
+        int o1 = rows[1];
+        int o2 = rows[2];
+        int o3 = rows[3];
+        long[] w0 = bits[0];
+        long[] w1 = bits[1];
+        long[] w2 = bits[2];
+        long[] w3 = bits[3];
+        long tied = 0;
+        double total = 0;
+        double kept = 0;
+        int up = 16 - shift;
+        int vectors = g / SL;
+        for (int from = 0; from < vectors; from += FLUSH_ROWS) {
+            int to = Math.min(vectors, from + FLUSH_ROWS);
+            FloatVector ft = FloatVector.zero(FloatVector.SPECIES_256);
+            FloatVector fk = ft;
+            long b0 = 0;
+            long b1 = 0;
+            long b2 = 0;
+            long b3 = 0;
+            for (int q = from; q < to; q++) {
+                int i = q * SL;
+                ShortVector xa = ShortVector.fromArray(S, v, o0 + i);
+                ShortVector xb = ShortVector.fromArray(S, v, o1 + i);
+                ShortVector xc = ShortVector.fromArray(S, v, o2 + i);
+                ShortVector xd = ShortVector.fromArray(S, v, o3 + i);
+                ShortVector a = xa.and((short) 0x7FFF);
+                ShortVector b = xb.and((short) 0x7FFF);
+                ShortVector c = xc.and((short) 0x7FFF);
+                ShortVector d = xd.and((short) 0x7FFF);
+                ShortVector mx1 = a.max(b);
+                ShortVector mx2 = c.max(d);
+                ShortVector mn1 = a.min(b);
+                ShortVector mn2 = c.min(d);
+                ShortVector hi = mx1.min(mx2);
+                ShortVector lo = mn1.max(mn2);
+                ShortVector second = hi.max(lo);
+                VectorMask<Short> ka;
+                VectorMask<Short> kb;
+                VectorMask<Short> kc;
+                VectorMask<Short> kd;
+                VectorMask<Short> tie = hi.compare(VectorOperators.EQ, lo);
+                if (tie.anyTrue()) {
+                    // the rank rule of decide16s24: xy = all ones if x beats y (x >= y, x at the lower index)
+                    ShortVector bm = b.sub((short) 1);
+                    ShortVector cm = c.sub((short) 1);
+                    ShortVector dm = d.sub((short) 1);
+                    ShortVector ab = bm.sub(a).lanewise(VectorOperators.ASHR, 15);
+                    ShortVector ac = cm.sub(a).lanewise(VectorOperators.ASHR, 15);
+                    ShortVector ad = dm.sub(a).lanewise(VectorOperators.ASHR, 15);
+                    ShortVector bc = cm.sub(b).lanewise(VectorOperators.ASHR, 15);
+                    ShortVector bd = dm.sub(b).lanewise(VectorOperators.ASHR, 15);
+                    ShortVector cd = dm.sub(c).lanewise(VectorOperators.ASHR, 15);
+                    ka = ab.add(ac).add(ad).add((short) 1).compare(VectorOperators.LT, (short) 0);
+                    kb = bc.add(bd).sub(ab).compare(VectorOperators.LT, (short) 0);
+                    kc = cd.sub(ac).sub(bc).sub((short) 1).compare(VectorOperators.LT, (short) 0);
+                    kd = ad.add(bd).add(cd).neg().sub((short) 2).compare(VectorOperators.LT, (short) 0);
+                    tied += tie.trueCount();
+                } else {
+                    ka = a.compare(VectorOperators.GE, second);
+                    kb = b.compare(VectorOperators.GE, second);
+                    kc = c.compare(VectorOperators.GE, second);
+                    kd = d.compare(VectorOperators.GE, second);
+                }
+                S_ZERO.blend(xa, ka).intoArray(v, o0 + i);
+                S_ZERO.blend(xb, kb).intoArray(v, o1 + i);
+                S_ZERO.blend(xc, kc).intoArray(v, o2 + i);
+                S_ZERO.blend(xd, kd).intoArray(v, o3 + i);
+                IntVector ia = a.reinterpretAsInts();
+                IntVector ib = b.reinterpretAsInts();
+                IntVector ic = c.reinterpretAsInts();
+                IntVector id = d.reinterpretAsInts();
+                IntVector i1 = mx1.max(mx2).reinterpretAsInts(); // largest key of each group
+                IntVector i2 = second.reinterpretAsInts();
+                ft = ft.add(ia.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift).reinterpretAsFloats())
+                        .add(ia.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up).reinterpretAsFloats())
+                        .add(ib.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift).reinterpretAsFloats())
+                        .add(ib.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up).reinterpretAsFloats())
+                        .add(ic.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift).reinterpretAsFloats())
+                        .add(ic.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up).reinterpretAsFloats())
+                        .add(id.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift).reinterpretAsFloats())
+                        .add(id.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up).reinterpretAsFloats());
+                fk = fk.add(i1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift).reinterpretAsFloats())
+                        .add(i1.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up).reinterpretAsFloats())
+                        .add(i2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift).reinterpretAsFloats())
+                        .add(i2.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up).reinterpretAsFloats());
+                int at = (q & 3) << 4;
+                b0 |= ka.toLong() << at;
+                b1 |= kb.toLong() << at;
+                b2 |= kc.toLong() << at;
+                b3 |= kd.toLong() << at;
+                if ((q & 3) == 3) {
+                    w0[q >> 2] = b0;
+                    w1[q >> 2] = b1;
+                    w2[q >> 2] = b2;
+                    w3[q >> 2] = b3;
+                    b0 = 0;
+                    b1 = 0;
+                    b2 = 0;
+                    b3 = 0;
                 }
             }
             // the lanes in a fixed order (see kernel)
