@@ -385,9 +385,9 @@ final class SimdStrip {
      * {@code s.bits[j]}, statistics to {@code acc}. Returns false, having changed nothing, if a key
      * reaches the type's limit: all rows are checked before anything is written (the range pass of
      * each row, which also gives the smallest key for the group counts). Then the decide pass and
-     * the apply pass of each row, or for FP16 and BF16 with {@link #useOnePass one pass selected}
-     * {@link #fused16s24} (8192 x 8192 FP16 along axis 0 on JDK 25, one thread: 37.5 to 29 ms a
-     * prune; benchmarks/RESULTS.md).
+     * the apply pass of each row, or with {@link #useOnePass one pass selected} {@link #fused16s24},
+     * {@link #fused32s24} or {@link #fused32s12} (8192 x 8192 FP16 along axis 0 on JDK 25, one
+     * thread: 37.5 to 29 ms a prune; benchmarks/RESULTS.md).
      */
     static boolean inPlaceStrided(ElementType type, int m, Object array, int[] rows, int g, FusedStrip.Scratch s,
                                   MaskStats.Acc acc) {
@@ -396,6 +396,15 @@ final class SimdStrip {
             int minKey = minKey32(v, v, v, v, rows, m, g);
             if (minKey < 0) {
                 return false;
+            }
+            if (onePass) {
+                groupCounts32(v, v, v, v, rows[0], rows[1], rows[2], rows[3], 1, g, m, minKey, 0, acc);
+                if (m == 2) {
+                    fused32s12(v, rows, g, s.bits, acc);
+                } else {
+                    fused32s24(v, rows, g, s.bits, acc);
+                }
+                return true;
             }
             int[][] kp = s.keep32(m);
             if (m == 2) {
@@ -846,6 +855,161 @@ final class SimdStrip {
         acc.tied += tied;
         acc.total += total * scale;
         acc.keptSum += kept * scale;
+    }
+
+    /**
+     * Strided FP32 2:4 in one pass, as {@link #fused16s24}: the four rows of a block in place,
+     * {@code g} elements each (a multiple of 64), keys below the limit; the sums are of the keys as
+     * floats (at most {@code 4 * FLUSH_ROWS = FLUSH} terms per lane).
+     */
+    private static void fused32s24(float[] v, int[] rows, int g, long[][] bits, MaskStats.Acc acc) {
+        int o0 = rows[0];
+        int o1 = rows[1];
+        int o2 = rows[2];
+        int o3 = rows[3];
+        long[] w0 = bits[0];
+        long[] w1 = bits[1];
+        long[] w2 = bits[2];
+        long[] w3 = bits[3];
+        long tied = 0;
+        double total = 0;
+        double kept = 0;
+        int vectors = g / IL;
+        for (int from = 0; from < vectors; from += FLUSH_ROWS) {
+            int to = Math.min(vectors, from + FLUSH_ROWS);
+            FloatVector ft = FloatVector.zero(FloatVector.SPECIES_256);
+            FloatVector fk = ft;
+            long b0 = 0;
+            long b1 = 0;
+            long b2 = 0;
+            long b3 = 0;
+            for (int q = from; q < to; q++) {
+                int i = q * IL;
+                IntVector xa = FloatVector.fromArray(FloatVector.SPECIES_256, v, o0 + i).reinterpretAsInts();
+                IntVector xb = FloatVector.fromArray(FloatVector.SPECIES_256, v, o1 + i).reinterpretAsInts();
+                IntVector xc = FloatVector.fromArray(FloatVector.SPECIES_256, v, o2 + i).reinterpretAsInts();
+                IntVector xd = FloatVector.fromArray(FloatVector.SPECIES_256, v, o3 + i).reinterpretAsInts();
+                IntVector a = xa.and(0x7FFF_FFFF);
+                IntVector b = xb.and(0x7FFF_FFFF);
+                IntVector c = xc.and(0x7FFF_FFFF);
+                IntVector d = xd.and(0x7FFF_FFFF);
+                IntVector mx1 = a.max(b);
+                IntVector mx2 = c.max(d);
+                IntVector hi = mx1.min(mx2);
+                IntVector lo = a.min(b).max(c.min(d));
+                IntVector second = hi.max(lo);
+                VectorMask<Integer> ka;
+                VectorMask<Integer> kb;
+                VectorMask<Integer> kc;
+                VectorMask<Integer> kd;
+                VectorMask<Integer> tie = hi.compare(VectorOperators.EQ, lo);
+                if (tie.anyTrue()) {
+                    // the rank rule of decide32s24: xy = all ones if x beats y (x >= y, x at the lower index)
+                    IntVector bm = b.sub(1);
+                    IntVector cm = c.sub(1);
+                    IntVector dm = d.sub(1);
+                    IntVector ab = bm.sub(a).lanewise(VectorOperators.ASHR, 31);
+                    IntVector ac = cm.sub(a).lanewise(VectorOperators.ASHR, 31);
+                    IntVector ad = dm.sub(a).lanewise(VectorOperators.ASHR, 31);
+                    IntVector bc = cm.sub(b).lanewise(VectorOperators.ASHR, 31);
+                    IntVector bd = dm.sub(b).lanewise(VectorOperators.ASHR, 31);
+                    IntVector cd = dm.sub(c).lanewise(VectorOperators.ASHR, 31);
+                    ka = ab.add(ac).add(ad).add(1).compare(VectorOperators.LT, 0);
+                    kb = bc.add(bd).sub(ab).compare(VectorOperators.LT, 0);
+                    kc = cd.sub(ac).sub(bc).sub(1).compare(VectorOperators.LT, 0);
+                    kd = ad.add(bd).add(cd).neg().sub(2).compare(VectorOperators.LT, 0);
+                    tied += tie.trueCount();
+                } else {
+                    ka = a.compare(VectorOperators.GE, second);
+                    kb = b.compare(VectorOperators.GE, second);
+                    kc = c.compare(VectorOperators.GE, second);
+                    kd = d.compare(VectorOperators.GE, second);
+                }
+                I_ZERO.blend(xa, ka).reinterpretAsFloats().intoArray(v, o0 + i);
+                I_ZERO.blend(xb, kb).reinterpretAsFloats().intoArray(v, o1 + i);
+                I_ZERO.blend(xc, kc).reinterpretAsFloats().intoArray(v, o2 + i);
+                I_ZERO.blend(xd, kd).reinterpretAsFloats().intoArray(v, o3 + i);
+                ft = ft.add(a.reinterpretAsFloats()).add(b.reinterpretAsFloats())
+                        .add(c.reinterpretAsFloats()).add(d.reinterpretAsFloats());
+                fk = fk.add(mx1.max(mx2).reinterpretAsFloats()).add(second.reinterpretAsFloats());
+                int at = (q & 7) << 3;
+                b0 |= ka.toLong() << at;
+                b1 |= kb.toLong() << at;
+                b2 |= kc.toLong() << at;
+                b3 |= kd.toLong() << at;
+                if ((q & 7) == 7) {
+                    w0[q >> 3] = b0;
+                    w1[q >> 3] = b1;
+                    w2[q >> 3] = b2;
+                    w3[q >> 3] = b3;
+                    b0 = 0;
+                    b1 = 0;
+                    b2 = 0;
+                    b3 = 0;
+                }
+            }
+            // the lanes in a fixed order (see kernel)
+            FloatVector st = ft.add(ft.rearrange(F_HALVES));
+            FloatVector sk = fk.add(fk.rearrange(F_HALVES));
+            total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3);
+            kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3);
+        }
+        acc.tied += tied;
+        acc.total += total;
+        acc.keptSum += kept;
+    }
+
+    /**
+     * Strided FP32 1:2 in one pass, as {@link #fused32s24} for the two rows of a block: the first
+     * row's element kept where its key is at least the second's.
+     */
+    private static void fused32s12(float[] v, int[] rows, int g, long[][] bits, MaskStats.Acc acc) {
+        int o0 = rows[0];
+        int o1 = rows[1];
+        long[] w0 = bits[0];
+        long[] w1 = bits[1];
+        long tied = 0;
+        double total = 0;
+        double kept = 0;
+        int vectors = g / IL;
+        for (int from = 0; from < vectors; from += FLUSH_ROWS) {
+            int to = Math.min(vectors, from + FLUSH_ROWS);
+            FloatVector ft = FloatVector.zero(FloatVector.SPECIES_256);
+            FloatVector fk = ft;
+            long b0 = 0;
+            long b1 = 0;
+            for (int q = from; q < to; q++) {
+                int i = q * IL;
+                IntVector xa = FloatVector.fromArray(FloatVector.SPECIES_256, v, o0 + i).reinterpretAsInts();
+                IntVector xb = FloatVector.fromArray(FloatVector.SPECIES_256, v, o1 + i).reinterpretAsInts();
+                IntVector a = xa.and(0x7FFF_FFFF);
+                IntVector b = xb.and(0x7FFF_FFFF);
+                VectorMask<Integer> ka = a.compare(VectorOperators.GE, b); // ties to the first row
+                VectorMask<Integer> kb = ka.not();
+                I_ZERO.blend(xa, ka).reinterpretAsFloats().intoArray(v, o0 + i);
+                I_ZERO.blend(xb, kb).reinterpretAsFloats().intoArray(v, o1 + i);
+                tied += a.compare(VectorOperators.EQ, b).trueCount();
+                ft = ft.add(a.reinterpretAsFloats()).add(b.reinterpretAsFloats());
+                fk = fk.add(a.max(b).reinterpretAsFloats());
+                int at = (q & 7) << 3;
+                b0 |= ka.toLong() << at;
+                b1 |= kb.toLong() << at;
+                if ((q & 7) == 7) {
+                    w0[q >> 3] = b0;
+                    w1[q >> 3] = b1;
+                    b0 = 0;
+                    b1 = 0;
+                }
+            }
+            // the lanes in a fixed order (see kernel)
+            FloatVector st = ft.add(ft.rearrange(F_HALVES));
+            FloatVector sk = fk.add(fk.rearrange(F_HALVES));
+            total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3);
+            kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3);
+        }
+        acc.tied += tied;
+        acc.total += total;
+        acc.keptSum += kept;
     }
 
     /**
