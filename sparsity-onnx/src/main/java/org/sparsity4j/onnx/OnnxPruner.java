@@ -68,6 +68,30 @@ public final class OnnxPruner {
         return was;
     }
 
+    /** Opens the input model for the single-pass writer ({@link #streamRaw}). */
+    interface InputChannels {
+        /**
+         * Opens the model file for reading.
+         *
+         * @param model the input model
+         * @return a channel that reads it
+         * @throws IOException if it cannot be opened
+         */
+        FileChannel open(Path model) throws IOException;
+    }
+
+    private static volatile InputChannels inputChannels = model -> FileChannel.open(model, StandardOpenOption.READ);
+
+    /**
+     * Sets how later runs in this JVM open the input model for the single-pass writer, for tests that
+     * make its reads fail; returns the previous setting.
+     */
+    static InputChannels useInputChannels(InputChannels open) {
+        InputChannels was = inputChannels;
+        inputChannels = open;
+        return was;
+    }
+
     /** Channel counts below which TensorRT seldom selects sparse kernels. */
     static final long SMALL_CHANNELS = 64;
 
@@ -983,7 +1007,7 @@ public final class OnnxPruner {
             }
         }
         ordered.sort(java.util.Comparator.comparingLong(p -> where.get(p.c.path())[0]));
-        try (FileChannel src = FileChannel.open(model.path(), StandardOpenOption.READ);
+        try (FileChannel src = inputChannels.open(model.path());
                 SequentialOutput dst = SequentialOutput.open(file, directIo, src.size())) {
             long largest = 0;
             for (Plan p : ordered) {
