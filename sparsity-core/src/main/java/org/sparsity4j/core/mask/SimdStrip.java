@@ -70,6 +70,11 @@ final class SimdStrip {
     private static final boolean WIDE16 = System.getProperty("sparsity.simd.wide16") != null
             ? Boolean.getBoolean("sparsity.simd.wide16")
             : ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    /**
+     * Whether the range pass before the one-pass FP32 kernels takes 512-bit vectors
+     * ({@link #range32Wide}): where they are the preferred species (x86 with AVX-512).
+     */
+    private static final boolean WIDE_RANGE32 = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
     private static final VectorSpecies<Short> W = ShortVector.SPECIES_512;
     private static final int WL = W.length(); // 32
     /** Lanes 2 and 3 of every group of four, 512-bit vectors. */
@@ -296,7 +301,7 @@ final class SimdStrip {
         if (type == ElementType.FP32) {
             float[] v = (float[]) array;
             if (onePass) {
-                long range = range32(v, at, len);
+                long range = WIDE_RANGE32 ? range32Wide(v, at, len) : range32(v, at, len);
                 if ((int) (range >>> 32) >= FP32_LIMIT) {
                     return false;
                 }
@@ -514,6 +519,22 @@ final class SimdStrip {
         IntVector min = IntVector.broadcast(I, Integer.MAX_VALUE);
         for (int i = 0; i < len; i += IL) {
             IntVector k = FloatVector.fromArray(FloatVector.SPECIES_256, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF);
+            max = max.max(k);
+            min = min.min(k);
+        }
+        return (long) max.reduceLanes(VectorOperators.MAX) << 32 | min.reduceLanes(VectorOperators.MIN);
+    }
+
+    /**
+     * {@link #range32} with 512-bit vectors ({@code len} a multiple of 16), before the one-pass FP32
+     * kernels, as {@link #range16Wide} (8192 x 8192 FP32 1:2 on JDK 25, one thread: 45.9 to 42.7 ms a
+     * prune; benchmarks/RESULTS.md).
+     */
+    private static long range32Wide(float[] v, int off, int len) {
+        IntVector max = IntVector.zero(IntVector.SPECIES_512);
+        IntVector min = IntVector.broadcast(IntVector.SPECIES_512, Integer.MAX_VALUE);
+        for (int i = 0; i < len; i += 16) {
+            IntVector k = FloatVector.fromArray(FloatVector.SPECIES_512, v, off + i).reinterpretAsInts().and(0x7FFF_FFFF);
             max = max.max(k);
             min = min.min(k);
         }
