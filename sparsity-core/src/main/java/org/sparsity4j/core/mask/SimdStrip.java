@@ -17,33 +17,35 @@ import org.sparsity4j.core.tensor.ElementType;
  * zeroing and mask bits are exactly those of the scalar kernels; the group counts are equal; the
  * magnitude sums are formed in a different order (see {@link #kernel}).
  *
- * <p>Along the contiguous axis of a tensor on a Java array, {@link #inPlace} runs the same choice
- * on the array itself, without the copy into the chunk buffers and back, in one pass on JDK 25
- * and later and in two (decide, apply) before; see {@link #useOnePass}.
+ * <p>On a tensor on a Java array, {@link #inPlace} (contiguous axis) and {@link #inPlaceStrided}
+ * run the same choice on the array itself, without the copy into the chunk buffers and back: a
+ * range pass, then one pass on JDK 25 and later and two (decide, apply) before; see
+ * {@link #useOnePass}.
  *
  * <p>Loaded only through {@link StripSimd} when the running JVM has the {@code jdk.incubator.vector}
  * module: nothing outside this class names a vector type.
  *
  * <h2>Method</h2>
  * Keys are the raw bits with the sign cleared (below the limits, these are the magnitude keys of
- * {@link ElementType#magnitudeKey}), compared arithmetically: {@code (b - a - 1) >> (width - 1)}
- * (arithmetic shift) is all ones exactly when {@code a >= b}, exact because keys are below
- * {@code 2^(width - 1)}. Along the contiguous axis every lane compares its key with its 3 (or 1) partners of the same group, brought into the lane by
- * shifts of the 32/64-bit views (16-bit keys; the one-pass kernel takes 512-bit vectors and
- * rotations of those views where the CPU has them, see {@link #WIDE16}) or by a lane permutation
- * (32-bit keys); a partner
- * beats a lane when its key is larger, or equal at a lower index, and a lane is kept when fewer
- * than N partners beat it. Along the strided axis the M rows of a block are M vectors and every
- * pair is compared lanewise, as in the scalar kernel. Mask bits come from OR-reducing the keep
- * lanes AND-ed with one bit per lane ({@code VectorMask.toLong} is not compiled to vector
- * instructions on JDK 17; from JDK 18 on, {@code toLong} is used). Group counts use one canonical
- * lane per group: all-zero when the lane of rank 0 is zero, tied when the lane of rank 2 (the
- * largest pruned) has an equal key among its beaters, overfilled when that lane is non-zero (1:2:
- * both keys of the pair non-zero), underfilled from the number of kept zero lanes; strided blocks
- * compare the smallest kept and the largest pruned key as the scalar kernel does. These counts sit
- * in the decide and count loops rather than in separate passes: a separate counting loop whose
- * vector value was chosen by a branch made C2 of JDK 17 allocate one object per vector (546 MB per
- * 8192 × 8192 prune), and a run without zero keys (the one-pass kernels) is overfilled in every group.
+ * {@link ElementType#magnitudeKey}). A range pass finds a run's largest key (the limit, checked
+ * before anything is written) and its smallest. For 2:4, each group's second and third largest
+ * keys come from a min/max network over the pair maxima and minima: along the contiguous axis the
+ * partners are brought into a lane by shifts or rotations of the 32/64-bit views (16-bit keys;
+ * 512-bit vectors where the CPU prefers them, see {@link #WIDE16}) or by a rotation and a lane
+ * permutation (32-bit keys); along the strided axis the four rows of a block are four vectors. The
+ * keys at or above the second largest are kept unless the second and third largest are equal (a
+ * tie); only a vector with a tie computes every lane's rank, compared arithmetically:
+ * {@code (b - a - 1) >> (width - 1)} (arithmetic shift) is all ones exactly when {@code a >= b},
+ * exact because keys are below {@code 2^(width - 1)}; a partner beats a lane when its key is
+ * larger, or equal at a lower index, and a lane is kept when fewer than N partners beat it. 1:2
+ * compares the two keys of a pair. Mask bits come from {@code VectorMask.toLong} (from JDK 18 on,
+ * a move-mask instruction) or, on JDK 17, from OR-reducing the keep lanes AND-ed with one bit per
+ * lane. The kernels count ties (groups whose second and third largest keys are equal); all-zero,
+ * underfilled and overfilled groups can differ from "every group overfilled" only in a run with a
+ * zero key, and only such runs are counted, by a scalar loop ({@link #groupCounts16},
+ * {@link #groupCounts32}). (Counts in every vector, and separate count passes, cost the decide
+ * passes up to a third of their time; a counting loop whose vector value was chosen by a branch
+ * made C2 of JDK 17 allocate one object per vector, 546 MB per 8192 × 8192 prune.)
  *
  * <p>The vector code is written out in each kernel on purpose, not shared through small helper
  * methods: whether C2 compiles a kernel without allocating depends on its inlining depth and size,
@@ -198,8 +200,9 @@ final class SimdStrip {
      * are added to {@code acc}, and true is returned. Returns false, having changed nothing but
      * the padding after the data, if a key reaches the type's limit.
      *
-     * <p>Each chunk runs in passes over the chunk (decide: keep lanes and group counts; apply:
-     * zeroing, magnitude sums and mask bits), each a separate method: C2 stops inlining the
+     * <p>Each chunk runs in passes over the chunk (range: the limit and the smallest key; decide:
+     * keep lanes and ties; apply: zeroing, magnitude sums and mask bits), each a separate method:
+     * C2 stops inlining the
      * Vector API's methods once a compilation grows past a fixed node count, and a vector operation
      * that is not inlined allocates, so one large loop body would run many times slower.
      *
