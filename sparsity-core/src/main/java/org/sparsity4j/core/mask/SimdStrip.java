@@ -240,8 +240,9 @@ final class SimdStrip {
                 decide32s12(f[0], f[1], ZERO_OFFSETS, kp[0], kp[1], padded, padded - g, acc);
             } else {
                 decide32s24(f[0], f[1], f[2], f[3], ZERO_OFFSETS, kp, padded, padded - g, acc);
-                groupCounts32(f[0], f[1], f[2], f[3], 0, 0, 0, 0, 1, padded, 4, minKey, padded - g, acc);
             }
+            groupCounts32(f[0], f[1], m == 4 ? f[2] : null, m == 4 ? f[3] : null, 0, 0, 0, 0, 1, padded, m, minKey,
+                    padded - g, acc);
             for (int j = 0; j < m; j++) {
                 apply32(f[j], 0, kp[j], padded, s.bits[j], acc);
             }
@@ -405,8 +406,8 @@ final class SimdStrip {
             if (minKey < 0) {
                 return false;
             }
+            groupCounts32(v, v, v, v, rows[0], rows[1], rows[2], rows[3], 1, g, m, minKey, 0, acc);
             if (onePass) {
-                groupCounts32(v, v, v, v, rows[0], rows[1], rows[2], rows[3], 1, g, m, minKey, 0, acc);
                 if (m == 2) {
                     fused32s12(v, rows, g, s.bits, acc);
                 } else {
@@ -419,7 +420,6 @@ final class SimdStrip {
                 decide32s12(v, v, rows, kp[0], kp[1], g, 0, acc);
             } else {
                 decide32s24(v, v, v, v, rows, kp, g, 0, acc);
-                groupCounts32(v, v, v, v, rows[0], rows[1], rows[2], rows[3], 1, g, 4, minKey, 0, acc);
             }
             for (int j = 0; j < m; j++) {
                 apply32(v, rows[j], kp[j], g, s.bits[j], acc);
@@ -1504,12 +1504,14 @@ final class SimdStrip {
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) / 4 - pad; // all-zero padding groups are tied
     }
 
-    /** Strided 1:2 on FP32: keep lanes of both rows and group counts. */
+    /**
+     * Strided 1:2 on FP32: keep lanes of both rows and the tie count ({@code pad} all-zero padding
+     * pairs at the end are not counted); the other group counts are the caller's
+     * ({@link #groupCounts32}).
+     */
     private static void decide32s12(float[] v0, float[] v1, int[] off, int[] kp0, int[] kp1, int padded, int pad,
                                     MaskStats.Acc acc) {
         IntVector tiedLanes = IntVector.zero(I);
-        IntVector zeroLanes = IntVector.zero(I);
-        IntVector overLanes = IntVector.zero(I);
         for (int i = 0; i < padded; i += IL) {
             IntVector a = FloatVector.fromArray(FloatVector.SPECIES_256, v0, off[0] + i).reinterpretAsInts().and(0x7FFF_FFFF);
             IntVector b = FloatVector.fromArray(FloatVector.SPECIES_256, v1, off[1] + i).reinterpretAsInts().and(0x7FFF_FFFF);
@@ -1518,14 +1520,8 @@ final class SimdStrip {
             first.intoArray(kp0, i);
             first.not().intoArray(kp1, i);
             tiedLanes = tiedLanes.sub((IntVector) d.compare(VectorOperators.EQ, 0).toVector());
-            zeroLanes = zeroLanes.sub((IntVector) a.or(b).compare(VectorOperators.EQ, 0).toVector());
-            overLanes = overLanes.sub((IntVector) a.min(b).compare(VectorOperators.NE, 0).toVector()); // both non-zero
         }
-        int zero = zeroLanes.reduceLanes(VectorOperators.ADD) - pad;
         acc.tied += tiedLanes.reduceLanes(VectorOperators.ADD) - pad;
-        acc.zeroGroups += zero;
-        acc.underfilled += zero;
-        acc.overfilled += overLanes.reduceLanes(VectorOperators.ADD);
     }
 
     /** Strided 2:4 on FP32: as {@link #decide16s24}. */
