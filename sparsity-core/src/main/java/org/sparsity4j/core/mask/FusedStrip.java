@@ -113,11 +113,13 @@ final class FusedStrip {
     /**
      * Processes {@code count} groups of one block: group q's element j is at
      * {@code base + q * groupStride + j * elemStride}. Contiguous axis: groupStride = M,
-     * elemStride = 1, and {@code base} is a multiple of 64 (the block owns its mask words). Strided
-     * axis: groupStride = 1 and elemStride = the axis stride (each lane is a run of one row).
+     * elemStride = 1, and {@code base - origin} is a multiple of 64 (the block owns its mask words).
+     * Strided axis: groupStride = 1 and elemStride = the axis stride (each lane is a run of one row).
+     * Element e's mask bit is bit {@code e - origin} of {@code words} (the block's page of the mask,
+     * {@link MaskWords}).
      */
     static void run(Tensor t, SparsityPattern p, int base, int count, int groupStride, int elemStride, boolean apply,
-                    long[] words, MaskStats.Acc acc, Scratch s, boolean simd) {
+                    long[] words, int origin, MaskStats.Acc acc, Scratch s, boolean simd) {
         int m = p.m();
         boolean vector = simd && SimdStrip.supports(t.type(), m);
         boolean contiguous = elemStride == 1 && groupStride == m;
@@ -130,7 +132,7 @@ final class FusedStrip {
             if (contiguous) {
                 int direct = array == null ? 0 : SimdStrip.inPlaceLength(g * m);
                 if (direct > 0 && SimdStrip.inPlace(t.type(), m, array, at, direct, s, acc)) {
-                    Bits.storeRun(words, at, direct, s.bits[0]);
+                    Bits.storeRun(words, at - origin, direct, s.bits[0]);
                     if (direct == g * m) {
                         continue;
                     }
@@ -146,13 +148,13 @@ final class FusedStrip {
                     transfer(t, at, g * m, 0, s, true);
                 }
                 if (simdDone) {
-                    Bits.storeRun(words, at, g * m, s.bits[0]);
+                    Bits.storeRun(words, at - origin, g * m, s.bits[0]);
                 } else {
-                    pack(words, at, g, m, s.nibs());
+                    pack(words, at - origin, g, m, s.nibs());
                 }
             } else {
                 int direct = array == null ? 0 : SimdStrip.inPlaceLength(g);
-                if (direct > 0 && inPlaceStrided(t.type(), m, array, at, elemStride, direct, s, words, acc)) {
+                if (direct > 0 && inPlaceStrided(t.type(), m, array, at, elemStride, direct, s, words, origin, acc)) {
                     if (direct == g) {
                         continue;
                     }
@@ -164,7 +166,7 @@ final class FusedStrip {
                 if (!simdDone) {
                     kernel(t.type(), m, g, s, false, acc);
                 }
-                scatter(t, m, at, elemStride, g, s, apply, simdDone, words);
+                scatter(t, m, at, elemStride, g, s, apply, simdDone, words, origin);
             }
         }
         acc.elements += (long) count * m;
@@ -179,7 +181,7 @@ final class FusedStrip {
 
     /** The SIMD kernel in place on the rows of a strided chunk; false if it does not apply. */
     private static boolean inPlaceStrided(ElementType type, int m, Object array, int at, int elemStride, int g,
-            Scratch s, long[] words, MaskStats.Acc acc) {
+            Scratch s, long[] words, int origin, MaskStats.Acc acc) {
         for (int j = 0; j < m; j++) {
             s.rows[j] = at + j * elemStride;
         }
@@ -187,7 +189,7 @@ final class FusedStrip {
             return false;
         }
         for (int j = 0; j < m; j++) {
-            Bits.orBitRun(words, at + j * elemStride, g, s.bits[j]);
+            Bits.orBitRun(words, at + j * elemStride - origin, g, s.bits[j]);
         }
         return true;
     }
@@ -201,15 +203,15 @@ final class FusedStrip {
 
     /** Writes the masked lanes back into the M rows of a strided chunk (if applying) and sets their bits. */
     private static void scatter(Tensor t, int m, int at, int elemStride, int g, Scratch s, boolean apply,
-            boolean simdDone, long[] words) {
+            boolean simdDone, long[] words, int origin) {
         for (int j = 0; j < m; j++) {
             if (apply) {
                 transfer(t, at + j * elemStride, g, j, s, true);
             }
             if (simdDone) {
-                Bits.orBitRun(words, at + j * elemStride, g, s.bits[j]);
+                Bits.orBitRun(words, at + j * elemStride - origin, g, s.bits[j]);
             } else {
-                Bits.orNibbleBit(words, at + j * elemStride, g, s.nibs(), j);
+                Bits.orNibbleBit(words, at + j * elemStride - origin, g, s.nibs(), j);
             }
         }
     }

@@ -21,10 +21,15 @@ public final class Mask {
     private final MaskKind kind;
     private final int axis;
     private final int otherAxis;
-    private final long[] words;
+    private final MaskWords words;
     private final MaskStats stats;
 
     Mask(Shape shape, SparsityPattern pattern, MaskKind kind, int axis, int otherAxis, long[] words,
+         MaskStats stats) {
+        this(shape, pattern, kind, axis, otherAxis, MaskWords.single(words, shape.size()), stats);
+    }
+
+    Mask(Shape shape, SparsityPattern pattern, MaskKind kind, int axis, int otherAxis, MaskWords words,
          MaskStats stats) {
         this.shape = shape;
         this.pattern = pattern;
@@ -130,16 +135,12 @@ public final class Mask {
      */
     public boolean isKept(int index) {
         Objects.checkIndex(index, shape.size());
-        return Bits.get(words, index);
+        return words.get(index);
     }
 
     /** Returns the number of kept positions. */
     public long keptCount() {
-        long c = 0;
-        for (long w : words) {
-            c += Long.bitCount(w);
-        }
-        return c;
+        return words.count();
     }
 
     /** Returns the statistics of the tensor this mask was computed from. */
@@ -149,7 +150,7 @@ public final class Mask {
 
     /** Returns a copy of the bits: element i at bit {@code i & 63} of word {@code i >> 6}. */
     public long[] toBitWords() {
-        return words.clone();
+        return words.toWords();
     }
 
     /**
@@ -167,9 +168,7 @@ public final class Mask {
         int size = shape.size();
         for (int start = 0; start < size; start += Math.min(flags.length, size - start)) { // no int overflow near 2^31
             int n = Math.min(flags.length, size - start);
-            for (int k = 0; k < n; k++) {
-                flags[k] = (byte) (Bits.get(words, start + k) ? 1 : 0);
-            }
+            words.flags(start, n, flags);
             t.zeroUnflagged(start, 1, n, flags, 0, 1);
         }
     }
@@ -194,12 +193,12 @@ public final class Mask {
         }
         Mask m = (Mask) o;
         return shape.equals(m.shape) && pattern.equals(m.pattern) && kind == m.kind && axis == m.axis
-                && otherAxis == m.otherAxis && Arrays.equals(words, m.words);
+                && otherAxis == m.otherAxis && words.sameBits(m.words);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(shape, pattern, kind, axis, otherAxis, Arrays.hashCode(words));
+        return Objects.hash(shape, pattern, kind, axis, otherAxis, words.bitsHash());
     }
 
     @Override

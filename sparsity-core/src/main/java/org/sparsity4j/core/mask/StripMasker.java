@@ -27,6 +27,8 @@ import org.sparsity4j.core.tensor.Tensor;
  * elements (or always/never, see {@link #parallel(boolean)}), and per-block statistics are merged
  * in block order. The mask and the statistics are therefore identical, bit for bit, whether the
  * work ran on one thread or many.
+ * The bits of a large mask are held in pages of 2^19 elements (64 KiB) or more, which
+ * the threads allocate as they reach them: no thread zeroes the whole mask while the others wait.
  *
  * <h2>SIMD</h2>
  * When the JVM runs with {@code --add-modules jdk.incubator.vector} (the incubating Vector API,
@@ -126,7 +128,7 @@ public final class StripMasker {
         Shape shape = t.shape();
         int a = Axes.checkGrouped(shape, axis, pattern);
         Plan plan = new Plan(shape, a, pattern);
-        long[] words = new long[(shape.size() + 63) >>> 6];
+        MaskWords words = MaskWords.paged(shape.size(), plan.unit());
         MaskStats.Acc[] partial = new MaskStats.Acc[plan.blocks];
         boolean par = parallel != null ? parallel : shape.size() >= PARALLEL_THRESHOLD;
         ScratchPool<Scratch> scratch = new ScratchPool<>(() -> new Scratch(plan.maxBlockGroups * pattern.m()));
@@ -233,6 +235,14 @@ public final class StripMasker {
             return Math.min(seg, inner - s * seg);
         }
 
+        /**
+         * Elements that no block crosses, from element 0 on: a block's span along the contiguous
+         * axis, a group of M rows along a strided one ({@link MaskWords#paged}).
+         */
+        long unit() {
+            return segsPerRow == 0 ? (long) seg * m : (long) m * inner;
+        }
+
         int groupStride() {
             return segsPerRow == 0 ? m : 1;
         }
@@ -242,16 +252,20 @@ public final class StripMasker {
         }
     }
 
-    private void processBlock(Tensor t, Tensor scores, Plan plan, int b, Scratch s, long[] words,
+    private void processBlock(Tensor t, Tensor scores, Plan plan, int b, Scratch s, MaskWords mask,
                               MaskStats.Acc acc, boolean apply, boolean simd) {
         final int m = plan.m;
         final int n = pattern.n();
         final int base = plan.base(b);
+        // the block's page of the mask (allocated here by the first block that reaches it), bits from origin
+        final int page = mask.pageOf(base);
+        final long[] words = mask.page(page);
+        final int origin = mask.origin(page);
         final int count = plan.count(b);
         final int gs = plan.groupStride();
         final int es = plan.elemStride();
         if (scores == null && FusedStrip.supports(t.type(), pattern)) {
-            FusedStrip.run(t, pattern, base, count, gs, es, apply, words, acc, s.fused, simd);
+            FusedStrip.run(t, pattern, base, count, gs, es, apply, words, origin, acc, s.fused, simd);
             return;
         }
         final int[] keys = s.keys();
@@ -280,13 +294,13 @@ public final class StripMasker {
             acc.keptScore += kept;
         }
         if (plan.segsPerRow == 0) {
-            Bits.orRun(words, base, count * m, flags, 0, 1);
+            Bits.orRun(words, base - origin, count * m, flags, 0, 1);
             if (apply) {
                 t.zeroUnflagged(base, 1, count * m, flags, 0, 1);
             }
         } else {
             for (int j = 0; j < m; j++) {
-                Bits.orRun(words, base + j * es, count, flags, j, m);
+                Bits.orRun(words, base + j * es - origin, count, flags, j, m);
                 if (apply) {
                     t.zeroUnflagged(base + j * es, 1, count, flags, j, m);
                 }

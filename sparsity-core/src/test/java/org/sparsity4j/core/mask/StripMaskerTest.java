@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -385,6 +386,55 @@ class StripMaskerTest {
                 StripMasker.of(p).parallel(true).prune(b, axes[c]);
                 for (int i = 0; i < t.size(); i++) {
                     assertEquals(a.bits(i), b.bits(i), seed);
+                }
+            }
+        }
+    }
+
+    /**
+     * Masks of more than one page ({@link MaskWords}: pages are allocated by the threads that fill
+     * them), against the reference on both paths: contiguous runs, strided rows whose group of M rows
+     * is no whole number of words, the scalar 8-bit kernel and the general N:M selection; the bits
+     * must read back as one flat array too, equal to the same mask rebuilt from its words.
+     */
+    @Test
+    void masksOfManyPagesMatchTheReference() {
+        Object[][] cases = {
+            {ElementType.FP16, P24, new long[] {3, 700, 300}, 1},
+            {ElementType.FP32, SparsityPattern.ONE_OF_TWO, new long[] {1100, 512}, 1},
+            {ElementType.FP32, P24, new long[] {1100, 516}, 0},
+            {ElementType.INT8, P24, new long[] {1032, 521}, 0},
+            {ElementType.BF16, SparsityPattern.of(3, 8), new long[] {600, 1000}, 1},
+            {ElementType.FP16, SparsityPattern.of(1, 4), new long[] {2, 1200, 301}, 1},
+        };
+        for (int c = 0; c < cases.length; c++) {
+            ElementType type = (ElementType) cases[c][0];
+            SparsityPattern p = (SparsityPattern) cases[c][1];
+            Shape shape = Shape.of((long[]) cases[c][2]);
+            int axis = (Integer) cases[c][3];
+            String seed = Gen.seedOf("pages", c) + " " + type + " " + p + " " + shape + " axis " + axis;
+            Tensor t = Gen.tensor(type, shape, Gen.random("pages", c), true);
+            boolean[] ref = Reference.stripKeep(t, null, axis, p.n(), p.m());
+            long[] refWords = new long[(t.size() + 63) / 64];
+            for (int i = 0; i < ref.length; i++) {
+                refWords[i >>> 6] |= ref[i] ? 1L << i : 0;
+            }
+            for (boolean par : new boolean[] {false, true}) {
+                StripMasker masker = StripMasker.of(p).parallel(par);
+                Mask m = masker.compute(t, axis);
+                assertTrue(MaskWords.paged(t.size(), new StripMasker.Plan(shape, axis, p).unit()).pageOf(t.size() - 1) > 0,
+                        seed + ": more than one page");
+                assertArrayEquals(ref, kept(m), seed + " parallel " + par);
+                assertArrayEquals(refWords, m.toBitWords(), seed + " parallel " + par);
+                Mask rebuilt = Mask.fromBitWords(shape, p, MaskKind.STRIP, axis, -1, refWords);
+                assertEquals(rebuilt, m, seed);
+                assertEquals(rebuilt.hashCode(), m.hashCode(), seed);
+                assertEquals(Arrays.stream(refWords).map(Long::bitCount).sum(), m.keptCount(), seed);
+                Tensor pruned = t.copy();
+                assertEquals(m, masker.prune(pruned, axis), seed + " prune");
+                Tensor applied = rebuilt.applyToCopy(t);
+                for (int i = 0; i < t.size(); i++) {
+                    assertEquals(applied.bits(i), pruned.bits(i), seed + " element " + i);
                 }
             }
         }
