@@ -9,9 +9,10 @@ import java.lang.invoke.VarHandle;
  *
  * <p>A {@link StripMasker} mask is written in pages that each thread allocates when it first
  * reaches them ({@link #page}): a single array for the whole tensor would be zeroed by the calling
- * thread alone before the work starts (8 MiB for an 8192 × 8192 tensor, about 1 ms here while the
- * other threads wait, a fifteenth of a two-thread FP16 prune; benchmarks/RESULTS.md), whereas each
- * page is zeroed by the thread that fills it, just before it does. Pages are whole multiples of a
+ * thread alone before the work starts (8 MiB for an 8192 × 8192 tensor: 1.0–1.6 ms on the two-core
+ * benchmark VM while the other thread waited, against 14 ms for the masking itself;
+ * benchmarks/RESULTS.md), whereas each page is zeroed by the thread that fills it, just before it
+ * does. Pages are whole multiples of a
  * unit that no block of the masker crosses, so every block writes into one page, with the bit
  * offsets of {@link Bits} counted from the page's first element ({@link #origin}).
  *
