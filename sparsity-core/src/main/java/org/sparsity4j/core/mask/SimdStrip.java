@@ -206,7 +206,12 @@ final class SimdStrip {
      * Vector API's methods once a compilation grows past a fixed node count, and a vector operation
      * that is not inlined allocates, so one large loop body would run many times slower.
      *
-     * <p>Magnitude sums: magnitudes (exact as floats) are summed in float lanes over at most
+     * <p>Magnitude sums: a 16-bit key becomes the float of its magnitude (FP16: scaled by
+     * 2^-112) by one shift of the 32-bit view, which brings the low or the high key to the float's
+     * exponent and mantissa bits, and one AND with those bits ({@code 0x7FFF << (16 - shift)}), which
+     * also drops the other key and the sign: two shifts per key cost the one-pass FP16 kernel about a
+     * tenth of its time with 512-bit vectors (benchmarks/RESULTS.md). The magnitudes (exact as floats)
+     * are summed in float lanes over at most
      * {@link #FLUSH} vectors, then the lanes are added to a double in a fixed order: lane i plus lane
      * i + 4 by an explicit permutation, then those four in lane order. {@code reduceLanes(ADD)} leaves
      * its order unspecified, and HotSpot's compiled code and its interpreter add in different orders,
@@ -696,6 +701,7 @@ final class SimdStrip {
         double total = 0;
         double kept = 0;
         int up = 16 - shift;
+        int keyBits = 0x7FFF << up; // where a key's bits sit in a float of its magnitude
         int vectors = len / SL;
         for (int from = 0; from < vectors; from += FLUSH) {
             int to = Math.min(vectors, from + FLUSH);
@@ -727,15 +733,11 @@ final class SimdStrip {
                     tied += choice >>> 16;
                 }
                 S_ZERO.blend(x, keep).intoArray(v, i);
-                ft = ft.add(ki.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
-                        .reinterpretAsFloats())
-                        .add(ki.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
-                                .reinterpretAsFloats());
+                ft = ft.add(ki.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats())
+                        .add(ki.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats());
                 IntVector kk = S_ZERO.blend(k, keep).reinterpretAsInts();
-                fk = fk.add(kk.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
-                        .reinterpretAsFloats())
-                        .add(kk.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
-                                .reinterpretAsFloats());
+                fk = fk.add(kk.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats())
+                        .add(kk.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats());
                 word |= keep.toLong() << ((q & 3) << 4);
                 if ((q & 3) == 3) {
                     bits[q >> 2] = word;
@@ -779,6 +781,7 @@ final class SimdStrip {
         double total = 0;
         double kept = 0;
         int up = 16 - shift;
+        int keyBits = 0x7FFF << up; // where a key's bits sit in a float of its magnitude
         int vectors = g / SL;
         for (int from = 0; from < vectors; from += FLUSH_ROWS) {
             int to = Math.min(vectors, from + FLUSH_ROWS);
@@ -842,18 +845,18 @@ final class SimdStrip {
                 IntVector id = d.reinterpretAsInts();
                 IntVector i1 = mx1.max(mx2).reinterpretAsInts(); // largest key of each group
                 IntVector i2 = second.reinterpretAsInts();
-                ft = ft.add(ia.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift).reinterpretAsFloats())
-                        .add(ia.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up).reinterpretAsFloats())
-                        .add(ib.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift).reinterpretAsFloats())
-                        .add(ib.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up).reinterpretAsFloats())
-                        .add(ic.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift).reinterpretAsFloats())
-                        .add(ic.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up).reinterpretAsFloats())
-                        .add(id.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift).reinterpretAsFloats())
-                        .add(id.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up).reinterpretAsFloats());
-                fk = fk.add(i1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift).reinterpretAsFloats())
-                        .add(i1.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up).reinterpretAsFloats())
-                        .add(i2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift).reinterpretAsFloats())
-                        .add(i2.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up).reinterpretAsFloats());
+                ft = ft.add(ia.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats())
+                        .add(ia.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats())
+                        .add(ib.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats())
+                        .add(ib.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats())
+                        .add(ic.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats())
+                        .add(ic.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats())
+                        .add(id.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats())
+                        .add(id.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats());
+                fk = fk.add(i1.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats())
+                        .add(i1.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats())
+                        .add(i2.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats())
+                        .add(i2.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats());
                 int at = (q & 3) << 4;
                 b0 |= ka.toLong() << at;
                 b1 |= kb.toLong() << at;
@@ -1057,6 +1060,7 @@ final class SimdStrip {
         double total = 0;
         double kept = 0;
         int up = 16 - shift;
+        int keyBits = 0x7FFF << up; // where a key's bits sit in a float of its magnitude
         int vectors = len / WL;
         for (int from = 0; from < vectors; from += FLUSH) {
             int to = Math.min(vectors, from + FLUSH);
@@ -1087,13 +1091,10 @@ final class SimdStrip {
                     keepBits = keep.toLong();
                 }
                 ShortVector.zero(W).blend(x, keep).intoArray(v, i);
-                ft = ft.add(ki.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
-                        .reinterpretAsFloats());
-                ft2 = ft2.add(ki.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
-                        .reinterpretAsFloats());
+                ft = ft.add(ki.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats());
+                ft2 = ft2.add(ki.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats());
                 IntVector kk = mx.max(mxOther).blend(second, W_LANES_2_3).reinterpretAsInts();
-                fk = fk.add(kk.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
-                        .reinterpretAsFloats());
+                fk = fk.add(kk.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats());
                 if ((q & 1) == 0) {
                     bits[q >> 1] = keepBits;
                 } else {
@@ -1212,6 +1213,7 @@ final class SimdStrip {
         long word = 0;
         int vectors = padded / SL;
         int up = 16 - shift;
+        int keyBits = 0x7FFF << up; // where a key's bits sit in a float of its magnitude
         for (int from = 0; from < vectors; from += FLUSH) {
             int to = Math.min(vectors, from + FLUSH);
             FloatVector ft = FloatVector.zero(FloatVector.SPECIES_256);
@@ -1222,16 +1224,13 @@ final class SimdStrip {
                 ShortVector keep = ShortVector.fromArray(S, kp, i);
                 ShortVector y = x.and(keep);
                 y.intoArray(v, off + i);
-                IntVector k = x.and((short) 0x7FFF).reinterpretAsInts();
-                IntVector kk = y.and((short) 0x7FFF).reinterpretAsInts();
-                ft = ft.add(k.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
-                        .reinterpretAsFloats())
-                        .add(k.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
-                                .reinterpretAsFloats());
-                fk = fk.add(kk.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.LSHR, shift)
-                        .reinterpretAsFloats())
-                        .add(kk.lanewise(VectorOperators.LSHR, 16).lanewise(VectorOperators.LSHL, up)
-                                .reinterpretAsFloats());
+                // the key mask also clears the sign bits: no separate and with 0x7FFF
+                IntVector k = x.reinterpretAsInts();
+                IntVector kk = y.reinterpretAsInts();
+                ft = ft.add(k.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats())
+                        .add(k.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats());
+                fk = fk.add(kk.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats())
+                        .add(kk.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats());
                 long laneBits = MASK_TO_LONG ? keep.compare(VectorOperators.NE, (short) 0).toLong()
                         : (long) keep.and(S_BIT).reduceLanes(VectorOperators.OR) & 0xFFFF;
                 word |= laneBits << ((q & 3) << 4);
