@@ -51,11 +51,11 @@ final class MaskWords {
      */
     static MaskWords paged(int size, long unit) {
         long page = unit <= 0 ? size : unit * (64 / gcd(unit, 64));
-        if (page < TARGET_PAGE_ELEMENTS) {
+        if (page > 0 && page < TARGET_PAGE_ELEMENTS) {
             page *= (TARGET_PAGE_ELEMENTS + page - 1) / page;
         }
         int total = words(size);
-        if (page >= size) {
+        if (page <= 0 || page >= size) {
             return new MaskWords(size, Math.max(1, total), new long[1][]);
         }
         int perPage = (int) (page >>> 6);

@@ -137,6 +137,17 @@ class MaskWordsTest {
     }
 
     @Test
+    void emptyMasksAndEmptyUnitsHaveOnePage() {
+        for (long[] c : new long[][] {{0, 0}, {0, 16384}, {5, 0}, {0, -1}}) {
+            MaskWords w = MaskWords.paged((int) c[0], c[1]);
+            String at = "size " + c[0] + ", unit " + c[1];
+            assertEquals(0, w.count(), at);
+            assertEquals((c[0] + 63) / 64, w.toWords().length, at);
+            assertEquals((c[0] + 63) / 64, w.page(0).length, at);
+        }
+    }
+
+    @Test
     void aSinglePageMustFitTheSize() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MaskWords.single(new long[2], 64));
         assertTrue(e.getMessage().contains("64 elements need 1 mask words, got 2"), e.getMessage());

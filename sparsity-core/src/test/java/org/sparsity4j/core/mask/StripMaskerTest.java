@@ -441,6 +441,25 @@ class StripMaskerTest {
     }
 
     @Test
+    void emptyTensorsGiveEmptyMasks() {
+        long[][] shapes = {{4, 0}, {0, 8}, {0}, {4, 0, 3}, {0, 4, 5}};
+        int[] axes = {0, 1, 0, 0, 1};
+        for (int c = 0; c < shapes.length; c++) {
+            for (ElementType type : new ElementType[] {ElementType.FP32, ElementType.FP16, ElementType.INT8}) {
+                for (boolean par : new boolean[] {false, true}) {
+                    Tensor t = Tensor.zeros(type, Shape.of(shapes[c]));
+                    String at = Arrays.toString(shapes[c]) + " axis " + axes[c] + " " + type + " parallel " + par;
+                    Mask m = StripMasker.of(P24).parallel(par).prune(t, axes[c]);
+                    assertEquals(0, m.keptCount(), at);
+                    assertEquals(0, m.toBitWords().length, at);
+                    assertEquals(0, m.stats().groups(), at);
+                    assertEquals(m, StripMasker.of(P24).parallel(par).compute(t, axes[c]), at);
+                }
+            }
+        }
+    }
+
+    @Test
     void byteBufferTensorsGiveTheSameMaskAsArrays() {
         SplittableRandom r = Gen.random("buffers", 0);
         for (ElementType type : ElementType.values()) {
