@@ -1,6 +1,7 @@
 package org.sparsity4j.core.mask;
 
 import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
@@ -40,7 +41,8 @@ import org.sparsity4j.core.tensor.ElementType;
  * larger, or equal at a lower index, and a lane is kept when fewer than N partners beat it. 1:2
  * compares the two keys of a pair. Mask bits come from {@code VectorMask.toLong} (from JDK 18 on,
  * a move-mask instruction) or, on JDK 17, from OR-reducing the keep lanes AND-ed with one bit per
- * lane. The kernels count ties (groups whose second and third largest keys are equal); all-zero,
+ * lane (32-bit lanes) or from the keep lanes narrowed to bytes and gathered by a multiplication
+ * (16-bit lanes; see {@link #MASK_TO_LONG}). The kernels count ties (groups whose second and third largest keys are equal); all-zero,
  * underfilled and overfilled groups can differ from "every group overfilled" only in a run with a
  * zero key, and only such runs are counted, by a scalar loop ({@link #groupCounts16},
  * {@link #groupCounts32}). (Counts in every vector, and separate count passes, cost the decide
@@ -87,9 +89,14 @@ final class SimdStrip {
     /**
      * Whether mask bits come from {@code VectorMask.toLong}: HotSpot compiles it to a move-mask
      * instruction from JDK 18 on (JDK-8273949); JDK 17 runs it as a Java loop over the lanes, so
-     * there an OR-reduction of one bit per lane is used instead. Measured on JDK 17 and 25.
+     * there the FP32 kernels OR-reduce one bit per lane, and {@link #apply16} narrows its keep lanes
+     * to bytes of 0 or 1 and gathers each eight into eight bits by one multiplication
+     * ({@link #GATHER8}; its apply pass took 0.29 ns per element in the cache with an OR-reduction,
+     * 0.24 with this, benchmarks/RESULTS.md). Measured on JDK 17 and 25.
      */
     private static final boolean MASK_TO_LONG = Runtime.version().feature() >= 18;
+    /** Multiplier that gathers bit 0 of each byte j of a long into bit 56 + j. */
+    private static final long GATHER8 = 0x0102_0408_1020_4080L;
     /**
      * Whether {@link #inPlace} may use the one-pass kernels ({@code fused*}). Their loop bodies are
      * larger than C2 of JDK 17 inlines in full (the vector operations left out of line allocate,
@@ -110,7 +117,6 @@ final class SimdStrip {
     // 16-bit contiguous 2:4: partner i^1 has the lower index in odd lanes, partners i^2, i^3 in lanes 2 and 3 of a group
     private static final ShortVector S_T1 = shorts(i -> i & 1);
     private static final ShortVector S_T2 = shorts(i -> (i >> 1) & 1);
-    private static final ShortVector S_BIT = shorts(i -> 1 << i);
     private static final ShortVector S_ZERO = ShortVector.zero(S);
     private static final ShortVector S_MINUS2 = ShortVector.broadcast(S, (short) -2);
     // 32-bit lanes
@@ -1231,8 +1237,16 @@ final class SimdStrip {
                         .add(k.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats());
                 fk = fk.add(kk.lanewise(VectorOperators.LSHL, up).and(keyBits).reinterpretAsFloats())
                         .add(kk.lanewise(VectorOperators.LSHR, shift).and(keyBits).reinterpretAsFloats());
-                long laneBits = MASK_TO_LONG ? keep.compare(VectorOperators.NE, (short) 0).toLong()
-                        : (long) keep.and(S_BIT).reduceLanes(VectorOperators.OR) & 0xFFFF;
+                long laneBits;
+                if (MASK_TO_LONG) {
+                    laneBits = keep.compare(VectorOperators.NE, (short) 0).toLong();
+                } else {
+                    // JDK 17: the keep lanes narrowed to bytes of 0 or 1, and each 8 of those gathered
+                    // into 8 bits by one multiplication (byte j to bit 56 + j), as two longs
+                    LongVector kb = ((ByteVector) keep.convertShape(VectorOperators.S2B, ByteVector.SPECIES_128, 0))
+                            .and((byte) 1).reinterpretAsLongs();
+                    laneBits = (kb.lane(0) * GATHER8) >>> 56 | ((kb.lane(1) * GATHER8) >>> 56) << 8;
+                }
                 word |= laneBits << ((q & 3) << 4);
                 if ((q & 3) == 3) {
                     bits[q >> 2] = word;
