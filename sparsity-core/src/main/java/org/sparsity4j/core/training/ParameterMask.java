@@ -132,9 +132,14 @@ public final class ParameterMask {
      * @return the index, or -1 when every element is kept
      */
     public int firstPruned() {
-        for (int i = 0; i < size(); i++) {
-            if (!mask.isKept(i)) {
-                return i;
+        long[] words = mask.toBitWords();
+        for (int w = 0; w < words.length; w++) {
+            long pruned = ~words[w];
+            if (w == words.length - 1 && (size() & 63) != 0) {
+                pruned &= (1L << (size() & 63)) - 1; // no bits past the last element
+            }
+            if (pruned != 0) {
+                return (w << 6) + Long.numberOfTrailingZeros(pruned);
             }
         }
         return -1;
@@ -147,8 +152,9 @@ public final class ParameterMask {
      */
     public float[] toFloats() {
         float[] out = new float[size()];
+        long[] words = mask.toBitWords(); // once: a bit test per element, not a mask lookup
         for (int i = 0; i < out.length; i++) {
-            if (mask.isKept(i)) {
+            if ((words[i >>> 6] >>> i & 1) != 0) {
                 out[i] = 1f;
             }
         }
@@ -169,8 +175,9 @@ public final class ParameterMask {
         }
         long prunedNonZero = 0;
         int firstLeak = -1;
+        long[] words = mask.toBitWords();
         for (int i = 0; i < values.length; i++) {
-            if (!mask.isKept(i) && values[i] != 0f) {
+            if ((words[i >>> 6] >>> i & 1) == 0 && values[i] != 0f) {
                 prunedNonZero++;
                 if (firstLeak < 0) {
                     firstLeak = i;
