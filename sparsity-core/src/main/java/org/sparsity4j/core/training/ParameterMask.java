@@ -134,12 +134,9 @@ public final class ParameterMask {
     public int firstPruned() {
         long[] words = mask.toBitWords();
         for (int w = 0; w < words.length; w++) {
-            long pruned = ~words[w];
-            if (w == words.length - 1 && (size() & 63) != 0) {
-                pruned &= (1L << (size() & 63)) - 1; // no bits past the last element
-            }
-            if (pruned != 0) {
-                return (w << 6) + Long.numberOfTrailingZeros(pruned);
+            if (words[w] != -1L) {
+                int i = (w << 6) + Long.numberOfTrailingZeros(~words[w]);
+                return i < size() ? i : -1; // a clear bit past the last element is no element
             }
         }
         return -1;
