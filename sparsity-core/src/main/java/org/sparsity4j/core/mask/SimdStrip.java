@@ -363,12 +363,20 @@ final class SimdStrip {
      * a run from memory into the cache quickly, and the two passes after it read the cache. With the
      * limit found by the decide pass itself, a whole FP16 prune on JDK 17 took 1.4 times as long
      * (benchmarks/RESULTS.md).
+     *
+     * <p>Where {@code VectorMask.toLong} is slow (JDK 17), 1:2 runs of whole 32-element steps take the
+     * decide and apply passes in one loop after the range pass ({@link #fused32c12Words}).
      */
     private static boolean twoPass32(float[] v, int off, int[] kp, int padded, int pad, int m, long[] bits,
                                      MaskStats.Acc acc) {
         long range = range32(v, off, padded);
         if ((int) (range >>> 32) >= FP32_LIMIT) {
             return false;
+        }
+        if (m == 2 && !MASK_TO_LONG && padded % (4 * IL) == 0) {
+            groupCounts32(v, v, v, v, off, off + 1, off + 2, off + 3, m, padded / m, m, (int) range, pad, acc);
+            fused32c12Words(v, off, padded, pad, bits, acc);
+            return true;
         }
         if (m == 2) {
             decide32c12(v, off, kp, padded, pad, acc);
@@ -1364,6 +1372,80 @@ final class SimdStrip {
             total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3);
             kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3);
         }
+        acc.total += total;
+        acc.keptSum += kept;
+    }
+
+    /**
+     * Contiguous FP32 1:2 where {@code VectorMask.toLong} is not compiled to a move-mask instruction
+     * (JDK 17), for keys below the limit and a whole number of 32-element steps: the decide pass
+     * ({@link #decide32c12}) and the apply pass ({@link #apply32Words}) in one loop, so that each
+     * element is read from the cache once instead of twice. Uses only the operations that JDK 17's C2
+     * compiles inline (the partner by a rotation of the 64-bit lanes, the keep lanes by an arithmetic
+     * shift, the mask bits by one OR-reduction per four vectors). The tie count excludes the
+     * {@code pad} all-zero padding pairs at the end; the other group counts are the caller's.
+     */
+    private static void fused32c12Words(float[] v, int off, int len, int pad, long[] bits, MaskStats.Acc acc) {
+        long beaten = 0; // lanes with a larger partner: one in each pair without a tie
+        double total = 0;
+        double kept = 0;
+        int vectors = len / IL;
+        for (int from = 0; from < vectors; from += FLUSH) {
+            int to = Math.min(vectors, from + FLUSH);
+            FloatVector ft = FloatVector.zero(FloatVector.SPECIES_256);
+            FloatVector fk = ft;
+            IntVector tl = IntVector.zero(I);
+            for (int q = from; q < to; q += 4) {
+                int i = off + q * IL;
+                IntVector x0 = FloatVector.fromArray(FloatVector.SPECIES_256, v, i + 0 * IL).reinterpretAsInts();
+                IntVector k0 = x0.and(0x7FFF_FFFF);
+                IntVector d0 = k0.sub(k0.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsInts());
+                IntVector m0 = d0.sub(I_T1).lanewise(VectorOperators.ASHR, 31).not();
+                x0.and(m0).reinterpretAsFloats().intoArray(v, i + 0 * IL);
+                ft = ft.add(k0.reinterpretAsFloats());
+                fk = fk.add(k0.and(m0).reinterpretAsFloats());
+                tl = tl.add(d0.lanewise(VectorOperators.LSHR, 31));
+                IntVector x1 = FloatVector.fromArray(FloatVector.SPECIES_256, v, i + 1 * IL).reinterpretAsInts();
+                IntVector k1 = x1.and(0x7FFF_FFFF);
+                IntVector d1 = k1.sub(k1.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsInts());
+                IntVector m1 = d1.sub(I_T1).lanewise(VectorOperators.ASHR, 31).not();
+                x1.and(m1).reinterpretAsFloats().intoArray(v, i + 1 * IL);
+                ft = ft.add(k1.reinterpretAsFloats());
+                fk = fk.add(k1.and(m1).reinterpretAsFloats());
+                tl = tl.add(d1.lanewise(VectorOperators.LSHR, 31));
+                IntVector x2 = FloatVector.fromArray(FloatVector.SPECIES_256, v, i + 2 * IL).reinterpretAsInts();
+                IntVector k2 = x2.and(0x7FFF_FFFF);
+                IntVector d2 = k2.sub(k2.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsInts());
+                IntVector m2 = d2.sub(I_T1).lanewise(VectorOperators.ASHR, 31).not();
+                x2.and(m2).reinterpretAsFloats().intoArray(v, i + 2 * IL);
+                ft = ft.add(k2.reinterpretAsFloats());
+                fk = fk.add(k2.and(m2).reinterpretAsFloats());
+                tl = tl.add(d2.lanewise(VectorOperators.LSHR, 31));
+                IntVector x3 = FloatVector.fromArray(FloatVector.SPECIES_256, v, i + 3 * IL).reinterpretAsInts();
+                IntVector k3 = x3.and(0x7FFF_FFFF);
+                IntVector d3 = k3.sub(k3.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsInts());
+                IntVector m3 = d3.sub(I_T1).lanewise(VectorOperators.ASHR, 31).not();
+                x3.and(m3).reinterpretAsFloats().intoArray(v, i + 3 * IL);
+                ft = ft.add(k3.reinterpretAsFloats());
+                fk = fk.add(k3.and(m3).reinterpretAsFloats());
+                tl = tl.add(d3.lanewise(VectorOperators.LSHR, 31));
+                IntVector lanes = m0.and(I_BIT).or(m1.and(I_BIT8)).or(m2.and(I_BIT16)).or(m3.and(I_BIT24));
+                long half = (long) lanes.reduceLanes(VectorOperators.OR) & 0xFFFF_FFFFL;
+                if ((q & 4) == 0) {
+                    bits[q >> 3] = half;
+                } else {
+                    bits[q >> 3] |= half << 32;
+                }
+            }
+            // the lanes in a fixed order (see kernel)
+            FloatVector st = ft.add(ft.rearrange(F_HALVES));
+            FloatVector sk = fk.add(fk.rearrange(F_HALVES));
+            beaten += tl.reduceLanes(VectorOperators.ADD);
+            total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3);
+            kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3);
+        }
+        // both lanes of a pair count a tie; all-zero padding pairs are tied
+        acc.tied += vectors * (IL / 2) - beaten - pad;
         acc.total += total;
         acc.keptSum += kept;
     }
