@@ -20,7 +20,8 @@ import org.sparsity4j.core.tensor.ElementType;
  *
  * <p>On a tensor on a Java array, {@link #inPlace} (contiguous axis) and {@link #inPlaceStrided}
  * run the same choice on the array itself, without the copy into the chunk buffers and back: a
- * range pass, then one pass on JDK 25 and later and two (decide, apply) before; see
+ * range pass, then one pass on JDK 25 and later and two (decide, apply) before, except FP32 1:2
+ * along the contiguous axis, which takes one there too ({@link #fused32c12Words}); see
  * {@link #useOnePass}.
  *
  * <p>Loaded only through {@link StripSimd} when the running JVM has the {@code jdk.incubator.vector}
@@ -207,8 +208,9 @@ final class SimdStrip {
      * the padding after the data, if a key reaches the type's limit.
      *
      * <p>Each chunk runs in passes over the chunk (range: the limit and the smallest key; decide:
-     * keep lanes and ties; apply: zeroing, magnitude sums and mask bits), each a separate method:
-     * C2 stops inlining the
+     * keep lanes and ties; apply: zeroing, magnitude sums and mask bits), each a separate method
+     * (except a contiguous FP32 1:2 chunk of whole 32-element steps on JDK 17, whose decide and apply
+     * passes are one small loop, {@link #fused32c12Words}): C2 stops inlining the
      * Vector API's methods once a compilation grows past a fixed node count, and a vector operation
      * that is not inlined allocates, so one large loop body would run many times slower.
      *
@@ -307,7 +309,7 @@ final class SimdStrip {
      * largest and smallest keys. With {@link #useOnePass one pass selected}, the run is then done in
      * one pass ({@code fused*}: choice, zeroing, tie count, sums and mask bits); otherwise the decide
      * pass (read-only: keep lanes into the scratch) and the apply pass run on the array
-     * ({@link #twoPass16}, {@link #twoPass32}). Only a run with a zero key can hold all-zero or
+     * ({@link #twoPass16}, {@link #twoPass32}; on JDK 17 FP32 1:2 takes both in one loop). Only a run with a zero key can hold all-zero or
      * underfilled groups, and its group counts come from a scalar pass ({@link #groupCounts16},
      * {@link #groupCounts32}). Either way the elements are in the cache after the range pass.
      */
@@ -353,9 +355,9 @@ final class SimdStrip {
 
     /**
      * A contiguous FP32 run of {@code padded} elements (a multiple of 8; the last {@code pad} groups
-     * all-zero padding) in three passes: {@link #range32} (the limit, and the smallest key for the
-     * group counts), the decide pass ({@link #decide32c12} or {@link #decide32c24}: keep lanes into
-     * {@code kp}) and {@link #apply32}. Returns false, having changed nothing, if a key reaches the
+     * all-zero padding) in three passes, or two (see below): {@link #range32} (the limit, and the
+     * smallest key for the group counts), the decide pass ({@link #decide32c12} or
+     * {@link #decide32c24}: keep lanes into {@code kp}) and {@link #apply32}. Returns false, having changed nothing, if a key reaches the
      * limit.
      *
      * <p>The range pass is there for speed as much as for the limit: a loop of a load and three
@@ -1379,11 +1381,12 @@ final class SimdStrip {
     /**
      * Contiguous FP32 1:2 where {@code VectorMask.toLong} is not compiled to a move-mask instruction
      * (JDK 17), for keys below the limit and a whole number of 32-element steps: the decide pass
-     * ({@link #decide32c12}) and the apply pass ({@link #apply32Words}) in one loop, so that each
-     * element is read from the cache once instead of twice. Uses only the operations that JDK 17's C2
+     * ({@link #decide32c12}) and the apply pass ({@link #apply32}) in one loop, so that after the
+     * range pass each element is read from the cache once instead of twice. Uses only the operations that JDK 17's C2
      * compiles inline (the partner by a rotation of the 64-bit lanes, the keep lanes by an arithmetic
-     * shift, the mask bits by one OR-reduction per four vectors). The tie count excludes the
-     * {@code pad} all-zero padding pairs at the end; the other group counts are the caller's.
+     * shift, the mask bits by one OR-reduction per four vectors, the four written out as in
+     * {@link #apply32Words}). The tie count excludes the {@code pad} all-zero padding pairs at the
+     * end; the other group counts are the caller's.
      */
     private static void fused32c12Words(float[] v, int off, int len, int pad, long[] bits, MaskStats.Acc acc) {
         long beaten = 0; // lanes with a larger partner: one in each pair without a tie
@@ -1444,7 +1447,7 @@ final class SimdStrip {
             total += (double) st.lane(0) + st.lane(1) + st.lane(2) + st.lane(3);
             kept += (double) sk.lane(0) + sk.lane(1) + sk.lane(2) + sk.lane(3);
         }
-        // both lanes of a pair count a tie; all-zero padding pairs are tied
+        // pairs less those with a larger lane; all-zero padding pairs are tied
         acc.tied += vectors * (IL / 2) - beaten - pad;
         acc.total += total;
         acc.keptSum += kept;

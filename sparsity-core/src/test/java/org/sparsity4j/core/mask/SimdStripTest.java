@@ -119,6 +119,31 @@ class SimdStripTest {
         }
     }
 
+    /**
+     * Keys just below the limit the SIMD kernels take (FP32 and BF16 below 2^100, FP16 finite) next
+     * to the smallest subnormals and zeros: the largest differences of keys a kernel's arithmetic
+     * comparisons see.
+     */
+    @ParameterizedTest
+    @EnumSource(value = ElementType.class, names = {"FP32", "FP16", "BF16"})
+    void keysJustBelowTheLimitMatchTheScalarKernels(ElementType type) {
+        int top = type == ElementType.FP32 ? 0x717F_FFFF : type == ElementType.FP16 ? 0x7BFF : 0x717F;
+        int[] keys = {top, top - 1, top - 2, 1, 2, 0};
+        for (int k = 0; k < 6; k++) {
+            String name = "simdNearLimit" + type;
+            SplittableRandom r = Gen.random(name, k);
+            Tensor t = Tensor.zeros(type, Shape.of(8, 256 + 4 * r.nextInt(64)));
+            for (int i = 0; i < t.size(); i++) {
+                t.setBits(i, keys[r.nextInt(keys.length)] | (r.nextBoolean() ? signBit(type) : 0));
+            }
+            for (SparsityPattern p : patterns(type)) {
+                for (int axis = 0; axis < 2; axis++) {
+                    compare(t, p, axis, false, Gen.seedOf(name, k) + " " + type + " " + p + " axis " + axis);
+                }
+            }
+        }
+    }
+
     /** Three-axis tensors: the strided axis with a long inner extent crosses segments and chunks. */
     @ParameterizedTest
     @EnumSource(value = ElementType.class, names = {"FP32", "FP16", "BF16"})
