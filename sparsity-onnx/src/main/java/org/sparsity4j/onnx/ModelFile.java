@@ -78,6 +78,11 @@ final class ModelFile {
         if (!proto.hasGraph()) {
             throw new OnnxInputException("model file " + path + " has no graph (not an ONNX model, or truncated)");
         }
+        if (proto.getIrVersion() >= 3 && proto.getOpsetImportCount() == 0) {
+            // serialized after the graph (field 8 after field 7): a file cut between the two still parses
+            throw new OnnxInputException("model file " + path + " has no opset_import, which IR version "
+                    + proto.getIrVersion() + " requires (an incomplete model, or truncated)");
+        }
         return new ModelFile(abs, proto, size);
     }
 

@@ -179,7 +179,8 @@ public final class OnnxPruner {
      * @return the report
      * @throws OnnxInputException if the model is unusable (nothing is written)
      * @throws IllegalArgumentException if the output or its data file would overwrite the input model or
-     *     one of its external data files (checked before anything is written), or its directory is missing
+     *     one of its external data files (checked before anything is written), its directory is missing,
+     *     or it is a directory
      * @throws IOException on I/O errors (nothing is written)
      */
     public static PruneReport prune(Path input, Path output, PruneOptions options) throws IOException {
@@ -673,6 +674,9 @@ public final class OnnxPruner {
         Path dir = out.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("output directory " + dir + " does not exist");
+        }
+        if (Files.isDirectory(out)) {
+            throw new IllegalArgumentException("output " + output + " is a directory");
         }
         ModelProto proto = model.proto();
         Map<String, TensorProto> externals = new LinkedHashMap<>();

@@ -177,14 +177,14 @@ final class TensorData {
                 if (type.byteSize() == 2) {
                     short[] v = new short[shape.size()];
                     for (int i = 0; i < v.length; i++) {
-                        v[i] = (short) t.getInt32Data(i);
+                        v[i] = (short) bitsOf(t, i, 16, label);
                     }
                     return Tensor.ofShorts(type, v, shape.dims());
                 }
                 if (type.byteSize() == 1) {
                     byte[] v = new byte[shape.size()];
                     for (int i = 0; i < v.length; i++) {
-                        v[i] = (byte) t.getInt32Data(i);
+                        v[i] = (byte) bitsOf(t, i, 8, label);
                     }
                     return Tensor.ofBytes(type, v, shape.dims());
                 }
@@ -359,6 +359,10 @@ final class TensorData {
                     + "' is outside the model's directory");
         }
         Path file = baseDir.resolve(rel).normalize();
+        if (Files.isDirectory(file)) {
+            throw new OnnxInputException("tensor '" + label + "': external data location '" + location
+                    + "' is a directory, not a data file");
+        }
         if (!Files.isRegularFile(file)) {
             throw new OnnxInputException("tensor '" + label + "': external data file '" + location
                     + "' does not exist next to the model");
@@ -549,5 +553,20 @@ final class TensorData {
             return t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         }
         return null;
+    }
+
+    /**
+     * Entry {@code i} of a tensor's {@code int32_data} holding the bits of a {@code width}-bit element
+     * (16: FLOAT16, BFLOAT16; 8: INT8, UINT8, FP8), as the spec stores them one per entry. Values
+     * that are the element's bits zero- or sign-extended are taken (their low bits); any other value
+     * is not such an element, and the tensor is corrupt.
+     */
+    private static int bitsOf(TensorProto t, int i, int width, String label) {
+        int v = t.getInt32Data(i);
+        if (v < -(1 << (width - 1)) || v >= 1 << width) {
+            throw new OnnxInputException("tensor '" + label + "' of " + DataTypes.name(t.getDataType())
+                    + ": int32_data[" + i + "] = " + v + " is not a " + width + "-bit element");
+        }
+        return v;
     }
 }

@@ -340,6 +340,9 @@ class ModelFidelityTest {
         Files.write(empty, new byte[0]);
         assertInputError(empty, "empty");
         assertInputError(dir.resolve("missing.onnx"), "does not exist");
+        // opset_import comes after the graph: a file cut between the two still parses
+        Path noOpset = Models.write(dir, "no-opset.onnx", m.toBuilder().clearOpsetImport().build());
+        assertInputError(noOpset, "has no opset_import");
 
         TensorProto bad = m.getGraph().getInitializer(0).toBuilder().setDims(0, 9).build();
         Path dims = Models.write(dir, "dims.onnx", TensorReplacer.replace(m, Map.of("graph/initializer[0]", bad)));
@@ -348,6 +351,8 @@ class ModelFidelityTest {
         Path ext = externalModel(new Random(5), "e1.onnx");
         Files.delete(dir.resolve("e1.onnx.weights"));
         assertInputError(ext, "external data file 'e1.onnx.weights' does not exist");
+        Files.createDirectory(dir.resolve("e1.onnx.weights"));
+        assertInputError(ext, "external data location 'e1.onnx.weights' is a directory");
 
         Path ext2 = externalModel(new Random(6), "e2.onnx");
         Path w = dir.resolve("e2.onnx.weights");

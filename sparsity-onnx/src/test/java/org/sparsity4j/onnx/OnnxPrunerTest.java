@@ -2,6 +2,8 @@ package org.sparsity4j.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sparsity4j.onnx.Fixtures.assertBitsEqual;
 import static org.sparsity4j.onnx.Fixtures.assertPruned;
@@ -379,6 +381,45 @@ class OnnxPrunerTest {
         assertPruned(rep, "R", 0);
         assertBitsEqual(coreMasked(raw, 0, SparsityPattern.TWO_OF_FOUR),
                 Fixtures.tensors(dir.resolve("pruned-typed.onnx")).get("R"), "R");
+    }
+
+    /**
+     * int32_data entries of a 16-bit type are the element's bits, zero- or sign-extended (both are
+     * read as the same element); a value beyond 16 bits is a corrupt tensor, named with its index.
+     */
+    @Test
+    void int32DataBeyondTheElementWidthIsAnInputError() throws Exception {
+        Random r = new Random(10);
+        for (int bad : new int[] {0x1_B9A1, -32769, 65536}) {
+            TensorProto.Builder hd = TensorProto.newBuilder().setName("Hd").setDataType(DataTypes.FLOAT16)
+                    .addDims(4).addDims(8);
+            for (int i = 0; i < 32; i++) {
+                hd.addInt32Data(i == 9 ? bad : HalfFloats.floatToFp16((float) r.nextGaussian()) & 0xFFFF);
+            }
+            GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(hd)
+                    .addInput(value("x", F, 2, 4))
+                    .addNode(node("Cast", "c", List.of("Hd"), List.of("Hf"), attrInt("to", 1)))
+                    .addNode(node("MatMul", "mm", List.of("x", "Hf"), List.of("y")))
+                    .addOutput(value("y", F, 2, 8)).build();
+            Path in = Models.write(dir, "int32-" + bad + ".onnx", Models.model(g));
+            Path out = dir.resolve("int32-out.onnx");
+            OnnxInputException e = assertThrows(OnnxInputException.class,
+                    () -> OnnxPruner.prune(in, out, PruneOptions.defaults()));
+            assertTrue(e.getMessage().contains("tensor 'Hd'") && e.getMessage().contains("int32_data[9] = " + bad),
+                    e.getMessage());
+            assertFalse(java.nio.file.Files.exists(out), "output written despite the error");
+        }
+        // sign-extended bits are the same element as zero-extended ones
+        TensorProto.Builder a = TensorProto.newBuilder().setName("Hd").setDataType(DataTypes.FLOAT16)
+                .addDims(4).addDims(8);
+        TensorProto.Builder b = a.clone();
+        for (int i = 0; i < 32; i++) {
+            int bits = HalfFloats.floatToFp16((float) r.nextGaussian()) & 0xFFFF;
+            a.addInt32Data(bits);
+            b.addInt32Data((short) bits);
+        }
+        assertBitsEqual(TensorData.load(a.build(), "Hd", DataTypes.elementType(DataTypes.FLOAT16), dir),
+                TensorData.load(b.build(), "Hd", DataTypes.elementType(DataTypes.FLOAT16), dir), "Hd");
     }
 
     @Test

@@ -197,7 +197,11 @@ public final class SparsityCli {
             err.println("sparsity: " + e.getMessage());
             return ExitCode.USAGE.code();
         } catch (IOException | UncheckedIOException e) {
-            err.println("sparsity: I/O error: " + e);
+            // input read errors are OnnxInputException: an I/O error here is the output's
+            String reason = e.getMessage() != null ? e.getMessage() : e.toString();
+            err.println(a.command.equals("prune") && !a.dryRun
+                    ? "sparsity: cannot write " + a.output + ": " + reason
+                    : "sparsity: I/O error: " + e);
             return ExitCode.OUTPUT.code();
         } catch (RuntimeException | OutOfMemoryError e) {
             err.println("sparsity: internal error: " + e);
@@ -282,7 +286,7 @@ public final class SparsityCli {
                     return a;
                 case "-o":
                 case "--output":
-                    a.output = value != null ? value : next(args, ++i, s);
+                    a.output = value != null ? value : nextPath(args, ++i, s);
                     break;
                 case "--pattern":
                     try {
@@ -329,13 +333,13 @@ public final class SparsityCli {
                     a.dryRun = true;
                     break;
                 case "--calibration":
-                    a.calibrationDir = value != null ? value : next(args, ++i, s);
+                    a.calibrationDir = value != null ? value : nextPath(args, ++i, s);
                     break;
                 case "--calibration-random":
                     a.calibrationRandom = positiveInt(value != null ? value : next(args, ++i, s), s);
                     break;
                 case "--eval":
-                    a.evalDir = value != null ? value : next(args, ++i, s);
+                    a.evalDir = value != null ? value : nextPath(args, ++i, s);
                     break;
                 case "--eval-random":
                     a.evalRandom = positiveInt(value != null ? value : next(args, ++i, s), s);
@@ -473,6 +477,20 @@ public final class SparsityCli {
             throw new UsageException(option + " needs a value");
         }
         return args[i];
+    }
+
+    /**
+     * As {@link #next} for an option whose value is a path: a following option ({@code -o --quiet})
+     * is taken as a missing value, not as a file name; a file whose name starts with '-' can be given
+     * as {@code ./-name} or {@code --output=-name}.
+     */
+    private static String nextPath(String[] args, int i, String option) throws UsageException {
+        String v = next(args, i, option);
+        if (v.startsWith("-") && v.length() > 1) {
+            throw new UsageException(option + " needs a value, and '" + v + "' is an option (a file whose name"
+                    + " starts with '-' can be written ./" + v + ")");
+        }
+        return v;
     }
 
     private static Pattern regex(String re, String option) throws UsageException {

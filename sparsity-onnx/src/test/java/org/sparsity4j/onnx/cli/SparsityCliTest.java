@@ -123,6 +123,19 @@ class SparsityCliTest {
         assertEquals(ExitCode.INPUT.code(), run("prune", bad.toString(), "-o", out.toString()));
         assertFalse(Files.exists(out));
         assertEquals(ExitCode.USAGE.code(), run("prune", in, "-o", dir.resolve("no/such/dir/x.onnx").toString()));
+        assertTrue(stderr.contains("does not exist"), stderr);
+        // an option after -o is not taken as the output's name
+        assertEquals(ExitCode.USAGE.code(), run("prune", in, "-o", "--quiet"));
+        assertTrue(stderr.contains("-o needs a value") && stderr.contains("./--quiet"), stderr);
+        assertFalse(Files.exists(Path.of("--quiet")));
+        assertEquals(ExitCode.USAGE.code(), run("prune", in, "--calibration", "-q", "-o", out.toString()));
+        // an output that is a directory is refused before any work
+        Path outDir = Files.createDirectory(dir.resolve("out-dir.onnx"));
+        assertEquals(ExitCode.USAGE.code(), run("prune", in, "-o", outDir.toString()));
+        assertTrue(stderr.contains("is a directory"), stderr);
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "temporary file left");
+        }
     }
 
     private static String resource(String name) throws Exception {
@@ -217,7 +230,8 @@ class SparsityCliTest {
                         .addInput(name).addOutput("y"))
                 .build();
         Path in = dir.resolve("names.onnx");
-        Files.write(in, OnnxSubset.ModelProto.newBuilder().setIrVersion(8).setGraph(g).build().toByteArray());
+        Files.write(in, OnnxSubset.ModelProto.newBuilder().setIrVersion(8).setGraph(g)
+                .addOpsetImport(OnnxSubset.OperatorSetIdProto.newBuilder().setVersion(17)).build().toByteArray());
         String main = SparsityCli.class.getName();
         String[] text = runJvm("-D" + SparsityCli.STDERR_TERMINAL_PROPERTY + "=false", main, "report", in.toString());
         assertEquals("0", text[0], text[2]);
