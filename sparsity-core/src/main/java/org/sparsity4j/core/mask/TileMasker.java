@@ -34,6 +34,12 @@ import org.sparsity4j.core.tensor.Tensor;
  */
 public final class TileMasker {
     private static final SparsityPattern PATTERN = SparsityPattern.TWO_OF_FOUR;
+    /**
+     * Columns (elements along the reduction axis, a multiple of 4) of one unit of work: a tile row
+     * is cut into segments of this length, so that the buffers of a unit stay small (36 bytes per
+     * column per running thread) and a long reduction axis is also shared between threads.
+     */
+    static final int SEGMENT = 4096;
     private final Boolean parallel;
 
     private TileMasker(Boolean parallel) {
@@ -111,18 +117,25 @@ public final class TileMasker {
         int sOa = shape.inner(oa);
         int[] batchBase = batchOffsets(shape, ra, oa);
         int tileRows = (lenOa + 3) / 4;
-        int units = batchBase.length * tileRows;
+        int segLen = Math.min(lenRa, SEGMENT);
+        int segs = lenRa == 0 ? 0 : (lenRa + SEGMENT - 1) / SEGMENT;
+        long unitCount = (long) batchBase.length * tileRows * segs; // at most size / 4 (segments hold 4+ columns)
+        int units = (int) unitCount;
         long[] words = new long[(shape.size() + 63) >>> 6];
         MaskStats.Acc[] partial = new MaskStats.Acc[units];
         boolean par = parallel != null ? parallel : shape.size() >= StripMasker.PARALLEL_THRESHOLD;
-        ScratchPool<Scratch> scratch = new ScratchPool<>(() -> new Scratch(lenRa));
+        ScratchPool<Scratch> scratch = new ScratchPool<>(() -> new Scratch(segLen, scores != null));
         IntStream us = IntStream.range(0, units);
         (par ? us.parallel() : us).forEach(u -> {
             MaskStats.Acc acc = new MaskStats.Acc();
-            int base = batchBase[u / tileRows] + (u % tileRows) * 4 * sOa;
-            int rows = Math.min(4, lenOa - (u % tileRows) * 4);
+            int seg = u % segs;
+            int tileRow = u / segs;
+            int from = seg * SEGMENT;
+            int len = Math.min(SEGMENT, lenRa - from);
+            int base = batchBase[tileRow / tileRows] + (tileRow % tileRows) * 4 * sOa + from * sRa;
+            int rows = Math.min(4, lenOa - (tileRow % tileRows) * 4);
             Scratch s = scratch.take();
-            tileRow(t, scores, base, rows, lenRa, sRa, sOa, s, words, acc, apply);
+            tileRow(t, scores, base, rows, len, sRa, sOa, s, words, acc, apply);
             scratch.give(s);
             partial[u] = acc;
         });
@@ -163,6 +176,7 @@ public final class TileMasker {
         return out;
     }
 
+    /** Buffers for one unit: keys (and score keys, with scores) and keep flags of 4 rows of a segment. */
     private static final class Scratch {
         final int[] keys;
         final int[] scoreKeys;
@@ -170,26 +184,31 @@ public final class TileMasker {
         final float[] v = new float[16];
         final double[] pair = new double[24];
 
-        Scratch(int lenRa) {
-            keys = new int[4 * lenRa];
-            scoreKeys = new int[4 * lenRa];
-            flags = new byte[4 * lenRa];
+        Scratch(int segLen, boolean scores) {
+            keys = new int[4 * segLen];
+            scoreKeys = scores ? new int[4 * segLen] : null;
+            flags = new byte[4 * segLen];
         }
     }
 
-    private static void tileRow(Tensor t, Tensor scores, int base, int rows, int lenRa, int sRa, int sOa,
+    /**
+     * One unit: {@code len} columns (a multiple of 4) of the tile row whose first element is at
+     * {@code base}, {@code rows} real rows (1 to 4, the rest zero padding); keys and flags of row r
+     * sit at {@code r * len} in the scratch buffers.
+     */
+    private static void tileRow(Tensor t, Tensor scores, int base, int rows, int len, int sRa, int sOa,
                                 Scratch s, long[] words, MaskStats.Acc acc, boolean apply) {
         float[] table = Magnitudes.table(t.type());
         int[] keys = s.keys;
         for (int r = 0; r < rows; r++) {
-            t.magnitudeKeys(base + r * sOa, sRa, lenRa, keys, r * lenRa, 1);
+            t.magnitudeKeys(base + r * sOa, sRa, len, keys, r * len, 1);
             if (scores != null) {
-                scores.magnitudeKeys(base + r * sOa, sRa, lenRa, s.scoreKeys, r * lenRa, 1);
+                scores.magnitudeKeys(base + r * sOa, sRa, len, s.scoreKeys, r * len, 1);
             }
         }
         float[] v = s.v;
         byte[] flags = s.flags;
-        for (int g = 0; g < lenRa; g += 4) {
+        for (int g = 0; g < len; g += 4) {
             boolean nonFinite = false;
             for (int r = 0; r < 4; r++) {
                 for (int c = 0; c < 4; c++) {
@@ -197,35 +216,35 @@ public final class TileMasker {
                     if (r >= rows) {
                         x = 0;
                     } else if (scores != null) {
-                        x = Float.intBitsToFloat(s.scoreKeys[r * lenRa + g + c]);
+                        x = Float.intBitsToFloat(s.scoreKeys[r * len + g + c]);
                     } else {
-                        x = Magnitudes.of(table, keys[r * lenRa + g + c]);
+                        x = Magnitudes.of(table, keys[r * len + g + c]);
                         nonFinite |= Float.isNaN(x);
                     }
                     v[r * 4 + c] = x;
                 }
             }
-            int best = nonFinite ? bestNonFinite(keys, t, rows, lenRa, g, acc) : best(v, rows, s.pair, acc);
+            int best = nonFinite ? bestNonFinite(keys, t, rows, len, g, acc) : best(v, rows, s.pair, acc);
             int mask = TilePatterns.MASKS[best];
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < 4; c++) {
-                    flags[r * lenRa + g + c] = (byte) ((mask >>> (r * 4 + c)) & 1);
+                    flags[r * len + g + c] = (byte) ((mask >>> (r * 4 + c)) & 1);
                 }
             }
         }
         for (int r = 0; r < rows; r++) {
             int start = base + r * sOa;
             if (sRa == 1) {
-                Bits.orRun(words, start, lenRa, flags, r * lenRa, 1);
+                Bits.orRun(words, start, len, flags, r * len, 1);
             } else {
-                for (int x = 0; x < lenRa; x++) {
-                    if (flags[r * lenRa + x] != 0) {
+                for (int x = 0; x < len; x++) {
+                    if (flags[r * len + x] != 0) {
                         Bits.set(words, start + x * sRa);
                     }
                 }
             }
             if (apply) {
-                t.zeroUnflagged(start, sRa, lenRa, flags, r * lenRa, 1);
+                t.zeroUnflagged(start, sRa, len, flags, r * len, 1);
             }
         }
         // statistics, per group of 4 along the reduction axis
@@ -234,10 +253,10 @@ public final class TileMasker {
         double totalScore = 0;
         double keptScore = 0;
         for (int r = 0; r < rows; r++) {
-            for (int g = 0; g < lenRa; g += 4) {
+            for (int g = 0; g < len; g += 4) {
                 int nz = 0;
                 for (int c = 0; c < 4; c++) {
-                    int e = r * lenRa + g + c;
+                    int e = r * len + g + c;
                     nz += keys[e] != 0 ? 1 : 0;
                     float mag = Magnitudes.of(table, keys[e]);
                     if (Float.isNaN(mag)) {
@@ -258,8 +277,8 @@ public final class TileMasker {
                 acc.overfilled += nz > 2 ? 1 : 0;
             }
         }
-        acc.elements += (long) rows * lenRa;
-        acc.kept += (long) rows * lenRa / 2;
+        acc.elements += (long) rows * len;
+        acc.kept += (long) rows * len / 2;
         acc.total += total;
         acc.keptSum += kept;
         acc.totalScore += totalScore;
@@ -361,7 +380,7 @@ public final class TileMasker {
      * Lexicographic search (kept NaN count, kept infinity count, exact kept finite sum) for tiles with
      * non-finite values; ties as in {@link #best}.
      */
-    private static int bestNonFinite(int[] keys, Tensor t, int rows, int lenRa, int g, MaskStats.Acc acc) {
+    private static int bestNonFinite(int[] keys, Tensor t, int rows, int len, int g, MaskStats.Acc acc) {
         float[] table = Magnitudes.table(t.type());
         int best = 0;
         int bestNan = -1;
@@ -378,7 +397,7 @@ public final class TileMasker {
                     if (((mask >>> (r * 4 + c)) & 1) == 0) {
                         continue;
                     }
-                    int key = keys[r * lenRa + g + c];
+                    int key = keys[r * len + g + c];
                     if (t.type().isNaNKey(key)) {
                         nan++;
                     } else if (t.type().isInfiniteKey(key)) {

@@ -418,6 +418,61 @@ class TileMaskerTest {
     }
 
     @Test
+    void longReductionAxesAreCutIntoSegmentsWithoutChangingAnyTile() {
+        // a reduction axis longer than a segment, along the last axis and along a strided one, with
+        // ragged tile rows and with scores: every tile must be the one chosen for it alone
+        int cols = 2 * TileMasker.SEGMENT + 12;
+        for (int k = 0; k < 4; k++) {
+            SplittableRandom r = Gen.random("tile-segments", k);
+            String seed = Gen.seedOf("tile-segments", k);
+            int rows = 5 + r.nextInt(3);
+            boolean strided = k % 2 == 1;
+            Shape shape = strided ? Shape.of(cols, rows) : Shape.of(rows, cols);
+            int ra = strided ? 0 : 1;
+            int oa = 1 - ra;
+            Tensor t = Gen.tensor(ElementType.FP16, shape, r, true);
+            float[] sc = new float[(int) shape.size()];
+            for (int i = 0; i < sc.length; i++) {
+                sc[i] = r.nextInt(4);
+            }
+            Tensor scores = k >= 2 ? Tensor.ofFloats(sc, shape.dims()) : null;
+            Mask m = scores == null ? TileMasker.twoOfFour().compute(t, ra, oa)
+                    : TileMasker.twoOfFour().computeFromScores(t, scores, ra, oa);
+            Mask par = scores == null ? TileMasker.twoOfFour().parallel(true).compute(t, ra, oa)
+                    : TileMasker.twoOfFour().parallel(true).computeFromScores(t, scores, ra, oa);
+            assertEquals(m, par, seed);
+            assertEquals(m.stats().toString(), par.stats().toString(), seed);
+            assertEquals((long) rows * cols / 2, m.keptCount(), seed);
+            long tied = 0;
+            for (int tr = 0; tr < rows; tr += 4) {
+                int h = Math.min(4, rows - tr);
+                for (int c = 0; c < cols; c += 4) {
+                    Tensor tile = Tensor.zeros(ElementType.FP16, Shape.of(h, 4));
+                    float[] tileScores = new float[h * 4];
+                    for (int i = 0; i < h; i++) {
+                        for (int j = 0; j < 4; j++) {
+                            int e = strided ? (c + j) * rows + tr + i : (tr + i) * cols + c + j;
+                            tile.setBits(i * 4 + j, t.bits(e));
+                            tileScores[i * 4 + j] = sc[e];
+                        }
+                    }
+                    Mask alone = scores == null ? TileMasker.twoOfFour().compute(tile, 1, 0)
+                            : TileMasker.twoOfFour().computeFromScores(tile, Tensor.ofFloats(tileScores, h, 4), 1, 0);
+                    tied += alone.stats().tiedGroups();
+                    for (int i = 0; i < h; i++) {
+                        for (int j = 0; j < 4; j++) {
+                            int e = strided ? (c + j) * rows + tr + i : (tr + i) * cols + c + j;
+                            assertEquals(alone.isKept(i * 4 + j), m.isKept(e),
+                                    seed + " tile row " + tr + ", column " + c + ", element " + i + "," + j);
+                        }
+                    }
+                }
+            }
+            assertEquals(tied, m.stats().tiedGroups(), seed + " tied tiles");
+        }
+    }
+
+    @Test
     void nonFiniteValuesAreKeptFirst() {
         float nan = Float.NaN;
         float[] v = {
