@@ -95,7 +95,10 @@ public final class MaskStats {
         return totalMagnitude;
     }
 
-    /** Returns the L1 norm of the kept finite elements. */
+    /**
+     * Returns the L1 norm of the kept finite elements, never above {@link #totalMagnitude()}: both
+     * are rounded sums, and a kept sum that rounds above its total is reported as the total.
+     */
     public double keptMagnitude() {
         return keptMagnitude;
     }
@@ -159,9 +162,16 @@ public final class MaskStats {
             keptScore += o.keptScore;
         }
 
+        /**
+         * The statistics. The kept sums are rounded sums added in another order than the totals
+         * (and the SIMD kernels add in yet another), so where every finite element is kept the kept
+         * sum can round to just above its total; it is capped at the total, so that the retained
+         * fractions stay in [0, 1].
+         */
         MaskStats toStats(boolean scored) {
             return new MaskStats(elements, kept, groups, zeroGroups, underfilled, overfilled, tied, nonFinite, total,
-                    keptSum, scored ? totalScore : Double.NaN, scored ? keptScore : Double.NaN);
+                    Math.min(keptSum, total), scored ? totalScore : Double.NaN,
+                    scored ? Math.min(keptScore, totalScore) : Double.NaN);
         }
     }
 }

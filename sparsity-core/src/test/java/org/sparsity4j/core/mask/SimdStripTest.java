@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.sparsity4j.core.pattern.SparsityPattern;
 import org.sparsity4j.core.simd.VectorSupport;
 import org.sparsity4j.core.tensor.ElementType;
+import org.sparsity4j.core.tensor.HalfFloats;
 import org.sparsity4j.core.tensor.Shape;
 import org.sparsity4j.core.tensor.Tensor;
 import org.sparsity4j.core.testutil.Gen;
@@ -48,6 +49,48 @@ class SimdStripTest {
         return type == ElementType.FP32
                 ? new SparsityPattern[] {SparsityPattern.TWO_OF_FOUR, SparsityPattern.ONE_OF_TWO}
                 : new SparsityPattern[] {SparsityPattern.TWO_OF_FOUR};
+    }
+
+    @Test
+    void retainedMagnitudeOfAnAlreadySparseTensorIsOneAndNeverMore() {
+        // every finite element is kept, so kept and total are the same sum added in different orders:
+        // rounding may not put the kept sum above the total (strided FP32 and contiguous FP16 kernels)
+        for (int k = 0; k < 60; k++) {
+            SplittableRandom r = Gen.random("already-sparse-retained", k);
+            String seed = Gen.seedOf("already-sparse-retained", k);
+            boolean fp16 = k % 2 == 1;
+            int cols = 1024;
+            float[] w = new float[4 * cols];
+            short[] h = new short[4 * cols];
+            for (int g = 0; g < cols; g++) {
+                int z1 = r.nextInt(4);
+                int z2 = (z1 + 1 + r.nextInt(3)) % 4;
+                for (int j = 0; j < 4; j++) {
+                    double x = j == z1 || j == z2 ? 0 : r.nextGaussian() * (fp16 ? 100 : 1);
+                    // FP32: group g is column g of a [4, cols] tensor (axis 0); FP16: elements 4g..4g+3
+                    w[j * cols + g] = (float) x;
+                    h[4 * g + j] = HalfFloats.floatToFp16((float) x);
+                }
+            }
+            // scalar kernels, then the SIMD kernels in both in-place forms (one pass and two)
+            for (int form = 0; form < (StripSimd.AVAILABLE ? 3 : 1); form++) {
+                Tensor t = fp16 ? Tensor.ofShorts(ElementType.FP16, h.clone(), 4 * cols)
+                        : Tensor.ofFloats(w.clone(), 4, cols);
+                boolean was = SimdStrip.useOnePass(form == 1); // the scalar kernels (form 0) ignore it
+                MaskStats st;
+                try {
+                    st = with(form > 0, () -> StripMasker.of(SparsityPattern.TWO_OF_FOUR).prune(t, 0)).stats();
+                } finally {
+                    SimdStrip.useOnePass(was);
+                }
+                String what = seed + " form " + form;
+                assertEquals(0, st.overfilledGroups(), what);
+                assertTrue(st.keptMagnitude() <= st.totalMagnitude(), what + ": " + st.keptMagnitude() + " > "
+                        + st.totalMagnitude());
+                assertTrue(st.retainedMagnitude() <= 1.0 && st.retainedMagnitude() > 1 - 1e-6,
+                        what + " retained " + st.retainedMagnitude());
+            }
+        }
     }
 
     /**
