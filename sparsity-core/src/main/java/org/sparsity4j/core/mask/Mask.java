@@ -43,7 +43,9 @@ public final class Mask {
     /**
      * Rebuilds a mask from the words of {@link #toBitWords()} (for example to resume fine-tuning
      * with saved masks). The bits are checked: every group along {@code axis} must hold exactly N
-     * kept positions. The statistics of a restored mask carry counts only; magnitude sums are NaN.
+     * kept positions, and a tile mask (2:4 only) must also keep exactly 2 of every 4 along
+     * {@code otherAxis} (at most 2 in a last partial group there, a ragged tile). The statistics of
+     * a restored mask carry counts only; magnitude sums are NaN.
      *
      * @param shape the tensor shape
      * @param pattern the pattern
@@ -74,32 +76,48 @@ public final class Mask {
         if (tailBits != 0 && (copy[need - 1] >>> tailBits) != 0) {
             throw new IllegalArgumentException("mask words have bits set past the last element of shape " + shape);
         }
-        int m = pattern.m();
+        if (kind == MaskKind.TILE && !pattern.equals(SparsityPattern.TWO_OF_FOUR)) {
+            throw new IllegalArgumentException("a tile mask is 2:4, not " + pattern);
+        }
+        long groups = checkGroups(copy, shape, a, pattern.m(), pattern.n(), "");
+        if (kind == MaskKind.TILE) {
+            checkGroups(copy, shape, o, 4, 2, " (the tile mask's second axis)");
+        }
+        long kept = groups * pattern.n();
+        MaskStats stats = new MaskStats(shape.size(), kept, groups, 0, 0, 0, 0, 0, Double.NaN, Double.NaN,
+                Double.NaN, Double.NaN);
+        return new Mask(shape, pattern, kind, a, o, copy, stats);
+    }
+
+    /**
+     * Checks that every group of {@code m} along axis {@code a} keeps exactly {@code n}; a last
+     * partial group (an axis length that is not a multiple of m: a ragged tile) keeps at most n.
+     * Returns the number of whole groups.
+     */
+    private static long checkGroups(long[] bits, Shape shape, int a, int m, int n, String which) {
         int inner = shape.inner(a);
         int len = (int) shape.dim(a);
         int outer = shape.outer(a);
         long groups = 0;
-        long kept = 0;
         for (int oo = 0; oo < outer; oo++) {
-            for (int g = 0; g < len / m; g++) {
+            for (int g = 0; g < len; g += m) {
+                int size = Math.min(m, len - g);
                 for (int i = 0; i < inner; i++) {
-                    int base = (oo * len + g * m) * inner + i;
+                    int base = (oo * len + g) * inner + i;
                     int c = 0;
-                    for (int j = 0; j < m; j++) {
-                        c += Bits.get(copy, base + j * inner) ? 1 : 0;
+                    for (int j = 0; j < size; j++) {
+                        c += Bits.get(bits, base + j * inner) ? 1 : 0;
                     }
-                    if (c != pattern.n()) {
+                    if (size == m ? c != n : c > n) {
                         throw new IllegalArgumentException("mask group at " + Arrays.toString(shape.coordinates(base))
-                                + " along axis " + a + " of shape " + shape + " keeps " + c + ", not " + pattern.n());
+                                + " along axis " + a + which + " of shape " + shape + " keeps " + c
+                                + (size == m ? ", not " + n : " of " + size + ", more than " + n));
                     }
-                    groups++;
-                    kept += c;
+                    groups += size == m ? 1 : 0;
                 }
             }
         }
-        MaskStats stats = new MaskStats(shape.size(), kept, groups, 0, 0, 0, 0, 0, Double.NaN, Double.NaN,
-                Double.NaN, Double.NaN);
-        return new Mask(shape, pattern, kind, a, o, copy, stats);
+        return groups;
     }
 
     /** Returns the shape of the masked tensor. */

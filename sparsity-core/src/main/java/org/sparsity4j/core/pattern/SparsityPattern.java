@@ -58,7 +58,7 @@ public final class SparsityPattern {
      * @throws IllegalArgumentException if the text is not of that form
      */
     public static SparsityPattern parse(String text) {
-        String[] parts = Objects.requireNonNull(text, "text").trim().split(":");
+        String[] parts = Objects.requireNonNull(text, "text").trim().split(":", -1); // keeps trailing empty parts
         if (parts.length != 2) {
             throw new IllegalArgumentException("pattern '" + text + "' is not of the form N:M");
         }

@@ -222,8 +222,14 @@ public final class Tensor {
      *
      * @param index flat row-major index
      * @param bits the bits
+     * @throws IllegalArgumentException if the tensor is read-only ({@link #isReadOnly()})
      */
     public void setBits(int index, int bits) {
+        requireWritable("setBits");
+        putBits(index, bits);
+    }
+
+    private void putBits(int index, int bits) {
         switch (type.byteSize()) {
             case 4:
                 ((FloatBuffer) storage).put(index, Float.intBitsToFloat(bits));
@@ -325,12 +331,14 @@ public final class Tensor {
      * @param flags keep flags
      * @param flagOff first flag index
      * @param flagStride distance between flags
+     * @throws IllegalArgumentException if the tensor is read-only
      */
     public void zeroUnflagged(int start, int stride, int count, byte[] flags, int flagOff, int flagStride) {
+        requireWritable("zeroUnflagged");
         if (stride != 1) {
             for (int k = 0, i = start, f = flagOff; k < count; k++, i += stride, f += flagStride) {
                 if (flags[f] == 0) {
-                    setBits(i, 0);
+                    putBits(i, 0);
                 }
             }
             return;
@@ -404,9 +412,11 @@ public final class Tensor {
      * @param off first source index
      * @param len number of elements
      * @throws IllegalStateException if this tensor is not 32-bit
+     * @throws IllegalArgumentException if the tensor is read-only
      */
     public void writeFloats(int start, float[] src, int off, int len) {
         requireWidth(4);
+        requireWritable("writeFloats");
         ((FloatBuffer) storage).put(start, src, off, len);
     }
 
@@ -432,9 +442,11 @@ public final class Tensor {
      * @param off first source index
      * @param len number of elements
      * @throws IllegalStateException if this tensor is not 16-bit
+     * @throws IllegalArgumentException if the tensor is read-only
      */
     public void writeShorts(int start, short[] src, int off, int len) {
         requireWidth(2);
+        requireWritable("writeShorts");
         ((ShortBuffer) storage).put(start, src, off, len);
     }
 
@@ -460,9 +472,11 @@ public final class Tensor {
      * @param off first source index
      * @param len number of elements
      * @throws IllegalStateException if this tensor is not 8-bit
+     * @throws IllegalArgumentException if the tensor is read-only
      */
     public void writeBytes(int start, byte[] src, int off, int len) {
         requireWidth(1);
+        requireWritable("writeBytes");
         ((ByteBuffer) storage).put(start, src, off, len);
     }
 
@@ -499,10 +513,11 @@ public final class Tensor {
      * Copies all elements of {@code source} (same type and shape) into this tensor, bit for bit.
      *
      * @param source the source
-     * @throws IllegalArgumentException if type or shape differ
+     * @throws IllegalArgumentException if type or shape differ, or this tensor is read-only
      */
     public void copyFrom(Tensor source) {
         requireSameLayout(source, "source");
+        requireWritable("copyFrom");
         switch (type.byteSize()) {
             case 4:
                 ((FloatBuffer) storage).duplicate().clear().put(((FloatBuffer) source.storage).duplicate().clear());

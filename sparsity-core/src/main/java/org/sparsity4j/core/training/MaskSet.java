@@ -169,7 +169,14 @@ public final class MaskSet {
         List<ParameterMask> list = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String name = in.readUTF();
-            SparsityPattern pattern = SparsityPattern.of(in.readInt(), in.readInt());
+            int n = in.readInt();
+            int m = in.readInt();
+            SparsityPattern pattern;
+            try {
+                pattern = SparsityPattern.of(n, m);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("mask '" + name + "': " + e.getMessage(), e);
+            }
             byte kindByte = in.readByte();
             if (kindByte != 0 && kindByte != 1) {
                 throw new IOException("mask '" + name + "': unknown kind " + kindByte);
@@ -184,7 +191,12 @@ public final class MaskSet {
             for (int d = 0; d < rank; d++) {
                 dims[d] = in.readLong();
             }
-            Shape shape = Shape.of(dims);
+            Shape shape;
+            try {
+                shape = Shape.of(dims);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("mask '" + name + "': " + e.getMessage(), e);
+            }
             int words = in.readInt();
             if (words != (shape.size() + 63) / 64) {
                 throw new IOException("mask '" + name + "': " + words + " words for shape " + shape);
@@ -203,7 +215,11 @@ public final class MaskSet {
         if (in.read() != -1) {
             throw new IOException("trailing bytes after " + count + " masks");
         }
-        return of(list);
+        try {
+            return of(list);
+        } catch (IllegalArgumentException e) { // two masks for one parameter
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     @Override

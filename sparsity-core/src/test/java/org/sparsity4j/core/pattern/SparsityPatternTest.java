@@ -40,5 +40,8 @@ class SparsityPatternTest {
         assertThrows(IllegalArgumentException.class, () -> SparsityPattern.of(1, SparsityPattern.MAX_M + 1));
         assertThrows(IllegalArgumentException.class, () -> SparsityPattern.parse("2/4"));
         assertThrows(IllegalArgumentException.class, () -> SparsityPattern.parse("a:b"));
+        assertThrows(IllegalArgumentException.class, () -> SparsityPattern.parse("2:4:"));
+        assertThrows(IllegalArgumentException.class, () -> SparsityPattern.parse("2:4:::"));
+        assertThrows(IllegalArgumentException.class, () -> SparsityPattern.parse("2:"));
     }
 }

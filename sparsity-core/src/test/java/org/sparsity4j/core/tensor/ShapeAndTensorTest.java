@@ -125,5 +125,24 @@ class ShapeAndTensorTest {
         assertEquals(0, copy.bits(0));
         assertEquals(Float.floatToRawIntBits(4f), copy.bits(3));
         assertEquals(Float.floatToRawIntBits(1f), t.bits(0), "the read-only tensor is unchanged");
+        // every writing method says so with an IllegalArgumentException that names the tensor
+        java.util.List<org.junit.jupiter.api.function.Executable> writes = java.util.List.of(
+                () -> t.setBits(0, 0),
+                () -> t.copyFrom(Tensor.zeros(ElementType.FP32, Shape.of(2, 4))),
+                () -> t.writeFloats(0, new float[2], 0, 2),
+                () -> t.zeroUnflagged(0, 1, 4, new byte[4], 0, 1),
+                () -> t.zeroUnflagged(0, 4, 2, new byte[2], 0, 1));
+        for (int i = 0; i < writes.size(); i++) {
+            e = assertThrows(IllegalArgumentException.class, writes.get(i), "write " + i);
+            assertTrue(e.getMessage().contains("read-only") && e.getMessage().contains("[2, 4]"), e.getMessage());
+        }
+        ByteBuffer h = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        Tensor h16 = Tensor.wrap(ElementType.FP16, Shape.of(4), h.asReadOnlyBuffer());
+        assertThrows(IllegalArgumentException.class, () -> h16.writeShorts(0, new short[1], 0, 1));
+        Tensor b8 = Tensor.wrap(ElementType.INT8, Shape.of(8), h.asReadOnlyBuffer());
+        assertThrows(IllegalArgumentException.class, () -> b8.writeBytes(0, new byte[1], 0, 1));
+        for (int i = 0; i < 8; i++) {
+            assertEquals(Float.floatToRawIntBits(i + 1), t.bits(i), "unchanged element " + i);
+        }
     }
 }

@@ -91,6 +91,61 @@ class MaskSetTest {
         assertTrue(e.getMessage().contains("trailing"), e.getMessage());
     }
 
+    /** One strip mask record of the file format, with the given fields. */
+    private static void record(java.io.DataOutputStream o, String name, int n, int m, long[] dims, long[] words)
+            throws IOException {
+        o.writeUTF(name);
+        o.writeInt(n);
+        o.writeInt(m);
+        o.writeByte(0);
+        o.writeInt(0);
+        o.writeInt(-1);
+        o.writeInt(dims.length);
+        for (long d : dims) {
+            o.writeLong(d);
+        }
+        o.writeInt(words.length);
+        for (long w : words) {
+            o.writeLong(w);
+        }
+    }
+
+    private static byte[] file(int count, IOExceptionRunnable records) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        java.io.DataOutputStream o = new java.io.DataOutputStream(bytes);
+        o.write("S4JMASK1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        o.writeInt(count);
+        records.run(o);
+        o.flush();
+        return bytes.toByteArray();
+    }
+
+    private interface IOExceptionRunnable {
+        void run(java.io.DataOutputStream o) throws IOException;
+    }
+
+    @Test
+    void malformedRecordsAreIOExceptionsFromStreamsToo() throws IOException {
+        // a well-formed record first, so that the helpers write the format readFrom accepts
+        byte[] ok = file(1, o -> record(o, "w", 2, 4, new long[] {4}, new long[] {0b0011}));
+        assertEquals(1, MaskSet.readFrom(new ByteArrayInputStream(ok)).names().size());
+        byte[][] bad = {
+            file(1, o -> record(o, "w", 0, 4, new long[] {4}, new long[] {3})), // pattern 0:4
+            file(1, o -> record(o, "w", 2, 4, new long[] {-4}, new long[] {3})), // negative dimension
+            file(2, o -> { // the same parameter twice
+                record(o, "w", 2, 4, new long[] {4}, new long[] {3});
+                record(o, "w", 2, 4, new long[] {4}, new long[] {3});
+            }),
+        };
+        String[] expected = {"mask 'w'", "mask 'w'", "'w'"};
+        for (int i = 0; i < bad.length; i++) {
+            byte[] b = bad[i];
+            IOException e = assertThrows(IOException.class, () -> MaskSet.readFrom(new ByteArrayInputStream(b)),
+                    "case " + i);
+            assertTrue(e.getMessage().contains(expected[i]), "case " + i + ": " + e.getMessage());
+        }
+    }
+
     @Test
     void bitsThatBreakThePatternAreRejected(@TempDir Path dir) throws IOException {
         MaskSet masks = MaskSet.of(List.of(ParameterMask.of("w", StripMasker.of(SparsityPattern.TWO_OF_FOUR)
