@@ -64,17 +64,18 @@ public final class SameDiffSparsity {
                 Map<String, Object> props = f.propertiesForFunction();
                 boolean ta = Boolean.TRUE.equals(props.get("transposeA"));
                 boolean tb = Boolean.TRUE.equals(props.get("transposeB"));
-                // C = op(A) op(B): A [M, K] sums over axis 1 (axis 0 when transposed); B [K, N] over axis 0.
-                offer(sd, found, inputs, 0, "Mmul a" + (ta ? " (transposed)" : ""), ta ? 0 : 1, ta ? 1 : 0);
-                offer(sd, found, inputs, 1, "Mmul b" + (tb ? " (transposed)" : ""), tb ? 1 : 0, tb ? 0 : 1);
+                // C = op(A) op(B) over the last two axes (any leading axes are batch axes): A [.., M, K]
+                // sums over its last axis (the one before when transposed), B [.., K, N] over the one
+                // before its last (its last when transposed).
+                offerMatmul(sd, found, inputs, 0, "Mmul a" + (ta ? " (transposed)" : ""), !ta);
+                offerMatmul(sd, found, inputs, 1, "Mmul b" + (tb ? " (transposed)" : ""), tb);
             } else if (f instanceof XwPlusB xw) {
                 int[] iArgs = toInts(xw.iArgs());
                 boolean tb = iArgs.length > 1 && iArgs[1] != 0;
                 offer(sd, found, inputs, 1, "linear (xw_plus_b) w" + (tb ? " (transposed)" : ""), tb ? 1 : 0,
                         tb ? 0 : 1);
             } else if (f instanceof Conv2D conv) {
-                WeightsFormat wf = conv.getConfig() == null || conv.getConfig().getWeightsFormat() == null
-                        ? WeightsFormat.YXIO : conv.getConfig().getWeightsFormat();
+                WeightsFormat wf = weightsFormat(conv);
                 int axis = switch (wf) {
                     case YXIO -> 2; // [kH, kW, iC, oC]
                     case OIYX -> 1; // [oC, iC, kH, kW]
@@ -86,6 +87,47 @@ public final class SameDiffSparsity {
             }
         }
         return new ArrayList<>(found.values());
+    }
+
+    /**
+     * The weights layout a Conv2D op runs with: its integer argument 10 (0 = YXIO, 1 = OIYX,
+     * 2 = OYXI), which is what ND4J executes; a graph loaded from a file can carry a config whose
+     * weightsFormat field says otherwise (YXIO, the default). Without that argument, the config's,
+     * else YXIO.
+     */
+    private static WeightsFormat weightsFormat(Conv2D conv) {
+        long[] iArgs = conv.iArgs();
+        if (iArgs != null && iArgs.length > 10 && iArgs[10] >= 0 && iArgs[10] <= 2) {
+            return new WeightsFormat[] {WeightsFormat.YXIO, WeightsFormat.OIYX, WeightsFormat.OYXI}[(int) iArgs[10]];
+        }
+        return conv.getConfig() == null || conv.getConfig().getWeightsFormat() == null
+                ? WeightsFormat.YXIO : conv.getConfig().getWeightsFormat();
+    }
+
+    /**
+     * Offers a matrix-multiply operand of rank 2 or more: its reduction axis is the last one
+     * ({@code kLast}) or the one before; leading axes index independent matrices. A rank-2 operand's
+     * other axis is its tile masks' second axis (tile masks are for rank-2 weights). Operands of rank
+     * below 2 are not weights of a matrix product.
+     */
+    private static void offerMatmul(SameDiff sd, Map<String, SameDiffWeight> found, List<String> inputs, int index,
+            String layer, boolean kLast) {
+        if (index >= inputs.size()) {
+            return;
+        }
+        SDVariable v = sd.getVariable(inputs.get(index));
+        if (v == null || v.getVariableType() != VariableType.VARIABLE) {
+            return;
+        }
+        long[] shape = v.getShape();
+        if (shape == null && v.getArr() != null) {
+            shape = v.getArr().shape();
+        }
+        if (shape == null || shape.length < 2) {
+            return;
+        }
+        int r = shape.length;
+        offer(sd, found, inputs, index, layer, kLast ? r - 1 : r - 2, r != 2 ? -1 : kLast ? 0 : 1);
     }
 
     private static int[] toInts(long[] values) {
@@ -203,6 +245,8 @@ public final class SameDiffSparsity {
      * @param sd the graph
      * @param masks masks by variable name
      * @return the report; masks whose variable is missing are listed as missing
+     * @throws IllegalArgumentException when a mask's shape differs from its variable's (a mask of
+     *         another graph: it cannot be checked)
      */
     public static VerificationReport verify(SameDiff sd, MaskSet masks) {
         List<ParameterCheck> checks = new ArrayList<>();
@@ -247,7 +291,13 @@ public final class SameDiffSparsity {
     public static MaskSet loadMasks(SameDiff sd, File file) throws IOException {
         Path maskFile = maskFile(file.toPath());
         MaskSet masks = MaskSet.load(maskFile);
-        VerificationReport report = verify(sd, masks);
+        VerificationReport report;
+        try {
+            report = verify(sd, masks);
+        } catch (IllegalArgumentException e) { // a mask of another shape
+            throw new IllegalStateException("masks in " + maskFile.getFileName()
+                    + " do not match the loaded weights: " + e.getMessage(), e);
+        }
         if (!report.isValid()) {
             throw new IllegalStateException("masks in " + maskFile.getFileName()
                     + " do not match the loaded weights: " + report);

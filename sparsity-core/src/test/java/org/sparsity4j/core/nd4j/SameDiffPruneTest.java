@@ -51,6 +51,11 @@ class SameDiffPruneTest {
                 Conv2DConfig.builder().kH(3).kW(3).dataFormat("NCHW").build());    // [kH, kW, iC, oC] -> 2
         sd.cnn().conv2d("out_oiyx", img, var(sd, "conv_oiyx", 16, 8, 3, 3), Conv2DConfig.builder().kH(3).kW(3)
                 .dataFormat("NCHW").weightsFormat(WeightsFormat.OIYX).build());   // [oC, iC, kH, kW] -> 1
+        sd.cnn().conv2d("out_oyxi", img, var(sd, "conv_oyxi", 16, 3, 3, 8), Conv2DConfig.builder().kH(3).kW(3)
+                .dataFormat("NCHW").weightsFormat(WeightsFormat.OYXI).build());   // [oC, kH, kW, iC] -> 3
+        SDVariable heads = sd.placeHolder("heads", DataType.FLOAT, 4, -1, 8);     // [batch 4, n, K 8]
+        sd.mmul("out_heads", heads, var(sd, "heads_k_n", 4, 8, 8));               // batched b [4, K, N] -> 1
+        sd.mmul("out_heads_t", heads, var(sd, "heads_n_k", 4, 12, 8), false, true, false); // [4, N, K] -> 2
         sd.cnn().conv1d("out_1d", seq, var(sd, "conv1d_w", 3, 8, 4),
                 Conv1DConfig.builder().k(3).paddingMode(PaddingMode.VALID).dataFormat("NCW").build());           // [k, iC, oC] -> 1
         SDVariable shared = var(sd, "shared", 8, 8);
@@ -71,6 +76,12 @@ class SameDiffPruneTest {
         assertEquals(0, c.get("linear_w").axis());
         assertEquals(2, c.get("conv_yxio").axis());
         assertEquals(1, c.get("conv_oiyx").axis());
+        assertEquals(3, c.get("conv_oyxi").axis());
+        assertEquals(1, c.get("heads_k_n").axis());
+        assertEquals(-1, c.get("heads_k_n").otherAxis());
+        assertEquals(2, c.get("heads_n_k").axis());
+        assertEquals(1, c.get("dense_in_out").otherAxis());
+        assertEquals(0, c.get("dense_out_in").otherAxis());
         assertEquals(1, c.get("conv1d_w").axis());
         assertNotNull(c.get("shared").conflict());
         assertFalse(c.containsKey("const_w"));
@@ -84,11 +95,31 @@ class SameDiffPruneTest {
         // length 8, and the ops run with these weights, so the layouts match ND4J's.
         SameDiff sd = graph();
         Map<String, org.nd4j.linalg.api.ndarray.INDArray> out = sd.output(Map.of(
-                "img", Nd4j.rand(DataType.FLOAT, 2, 8, 6, 6), "seq", Nd4j.rand(DataType.FLOAT, 2, 8, 10)),
-                "out_yxio", "out_oiyx", "out_1d");
+                "img", Nd4j.rand(DataType.FLOAT, 2, 8, 6, 6), "seq", Nd4j.rand(DataType.FLOAT, 2, 8, 10),
+                "heads", Nd4j.rand(DataType.FLOAT, 4, 3, 8)),
+                "out_yxio", "out_oiyx", "out_oyxi", "out_1d", "out_heads", "out_heads_t");
         assertEquals(List.of(2L, 16L, 4L, 4L), box(out.get("out_yxio").shape()));
         assertEquals(List.of(2L, 16L, 4L, 4L), box(out.get("out_oiyx").shape()));
+        assertEquals(List.of(2L, 16L, 4L, 4L), box(out.get("out_oyxi").shape()));
         assertEquals(List.of(2L, 4L, 8L), box(out.get("out_1d").shape()));
+        // the batched products sum over the K axis of 8: [4, 3, 8] x [4, 8, 8] and x [4, 12, 8]^T
+        assertEquals(List.of(4L, 3L, 8L), box(out.get("out_heads").shape()));
+        assertEquals(List.of(4L, 3L, 12L), box(out.get("out_heads_t").shape()));
+    }
+
+    @Test
+    void aGraphLoadedFromAFileKeepsItsConvolutionLayouts(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        // a loaded Conv2D's config says YXIO whatever the layout; the op runs with its integer arguments
+        java.io.File file = dir.resolve("graph.sd").toFile();
+        graph().save(file, false);
+        Map<String, SameDiffWeight> c = SameDiffSparsity.candidates(SameDiff.load(file, false)).stream()
+                .collect(Collectors.toMap(SameDiffWeight::name, w -> w));
+        assertEquals(2, c.get("conv_yxio").axis());
+        assertEquals(1, c.get("conv_oiyx").axis());
+        assertEquals(3, c.get("conv_oyxi").axis());
+        assertEquals(1, c.get("heads_k_n").axis());
+        assertEquals(2, c.get("heads_n_k").axis());
     }
 
     private static List<Long> box(long[] values) {
@@ -102,8 +133,10 @@ class SameDiffPruneTest {
         System.out.println(report);
         Map<String, PruneReport.Entry> byName = report.entries().stream()
                 .collect(Collectors.toMap(PruneReport.Entry::name, e -> e));
-        Map<String, Integer> axes = Map.of("dense_in_out", 0, "dense_out_in", 1, "left", 1, "linear_w", 0,
-                "odd_in", 0, "conv_yxio", 2, "conv_oiyx", 1, "conv1d_w", 1);
+        Map<String, Integer> axes = Map.ofEntries(Map.entry("dense_in_out", 0), Map.entry("dense_out_in", 1),
+                Map.entry("left", 1), Map.entry("linear_w", 0), Map.entry("odd_in", 0), Map.entry("conv_yxio", 2),
+                Map.entry("conv_oiyx", 1), Map.entry("conv_oyxi", 3), Map.entry("conv1d_w", 1),
+                Map.entry("heads_k_n", 1), Map.entry("heads_n_k", 2));
         for (Map.Entry<String, Integer> e : axes.entrySet()) {
             assertTrue(byName.get(e.getKey()).pruned(), byName.get(e.getKey()).toString());
             float[] w = SameDiffSparsity.readFloats(sd.getVariable(e.getKey()).getArr());
@@ -119,7 +152,7 @@ class SameDiffPruneTest {
     @Test
     void namedVariablesArePrunedAlongTheGivenAxis() {
         SameDiff sd = graph();
-        MaskSet masks = SameDiffSparsity.prune(sd, PruneOptions.twoOfFour().excluding("conv|dense|left|linear|odd"),
+        MaskSet masks = SameDiffSparsity.prune(sd, PruneOptions.twoOfFour().excluding("conv|dense|left|linear|odd|heads"),
                 Map.of("shared", 1)).masks();
         assertEquals(List.of("shared"), masks.names());
         assertEquals(1, masks.get("shared").axis());
