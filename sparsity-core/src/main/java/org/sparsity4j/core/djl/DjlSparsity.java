@@ -141,6 +141,8 @@ public final class DjlSparsity {
      * @param block the model's root block
      * @param masks masks by full parameter name
      * @return the report; masks whose parameter is missing are listed as missing
+     * @throws IllegalArgumentException when a mask's shape differs from its parameter's (a mask of
+     *         another model: it cannot be checked)
      */
     public static VerificationReport verify(Block block, MaskSet masks) {
         Map<String, Parameter> params = parametersByName(block);
@@ -207,7 +209,13 @@ public final class DjlSparsity {
      */
     public static MaskSet loadMasks(Model model, Path dir, String name) throws IOException {
         MaskSet masks = MaskSet.load(maskFile(dir, name));
-        VerificationReport report = verify(model.getBlock(), masks);
+        VerificationReport report;
+        try {
+            report = verify(model.getBlock(), masks);
+        } catch (IllegalArgumentException e) { // a mask of another shape
+            throw new IllegalStateException("masks in " + maskFile(dir, name).getFileName()
+                    + " do not match the loaded weights: " + e.getMessage(), e);
+        }
         if (!report.isValid()) {
             throw new IllegalStateException("masks in " + maskFile(dir, name).getFileName()
                     + " do not match the loaded weights: " + report);

@@ -156,7 +156,16 @@ public final class MaskSet {
      * @throws IOException on read failure or malformed content
      */
     public static MaskSet readFrom(InputStream stream) throws IOException {
-        DataInputStream in = new DataInputStream(stream);
+        try {
+            return read(new DataInputStream(stream));
+        } catch (java.io.EOFException e) { // DataInputStream's has no message
+            java.io.EOFException early = new java.io.EOFException("truncated: the masks end early");
+            early.initCause(e);
+            throw early;
+        }
+    }
+
+    private static MaskSet read(DataInputStream in) throws IOException {
         byte[] magic = new byte[MAGIC.length];
         in.readFully(magic);
         if (!java.util.Arrays.equals(magic, MAGIC)) {

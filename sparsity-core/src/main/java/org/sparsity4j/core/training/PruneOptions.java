@@ -84,8 +84,11 @@ public final class PruneOptions {
     /**
      * Skips every weight whose layer type matches the regular expression (found anywhere in the
      * layer description the report shows: for DJL the block class, e.g. {@code Linear} or
-     * {@code Conv2d}; for SameDiff the consuming op, e.g. {@code mmul}, {@code conv2d NCHW}).
-     * Example: {@code excludingLayers("(?i)conv")} prunes linear layers only.
+     * {@code Conv2d}; for SameDiff the consuming op and the weight's role in it: {@code Mmul a},
+     * {@code Mmul b}, {@code Mmul b (transposed)}, {@code linear (xw_plus_b) w}, {@code conv2d OIYX}
+     * (also {@code YXIO}, {@code OYXI}) and {@code conv1d}). The match is case-sensitive unless the
+     * expression says otherwise. Example: {@code excludingLayers("(?i)conv")} prunes linear layers
+     * and matrix products only.
      *
      * @param regex a {@link java.util.regex.Pattern} expression
      * @return a copy with the rule added

@@ -101,6 +101,13 @@ class DjlCheckpointTest {
                 assertFalse(r.isValid());
                 assertEquals(1, r.failures().get(0).prunedNonZero());
             }
+            // the masks of this model against a model of another width: the same documented exception
+            try (Model other = DjlTasks.model(DjlTasks.mlp(8), SEED);
+                    Trainer trainer = DjlTasks.trainer(other, sgd(), true)) {
+                IllegalStateException e = assertThrows(IllegalStateException.class,
+                        () -> DjlSparsity.loadMasks(other, dir, "mlp"));
+                assertTrue(e.getMessage().contains("shape"), e.getMessage());
+            }
         }
     }
 

@@ -76,6 +76,10 @@ class SameDiffCheckpointTest {
         assertTrue(e.getMessage().contains(first.name()), e.getMessage());
         assertThrows(java.io.IOException.class, () -> SameDiffSparsity.loadMasks(resumed,
                 dir.resolve("missing.sd").toFile()));
+        // the masks of this graph against a graph of another width: the same documented exception
+        SameDiff other = SameDiffTasks.mlp(8, 1);
+        e = assertThrows(IllegalStateException.class, () -> SameDiffSparsity.loadMasks(other, file));
+        assertTrue(e.getMessage().contains("shape"), e.getMessage());
     }
 
     @Test

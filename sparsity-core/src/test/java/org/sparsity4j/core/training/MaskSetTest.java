@@ -83,7 +83,8 @@ class MaskSetTest {
 
         Path truncated = dir.resolve("truncated");
         Files.write(truncated, Arrays.copyOf(good, good.length - 3));
-        assertThrows(IOException.class, () -> MaskSet.load(truncated));
+        e = assertThrows(IOException.class, () -> MaskSet.load(truncated));
+        assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("end early"), e.getMessage());
 
         Path trailing = dir.resolve("trailing");
         Files.write(trailing, Arrays.copyOf(good, good.length + 1));
