@@ -83,7 +83,7 @@ public final class DeviceBuffer implements AutoCloseable {
     public void copyFrom(byte[] src, long offset) {
         Objects.requireNonNull(src, "src");
         checkOpen();
-        if (offset < 0 || offset + src.length > byteSize) {
+        if (offset < 0 || offset > byteSize - src.length) { // no overflow: byteSize >= 0
             throw new IllegalArgumentException("copy of " + src.length + " bytes at offset " + offset
                     + " does not fit a buffer of " + byteSize + " bytes");
         }

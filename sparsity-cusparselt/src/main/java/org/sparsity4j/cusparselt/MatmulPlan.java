@@ -109,7 +109,7 @@ public final class MatmulPlan implements AutoCloseable {
         MatmulPlan p = new MatmulPlan(context, spec, options, effective);
         try {
             p.init();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an OutOfMemoryError too: the half-built plan is freed
             try {
                 p.close();
             } catch (RuntimeException suppressed) {

@@ -410,6 +410,14 @@ public final class MatmulSpec {
             if (m > Integer.MAX_VALUE || n > Integer.MAX_VALUE || k > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("dimensions must fit in 31 bits: m=" + m + ", n=" + n + ", k=" + k);
             }
+            try { // the byte counts of A, B and C/D (and so every offset into them) must fit in a long
+                Math.multiplyExact(Math.multiplyExact(m, k), (long) input.byteSize());
+                Math.multiplyExact(Math.multiplyExact(k, n), (long) input.byteSize());
+                Math.multiplyExact(Math.multiplyExact(m, n), (long) output.byteSize());
+            } catch (ArithmeticException e) {
+                throw new IllegalArgumentException("m=" + m + ", n=" + n + ", k=" + k + ": the byte count of an operand"
+                        + " does not fit in 63 bits", e);
+            }
             if (!isSupportedCombination(input, output)) {
                 throw new IllegalArgumentException("unsupported type combination " + input + " -> " + output
                         + " (cuSPARSELt 0.8: FP16->FP16, BF16->BF16, FP32->FP32, INT8->INT8/INT32/FP16/BF16,"

@@ -6,16 +6,21 @@ package org.sparsity4j.cusparselt;
  * @param search run {@code cusparseLtMatmulSearch} at plan time and keep the fastest configuration
  * @param denseFallback time the sparse kernel against dense cuBLAS on the plan's shape at plan time
  *     and execute the faster from then on
- * @param timingIterations timed runs per candidate for the fallback decision (median is used)
+ * @param timingIterations timed runs per candidate for the fallback decision (median is used), 1 to
+ *     {@link #MAX_TIMING_ITERATIONS}
  * @param algorithm a kernel configuration to use instead of cuSPARSELt's default, or null; not
  *     together with {@code search}
  */
 public record PlanOptions(boolean search, boolean denseFallback, int timingIterations, AlgorithmConfig algorithm) {
 
+    /** The most timed runs per candidate (each is one GEMM; the times of all are kept for the median). */
+    public static final int MAX_TIMING_ITERATIONS = 100_000;
+
     /** Validates the iteration count and that search and a fixed configuration are not combined. */
     public PlanOptions {
-        if (timingIterations < 1) {
-            throw new IllegalArgumentException("timingIterations must be at least 1, got " + timingIterations);
+        if (timingIterations < 1 || timingIterations > MAX_TIMING_ITERATIONS) {
+            throw new IllegalArgumentException("timingIterations must be between 1 and " + MAX_TIMING_ITERATIONS
+                    + ", got " + timingIterations);
         }
         if (search && algorithm != null) {
             throw new IllegalArgumentException("search and a fixed algorithm " + algorithm + " exclude each other");

@@ -111,6 +111,8 @@ class LifecycleGpuTest {
             assertThrows(IllegalArgumentException.class, () -> plan.uploadCompressed(new byte[7]));
             assertThrows(IllegalArgumentException.class, () -> ctx.allocate(0));
             assertThrows(IllegalArgumentException.class, () -> d.copyFrom(new byte[(int) d.byteSize() + 1]));
+            assertThrows(IllegalArgumentException.class, () -> d.copyFrom(new byte[16], Long.MAX_VALUE - 8));
+            assertThrows(IllegalArgumentException.class, () -> d.copyFrom(new byte[16], -1));
             assertThrows(IllegalArgumentException.class, () -> plan.compress(ctx.allocate(16)));
         }
     }

@@ -77,6 +77,17 @@ class MatmulSpecTest {
     }
 
     @Test
+    void byteCountsThatOverflowALongAreRefused() {
+        // 31-bit dimensions whose products overflow: m * k * 4 bytes > 2^63
+        long big = 2_147_483_640L;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> MatmulSpec.builder(big, big, big).input(DataType.FP32).build());
+        assertTrue(e.getMessage().contains("63 bits") && e.getMessage().contains("m=" + big), e.getMessage());
+        MatmulSpec s = MatmulSpec.builder(1L << 20, 1L << 20, 1L << 20).input(DataType.FP16).build();
+        assertEquals(2L << 40, s.bytesA());
+    }
+
+    @Test
     void structuredDimensionsMustBeMultiplesPerType() {
         // randomised over sizes; seed printed on failure
         long seed = 20261122L;
@@ -141,6 +152,9 @@ class MatmulSpecTest {
     @Test
     void optionsValidateIterations() {
         assertThrows(IllegalArgumentException.class, () -> new PlanOptions(true, true, 0));
+        assertThrows(IllegalArgumentException.class, () -> new PlanOptions(false, true, Integer.MAX_VALUE));
+        assertEquals(PlanOptions.MAX_TIMING_ITERATIONS,
+                new PlanOptions(false, true, PlanOptions.MAX_TIMING_ITERATIONS).timingIterations());
         assertFalse(PlanOptions.defaults().search());
         assertTrue(PlanOptions.searched().search());
         assertTrue(PlanOptions.withDenseFallback().denseFallback());
