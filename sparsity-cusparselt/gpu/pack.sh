@@ -7,6 +7,7 @@
 #   test-classes/ the module's tests;  bench/ the GPU benchmark driver and the C++ reference
 #   native/     the generated JNI source jniCusparseLt.cpp and the JDK's jni.h headers
 #   run.sh      builds the glue with g++ there, runs the GPU tests and the benchmark
+#   probe/      the misuse probe of the public API (probe/run-probe.sh <out> there)
 # usage: sparsity-cusparselt/gpu/pack.sh [destination]   (default: <repo>/.gpu-bundle, ignored by git)
 set -euo pipefail
 GPU=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +45,11 @@ CP=$(ls "$DEST"/lib/*.jar | grep -v junit-platform-console | tr '\n' ':')
 (cd "$STAGE/benchcls" && "$JDK/bin/jar" cf "$DEST/lib/sparsity-benchmarks-gpu.jar" .)
 cp "$GPU/bench_cusparselt.cpp" "$GPU/probe_plans.cpp" "$GPU/merge_results.py" "$GPU/compare_fixed.py" "$DEST/bench/"
 cp "$GPU/run.sh" "$DEST/run.sh"
+# the misuse probe of the public API (gpu/probe; run there with probe/run-probe.sh <out>)
+mkdir -p "$STAGE/probecls" "$DEST/probe"
+"$JDK/bin/javac" --release 17 -d "$STAGE/probecls" -cp "$CP" "$GPU"/probe/MisuseProbe.java
+(cd "$STAGE/probecls" && "$JDK/bin/jar" cf "$DEST/probe/probe.jar" .)
+cp "$GPU/probe/run-probe.sh" "$DEST/probe/run-probe.sh"
 # JNI source for the cuSPARSELt glue (compiled on the GPU machine by run.sh)
 "$JDK/bin/java" -cp "$CP" org.bytedeco.javacpp.tools.Builder -nocompile -cp "$MOD/target/classes" \
     -d "$STAGE/cpp" 'org.sparsity4j.cusparselt.gen.**' > "$STAGE/builder.log"

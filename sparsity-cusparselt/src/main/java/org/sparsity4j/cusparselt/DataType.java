@@ -48,8 +48,10 @@ public enum DataType {
     }
 
     /**
-     * Multiple that M, N and K must be of when this is the input type of a sparse product
-     * (cuSPARSELt's documented requirement: 8 for 32-bit, 16 for 16-bit, 32 for 8-bit types).
+     * Multiple that the structured operand's rows and columns must be of when this is the input
+     * type of a sparse product: 8 for 32-bit, 16 for 16-bit, 32 for 8-bit types
+     * ({@link MatmulSpec.Builder#build()} checks it). The other dimension of the product is not
+     * bound by it: FP16 with M = K = 128 and N = 8 planned and multiplied correctly on an H100.
      *
      * @return the dimension multiple
      */

@@ -521,7 +521,8 @@ public final class MatmulPlan implements AutoCloseable {
     /**
      * Prepares the structured operand for this plan's backend: compressed on the device for SPARSE,
      * a dense copy for DENSE. Synchronous. The input must already be pruned (see
-     * {@link #prune(long, long, PruneMode, long)}).
+     * {@link #prune(long, long, PruneMode, long)}): compression does not check it, and an unpruned
+     * input gives wrong products (use {@link #isPruned(long, long)} where in doubt).
      *
      * @param densePruned the pruned dense structured operand
      * @return the operand, owned by the caller
@@ -556,7 +557,9 @@ public final class MatmulPlan implements AutoCloseable {
 
     /**
      * Uploads an operand compressed on the CPU (for example by sparsity-core's compressor) in
-     * cuSPARSELt's layout. Only for the SPARSE backend.
+     * cuSPARSELt's layout. Only for the SPARSE backend. Only the length is checked: bytes compressed
+     * for another spec of the same compressed size, or with invalid metadata, run without an error
+     * and give wrong products.
      *
      * @param compressed exactly {@link #compressedSize()} bytes
      * @return the operand, owned by the caller
@@ -700,6 +703,9 @@ public final class MatmulPlan implements AutoCloseable {
 
     private synchronized void enqueueSparse(float alpha, long a, long b, float beta, long c, long d, long bias,
                                             long stream) {
+        // checked again under the plan's lock: a close on another thread between the caller's check
+        // and here has destroyed the descriptors this call would pass to cuSPARSELt
+        checkOpen();
         if (spec.hasBias() && bias != boundBias) {
             bindBias(bias);
         }
