@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import org.sparsity4j.core.tensor.Fp8;
 import org.sparsity4j.core.tensor.HalfFloats;
 import org.sparsity4j.cusparselt.Activation;
 import org.sparsity4j.cusparselt.AlgorithmConfig;
@@ -183,6 +184,18 @@ public final class MisuseProbe {
         }
     }
 
+    /** An FP16 128x64x128 plan with a caller's algorithm configuration, one product, its D checked. */
+    static void multiplyWithAlgorithm(Run r, AlgorithmConfig config) {
+        SparseContext ctx = r.ctx();
+        MatmulSpec s = fp16(128, 64, 128);
+        r.attempt(() -> {
+            try (MatmulPlan p = ctx.createPlan(s, PlanOptions.withAlgorithm(config))) {
+                byte[] d = p.multiply(structuredOnes(s), denseOnes(s), null, 1f, 0f);
+                r.note("accepted; plan.algorithm()=" + p.algorithm() + "; " + checkD(s, d, 64));
+            }
+        });
+    }
+
     // ---------------------------------------------------------------- data helpers
 
     static MatmulSpec spec(DataType in, DataType out, long m, long n, long k) {
@@ -209,13 +222,9 @@ public final class MisuseProbe {
             case BF16 -> b.putShort(idx * s, HalfFloats.floatToBf16((float) v));
             case INT8 -> b.put(idx, (byte) Math.round(v));
             case INT32 -> b.putInt(idx * s, (int) Math.round(v));
-            case FP8_E4M3 -> b.put(idx, v == 0 ? 0 : v == 1 ? (byte) 0x38 : bad(v));
-            case FP8_E5M2 -> b.put(idx, v == 0 ? 0 : v == 1 ? (byte) 0x3C : bad(v));
+            case FP8_E4M3 -> b.put(idx, Fp8.floatToE4M3((float) v));
+            case FP8_E5M2 -> b.put(idx, Fp8.floatToE5M2((float) v));
         }
-    }
-
-    private static byte bad(double v) {
-        throw new IllegalStateException("probe helper: FP8 value " + v + " not encoded");
     }
 
     static double get(ByteBuffer b, int idx, DataType t) {
@@ -857,31 +866,11 @@ public final class MisuseProbe {
         // ---- algorithms
         add("algorithm-id-huge", true,
                 "createPlan(withAlgorithm(configId = Integer.MAX_VALUE)) + multiply; CusparseLtException (or IAE)",
-                r -> {
-                    SparseContext ctx = r.ctx();
-                    MatmulSpec s = fp16(128, 64, 128);
-                    r.attempt(() -> {
-                        try (MatmulPlan p = ctx.createPlan(s, PlanOptions.withAlgorithm(
-                                new AlgorithmConfig(Integer.MAX_VALUE, 1, 0, 1)))) {
-                            byte[] d = p.multiply(structuredOnes(s), denseOnes(s), null, 1f, 0f);
-                            r.note("accepted; plan.algorithm()=" + p.algorithm() + "; " + checkD(s, d, 64));
-                        }
-                    });
-                }, CLE, IAE);
+                r -> multiplyWithAlgorithm(r, new AlgorithmConfig(Integer.MAX_VALUE, 1, 0, 1)), CLE, IAE);
         add("algorithm-splitk-bogus", true,
                 "withAlgorithm(configId 0, splitK = Integer.MAX_VALUE, mode 99, buffers -1) + multiply; "
                         + "CusparseLtException (or IAE)",
-                r -> {
-                    SparseContext ctx = r.ctx();
-                    MatmulSpec s = fp16(128, 64, 128);
-                    r.attempt(() -> {
-                        try (MatmulPlan p = ctx.createPlan(s, PlanOptions.withAlgorithm(
-                                new AlgorithmConfig(0, Integer.MAX_VALUE, 99, -1)))) {
-                            byte[] d = p.multiply(structuredOnes(s), denseOnes(s), null, 1f, 0f);
-                            r.note("accepted; plan.algorithm()=" + p.algorithm() + "; " + checkD(s, d, 64));
-                        }
-                    });
-                }, CLE, IAE);
+                r -> multiplyWithAlgorithm(r, new AlgorithmConfig(0, Integer.MAX_VALUE, 99, -1)), CLE, IAE);
         add("algorithm-id-scan", true,
                 "configId 0,1,2,... (up to 200) on a FP16 plan, multiply each, until refused; expect a CusparseLtException "
                         + "at the first invalid id (and correct D below it)",
