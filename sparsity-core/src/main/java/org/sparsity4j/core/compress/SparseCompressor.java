@@ -226,6 +226,71 @@ public final class SparseCompressor {
         }
     }
 
+    // ------------------------------------------------------------------ public API: metadata check
+
+    /**
+     * Checks the metadata of a compressed buffer without decompressing it, for example before handing
+     * bytes from a file or another process to the GPU: cuSPARSELt runs a product on any metadata
+     * without an error, and invalid codes give wrong results. Every group's code must be one of the six
+     * 2:4 codes ({@code idx0 | idx1 << 2} with {@code idx0 < idx1}); for FP32 one of the two 1:2 codes
+     * (0x4, 0xE), and the second metadata copy must hold the same code wherever the region holds it.
+     * The kept values are not checked (any bits are a value), nor the untouched tail of the metadata
+     * region. Large buffers are checked in parallel; the error is the same as a sequential check's.
+     *
+     * @param format the format
+     * @param compressed at least {@link CompressedFormat#compressedSize()} bytes from index 0
+     * @throws IllegalArgumentException if the buffer is too short, or at the first invalid code (in the
+     *     order of the outer dimension, then the groups), naming its byte offset and the group's row and
+     *     column in the stored matrix
+     */
+    public static void checkMetadata(CompressedFormat format, byte[] compressed) {
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(compressed, "compressed");
+        if (compressed.length < format.compressedSize()) {
+            throw new IllegalArgumentException("compressed buffer holds " + compressed.length + " bytes but "
+                    + format + " needs " + format.compressedSize());
+        }
+        boolean fp32 = format.type() == ElementType.FP32;
+        int outer = format.outerExtent();
+        int groups = format.reductionExtent() / (fp32 ? 2 : 4);
+        int off = format.metadataOffset();
+        int metaEnd = off + format.metadataBytes();
+        int[] op = outerPart(format);
+        int[] gp = groupPart(format);
+        int firstCopyNibbles = 512 * ((outer + 63) / 64) * ((groups + 7) / 8);
+        forEachBand(format, band -> {
+            int end = Math.min(outer, band * 64 + 64);
+            for (int p = band * 64; p < end; p++) {
+                for (int g = 0; g < groups; g++) {
+                    int nibble = op[p] + gp[g];
+                    int code = getNibble(compressed, off, nibble);
+                    if (!fp32) {
+                        if (!validCode(code)) {
+                            throw corrupt(format, code, off + (nibble >> 1), p, 4 * g);
+                        }
+                        continue;
+                    }
+                    if (code != FP32_CODE0 && code != FP32_CODE1) {
+                        throw corrupt(format, code, off + (nibble >> 1), p, 2 * g);
+                    }
+                    int second = firstCopyNibbles + fp32SecondCopyIndex(p, g, outer);
+                    if (off + (second >> 1) < metaEnd) {
+                        int copy = getNibble(compressed, off, second);
+                        if (copy != code) {
+                            int[] rc = rowCol(format, p, 2 * g);
+                            throw new IllegalArgumentException("compressed buffer of " + format
+                                    + ": FP32 metadata code 0x" + Integer.toHexString(code) + " at byte offset "
+                                    + (off + (nibble >> 1)) + " but its second copy at byte offset "
+                                    + (off + (second >> 1)) + " holds 0x" + Integer.toHexString(copy)
+                                    + " (pair at row " + rc[0] + ", column " + rc[1] + ")");
+                        }
+                    }
+                }
+            }
+            return true;
+        });
+    }
+
     // ------------------------------------------------------------------ tensor <-> stored bytes
 
     /**
