@@ -9,6 +9,9 @@ import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
+import org.sparsity4j.core.compress.CompressedFormat;
+import org.sparsity4j.core.compress.Order;
+import org.sparsity4j.core.compress.SparseCompressor;
 import org.sparsity4j.cusparselt.gen.cusparseLtMatDescriptor_t;
 import org.sparsity4j.cusparselt.gen.cusparseLtMatmulAlgSelection_t;
 import org.sparsity4j.cusparselt.gen.cusparseLtMatmulDescriptor_t;
@@ -557,12 +560,22 @@ public final class MatmulPlan implements AutoCloseable {
 
     /**
      * Uploads an operand compressed on the CPU (for example by sparsity-core's compressor) in
-     * cuSPARSELt's layout. Only for the SPARSE backend. Only the length is checked: bytes compressed
-     * for another spec of the same compressed size, or with invalid metadata, run without an error
-     * and give wrong products.
+     * cuSPARSELt's layout. Only for the SPARSE backend.
+     *
+     * <p>cuSPARSELt runs a product on any bytes without an error, so they are checked first. The
+     * length must be {@link #compressedSize()}. Where the layout is proven (compute capability 9.0,
+     * cuSPARSELt 0.8, and for the 8-bit types the reduction dimension contiguous, see
+     * {@link CompressedFormat}), every group's metadata code is checked as well
+     * ({@link SparseCompressor#checkMetadata}), on the calling thread before the upload; elsewhere only
+     * the length is. No check can tell bytes compressed for another spec of the same geometry (another
+     * element type of the same width, the other operand of a square product): those run and give wrong
+     * products.
      *
      * @param compressed exactly {@link #compressedSize()} bytes
      * @return the operand, owned by the caller
+     * @throws IllegalArgumentException if the length is wrong, or a metadata code is invalid (the message
+     *     names its byte offset and the group's row and column in the stored structured operand)
+     * @throws IllegalStateException if the plan runs dense cuBLAS, or is closed
      */
     public SparseOperand uploadCompressed(byte[] compressed) {
         checkOpen();
@@ -571,10 +584,45 @@ public final class MatmulPlan implements AutoCloseable {
                     + "); upload the pruned dense operand with compress(DeviceBuffer) instead");
         }
         requireLength("compressed operand", compressed, compressedSize);
+        CompressedFormat format = provenFormat(spec, context.computeCapability(), context.libraryVersion());
+        if (format != null) {
+            SparseCompressor.checkMetadata(format, compressed);
+        }
         DeviceBuffer out = context.upload(compressed);
         SparseOperand op = new SparseOperand(spec, backend, out);
         context.register(op);
         return op;
+    }
+
+    /**
+     * The compressed format of the spec's structured operand where its layout is proven (compute
+     * capability 9.0, cuSPARSELt 0.8.x, see {@link CompressedFormat}); null elsewhere.
+     *
+     * @param spec the spec
+     * @param computeCapability major * 10 + minor
+     * @param libraryVersion cuSPARSELt's version number (800 for 0.8.0)
+     * @return the format, or null
+     */
+    static CompressedFormat provenFormat(MatmulSpec spec, int computeCapability, int libraryVersion) {
+        if (libraryVersion / 100 != 8) {
+            return null;
+        }
+        boolean a = spec.structured() == Operand.A;
+        long rows = a ? spec.rowsA() : spec.rowsB();
+        long cols = a ? spec.colsA() : spec.colsB();
+        Layout layout = a ? spec.layoutA() : spec.layoutB();
+        Op op = a ? spec.opA() : spec.opB();
+        try {
+            return CompressedFormat.forComputeCapability(computeCapability / 10, computeCapability % 10,
+                    spec.input().elementType(), Math.toIntExact(rows), Math.toIntExact(cols),
+                    layout == Layout.ROW_MAJOR ? Order.ROW_MAJOR : Order.COLUMN_MAJOR,
+                    op == Op.N ? org.sparsity4j.core.compress.Op.NON_TRANSPOSE
+                            : org.sparsity4j.core.compress.Op.TRANSPOSE,
+                    a ? org.sparsity4j.core.compress.Operand.A : org.sparsity4j.core.compress.Operand.B);
+        } catch (IllegalArgumentException unproven) {
+            // another architecture, an 8-bit orientation with the reduction strided, or beyond one array
+            return null;
+        }
     }
 
     /**
@@ -631,13 +679,19 @@ public final class MatmulPlan implements AutoCloseable {
         requireAddress("dense", dense);
         requireAddress("c", c);
         requireAddress("d", d);
-        long s = structured.address();
-        long a = spec.structured() == Operand.A ? s : dense;
-        long b = spec.structured() == Operand.A ? dense : s;
-        if (backend == Backend.SPARSE) {
-            enqueueSparse(alpha, a, b, beta, c, d, bias, stream);
-        } else {
-            context.dense().gemm(spec, alpha, a, b, beta, c, d, stream);
+        synchronized (this) {
+            // the operand's address is read under the plan's lock, after the plan is found open: the
+            // context closes its plans before its operands, so an operand cannot be freed between
+            // this read and the enqueue by a context close on another thread
+            checkOpen();
+            long s = structured.address();
+            long a = spec.structured() == Operand.A ? s : dense;
+            long b = spec.structured() == Operand.A ? dense : s;
+            if (backend == Backend.SPARSE) {
+                enqueueSparse(alpha, a, b, beta, c, d, bias, stream);
+            } else {
+                context.dense().gemm(spec, alpha, a, b, beta, c, d, stream);
+            }
         }
     }
 

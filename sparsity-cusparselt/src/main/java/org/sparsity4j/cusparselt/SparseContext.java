@@ -14,6 +14,9 @@ import org.sparsity4j.cusparselt.gen.cusparseLtHandle_t;
 import org.sparsity4j.cusparselt.gen.cusparseLtMatDescriptor_t;
 import org.sparsity4j.cusparselt.gen.global.cusparseLt;
 
+import static org.bytedeco.cuda.global.cudart.cudaDevAttrComputeCapabilityMajor;
+import static org.bytedeco.cuda.global.cudart.cudaDevAttrComputeCapabilityMinor;
+import static org.bytedeco.cuda.global.cudart.cudaDeviceGetAttribute;
 import static org.bytedeco.cuda.global.cudart.cudaDeviceSynchronize;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpy;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
@@ -32,6 +35,8 @@ import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 public final class SparseContext implements AutoCloseable {
 
     private final int device;
+    /** Compute capability as major * 10 + minor (90 for H100 and H200). */
+    private final int computeCapability;
     private cusparseLtHandle_t handle;
     private DenseGemm dense;
     private final Set<AutoCloseable> children = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -42,8 +47,9 @@ public final class SparseContext implements AutoCloseable {
     private record PlanKey(MatmulSpec spec, PlanOptions options) {
     }
 
-    private SparseContext(int device, cusparseLtHandle_t handle) {
+    private SparseContext(int device, int computeCapability, cusparseLtHandle_t handle) {
         this.device = device;
+        this.computeCapability = computeCapability;
         this.handle = handle;
     }
 
@@ -62,13 +68,19 @@ public final class SparseContext implements AutoCloseable {
                     + " CUDA device(s) present");
         }
         Status.cuda(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        int[] major = new int[1];
+        int[] minor = new int[1];
+        Status.cuda(cudaDeviceGetAttribute(major, cudaDevAttrComputeCapabilityMajor, device),
+                "cudaDeviceGetAttribute(ComputeCapabilityMajor)");
+        Status.cuda(cudaDeviceGetAttribute(minor, cudaDevAttrComputeCapabilityMinor, device),
+                "cudaDeviceGetAttribute(ComputeCapabilityMinor)");
         cusparseLtHandle_t h = new cusparseLtHandle_t();
         int st = cusparseLt.cusparseLtInit(h);
         if (st != 0) {
             h.close();
             Status.lt(st, "cusparseLtInit");
         }
-        return new SparseContext(device, h);
+        return new SparseContext(device, 10 * major[0] + minor[0], h);
     }
 
     /**
@@ -78,6 +90,15 @@ public final class SparseContext implements AutoCloseable {
      */
     public int device() {
         return device;
+    }
+
+    /**
+     * The device's compute capability as {@code major * 10 + minor}: 90 for H100 and H200, 80 for A100.
+     *
+     * @return the compute capability
+     */
+    public int computeCapability() {
+        return computeCapability;
     }
 
     /**
@@ -455,7 +476,8 @@ public final class SparseContext implements AutoCloseable {
         }
         RuntimeException first = null;
         List<AutoCloseable> open = new ArrayList<>(children);
-        // plans and operands before the buffers and streams they may use
+        // plans first (a plan's close waits for a product being enqueued on it under its lock), then
+        // the operands such a product reads, then the buffers and streams
         open.sort((a, b) -> Integer.compare(rank(a), rank(b)));
         for (AutoCloseable c : open) {
             try {
@@ -485,10 +507,10 @@ public final class SparseContext implements AutoCloseable {
     }
 
     private static int rank(AutoCloseable c) {
-        if (c instanceof SparseOperand) {
+        if (c instanceof MatmulPlan) {
             return 0;
         }
-        if (c instanceof MatmulPlan) {
+        if (c instanceof SparseOperand) {
             return 1;
         }
         return 2;

@@ -2,6 +2,7 @@ package org.sparsity4j.cusparselt;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sparsity4j.core.compress.CompressedFormat;
+import org.sparsity4j.core.compress.SparseCompressor;
 
 /** Sparse products on the GPU against a float64 CPU reference, every type combination and layout. */
 @Tag("gpu")
@@ -59,6 +62,36 @@ class MatmulGpuTest {
         return out.stream();
     }
 
+    /** The logical op(A) and op(B) of a spec (the structured one pruned) and their stored bytes. */
+    record Operands(double[] opA, double[] opB, byte[] structured, byte[] other) {
+        static Operands random(MatmulSpec s, SplittableRandom rnd) {
+            int m = (int) s.m();
+            int n = (int) s.n();
+            int k = (int) s.k();
+            int keep = s.input() == DataType.FP32 ? 1 : 2;
+            int group = s.input() == DataType.FP32 ? 2 : 4;
+            int maxAbs = maxAbs(s);
+            double[] opA;
+            double[] opB;
+            if (s.structured() == Operand.A) {
+                opA = Matrices.structured(rnd, m, k, 1, keep, group, maxAbs);
+                opB = Matrices.dense(rnd, k, n, maxAbs);
+            } else {
+                opA = Matrices.dense(rnd, m, k, maxAbs);
+                opB = Matrices.structured(rnd, k, n, 0, keep, group, maxAbs);
+            }
+            double[] storedA = s.opA() == Op.N ? opA : Matrices.transpose(opA, m, k);
+            double[] storedB = s.opB() == Op.N ? opB : Matrices.transpose(opB, k, n);
+            byte[] a = Matrices.encode(s.input(), storedA, (int) s.rowsA(), (int) s.colsA(), s.layoutA());
+            byte[] b = Matrices.encode(s.input(), storedB, (int) s.rowsB(), (int) s.colsB(), s.layoutB());
+            return s.structured() == Operand.A ? new Operands(opA, opB, a, b) : new Operands(opA, opB, b, a);
+        }
+
+        static int maxAbs(MatmulSpec s) {
+            return s.output() == DataType.INT8 ? 1 : 3;
+        }
+    }
+
     /** Runs one spec with alpha=1,beta=0 and alpha=2,beta=1 and compares with float64. */
     static void checkSpec(MatmulPlan plan, long seed) {
         MatmulSpec s = plan.spec();
@@ -66,26 +99,13 @@ class MatmulGpuTest {
         int m = (int) s.m();
         int n = (int) s.n();
         int k = (int) s.k();
-        int keep = s.input() == DataType.FP32 ? 1 : 2;
-        int group = s.input() == DataType.FP32 ? 2 : 4;
-        int maxAbs = s.output() == DataType.INT8 ? 1 : 3;
-        double[] opA;
-        double[] opB;
-        if (s.structured() == Operand.A) {
-            opA = Matrices.structured(rnd, m, k, 1, keep, group, maxAbs);
-            opB = Matrices.dense(rnd, k, n, maxAbs);
-        } else {
-            opA = Matrices.dense(rnd, m, k, maxAbs);
-            opB = Matrices.structured(rnd, k, n, 0, keep, group, maxAbs);
-        }
-        double[] storedA = s.opA() == Op.N ? opA : Matrices.transpose(opA, m, k);
-        double[] storedB = s.opB() == Op.N ? opB : Matrices.transpose(opB, k, n);
-        byte[] a = Matrices.encode(s.input(), storedA, (int) s.rowsA(), (int) s.colsA(), s.layoutA());
-        byte[] b = Matrices.encode(s.input(), storedB, (int) s.rowsB(), (int) s.colsB(), s.layoutB());
-        double[] c = Matrices.dense(rnd, m, n, maxAbs);
+        Operands ops = Operands.random(s, rnd);
+        double[] opA = ops.opA();
+        double[] opB = ops.opB();
+        double[] c = Matrices.dense(rnd, m, n, Operands.maxAbs(s));
         byte[] cBytes = Matrices.encode(s.output(), c, m, n, s.layoutC());
-        byte[] sp = s.structured() == Operand.A ? a : b;
-        byte[] other = s.structured() == Operand.A ? b : a;
+        byte[] sp = ops.structured();
+        byte[] other = ops.other();
         double[] bias = s.hasBias() ? Matrices.dense(rnd, m, 1, 3) : null;
         byte[] biasBytes = bias == null ? null : Matrices.encode(s.biasType(), bias, m, 1, Layout.ROW_MAJOR);
         for (double[] ab : new double[][] {{1, 0}, {2, 1}}) {
@@ -125,6 +145,62 @@ class MatmulGpuTest {
         }
     }
 
+    /**
+     * Where the plan runs the sparse kernel and the layout is proven: the operand compressed by
+     * sparsity-core equals cuSPARSELt's (written bytes), {@link MatmulPlan#uploadCompressed} accepts both
+     * and refuses them with one invalid metadata code, and a product on the uploaded core bytes equals
+     * the product on the device-compressed operand bit for bit. Returns 1 if checked, 0 if not.
+     */
+    static int checkCompressedUpload(MatmulPlan plan, long seed) {
+        MatmulSpec s = plan.spec();
+        if (plan.backend() != Backend.SPARSE) {
+            return 0;
+        }
+        CompressedFormat f = MatmulPlan.provenFormat(s, ctx.computeCapability(), ctx.libraryVersion());
+        boolean strided8 = s.input().byteSize() == 1 && (s.structured() == Operand.A
+                ? (s.opA() == Op.N) != (s.layoutA() == Layout.ROW_MAJOR)
+                : (s.opB() == Op.N) != (s.layoutB() == Layout.COLUMN_MAJOR));
+        if (f == null) {
+            assertTrue(strided8 || ctx.computeCapability() != 90, s + ": no proven format on SM 9.0");
+            return 0;
+        }
+        Operands ops = Operands.random(s, new SplittableRandom(seed));
+        byte[] core = SparseCompressor.compress(f, ops.structured());
+        assertEquals(plan.compressedSize(), core.length, s + ": compressed size");
+        byte[] bad = core.clone();
+        bad[f.metadataOffset()] &= (byte) 0xF0; // group (0, 0): code 0, invalid for 2:4 and 1:2
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan.uploadCompressed(bad));
+        assertTrue(e.getMessage().contains("invalid metadata code 0x0 at byte offset " + f.metadataOffset()
+                + " (group at row 0, column 0)"), s + ": " + e.getMessage());
+        try (DeviceBuffer dense = ctx.upload(ops.structured());
+             SparseOperand onDevice = plan.compress(dense);
+             SparseOperand uploaded = plan.uploadCompressed(core);
+             DeviceBuffer other = ctx.upload(ops.other());
+             DeviceBuffer d1 = ctx.allocate(s.bytesC());
+             DeviceBuffer d2 = ctx.allocate(s.bytesC());
+             DeviceBuffer bias = s.hasBias() ? ctx.allocate(s.bytesBias()) : null) {
+            byte[] gpu = onDevice.toByteArray();
+            for (int i = 0; i < f.writtenBytes(); i++) {
+                if (gpu[i] != core[i]) {
+                    fail(s + " seed " + seed + ": core and cuSPARSELt differ first at byte " + i);
+                }
+            }
+            plan.uploadCompressed(gpu).close();
+            if (bias != null) {
+                bias.clear();
+                plan.matmul(1f, onDevice, other.address(), 0f, d1.address(), d1.address(), bias.address(), 0);
+                plan.matmul(1f, uploaded, other.address(), 0f, d2.address(), d2.address(), bias.address(), 0);
+            } else {
+                plan.matmul(1f, onDevice, other.address(), 0f, d1.address(), d1.address(), 0);
+                plan.matmul(1f, uploaded, other.address(), 0f, d2.address(), d2.address(), 0);
+            }
+            ctx.synchronize();
+            assertArrayEquals(d1.toByteArray(), d2.toByteArray(), s + " seed " + seed
+                    + ": product on the uploaded core bytes differs from the device-compressed operand's");
+        }
+        return 1;
+    }
+
     @ParameterizedTest(name = "{0} -> {1}")
     @MethodSource("combinations")
     void matchesFloat64ReferenceForEveryLayout(DataType in, DataType out) {
@@ -132,6 +208,7 @@ class MatmulGpuTest {
         List<String> ran = new ArrayList<>();
         List<String> refused = new ArrayList<>();
         List<String> refusedByJava = new ArrayList<>();
+        int uploadsChecked = 0;
         int m = 128;
         int n = 64;
         int k = 128;
@@ -167,6 +244,7 @@ class MatmulGpuTest {
                                 }
                                 try (plan) {
                                     checkSpec(plan, seed++);
+                                    uploadsChecked += checkCompressedUpload(plan, seed++);
                                 } catch (CusparseLtException e) {
                                     assertTrue(e.statusName().equals("CUSPARSE_STATUS_NOT_SUPPORTED"), e::getMessage);
                                     refused.add(tag + "(" + e.call() + ")");
@@ -182,6 +260,9 @@ class MatmulGpuTest {
         System.out.println(java.time.Instant.now() + " " + in + "->" + out + ": verified " + ran.size() + " layouts " + ran);
         System.out.println(in + "->" + out + ": refused by cuSPARSELt " + refused.size() + " " + refused
                 + "; refused by the Java checks " + refusedByJava.size() + " " + refusedByJava);
+        System.out.println(in + "->" + out + ": core-compressed operands uploaded and checked in " + uploadsChecked
+                + " layouts");
+        assertTrue(uploadsChecked > 0, "no layout ran the upload check");
         // the layout every type supports: structured A row-major op N, B column-major op N (K contiguous)
         assertTrue(ran.stream().anyMatch(t -> t.startsWith("A:RNCN")),
                 in + "->" + out + " must run with A row-major/N and B column-major/N; ran " + ran + ", refused " + refused);
