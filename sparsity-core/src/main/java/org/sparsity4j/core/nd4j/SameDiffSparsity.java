@@ -19,6 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv1D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.api.ops.impl.shape.Transpose;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.XwPlusB;
 import org.nd4j.linalg.factory.Nd4j;
 import org.sparsity4j.core.tensor.Shape;
@@ -46,7 +47,11 @@ public final class SameDiffSparsity {
 
     /**
      * Trainable variables that feed a matrix multiply, linear or convolution op, with their reduction
-     * axes, in the order the ops were added.
+     * axes, in the order the ops were added. A matrix-multiply operand may also be a {@code transpose}
+     * or {@code permute} of a variable (one step, the permutation given as the op's arguments); the
+     * variable's axis is the one the permutation moves to the operand's K axis. Other computed
+     * operands (a reshape, a cast, a transpose whose permutation is another variable) are not
+     * followed and not listed.
      *
      * @param sd the graph
      * @return the candidates; a variable used with two different axes carries a conflict
@@ -116,18 +121,82 @@ public final class SameDiffSparsity {
             return;
         }
         SDVariable v = sd.getVariable(inputs.get(index));
-        if (v == null || v.getVariableType() != VariableType.VARIABLE) {
+        if (v == null) {
             return;
         }
+        int[] perm = null;
+        if (v.getVariableType() == VariableType.ARRAY) {
+            // the operand may be a transpose or permutation of a weight: follow it one step
+            DifferentialFunction producer = sd.getVariableOutputOp(v.name());
+            perm = producer instanceof Transpose ? permutation(sd, producer) : null;
+            if (perm == null) {
+                return;
+            }
+            v = sd.getVariable(sd.getOps().get(producer.getOwnName()).getInputsToOp().get(0));
+            layer += " (through " + producer.opName() + " " + java.util.Arrays.toString(perm) + ")";
+        }
+        if (v.getVariableType() != VariableType.VARIABLE) {
+            return;
+        }
+        long[] shape = shapeOf(v);
+        if (shape == null || shape.length < 2 || (perm != null && perm.length != shape.length)) {
+            return;
+        }
+        int r = shape.length;
+        int axis = kLast ? r - 1 : r - 2;
+        int otherAxis = r != 2 ? -1 : kLast ? 0 : 1;
+        if (perm != null) {
+            // the operand's axis i is the weight's axis perm[i]
+            axis = perm[axis];
+            otherAxis = otherAxis < 0 ? -1 : perm[otherAxis];
+        }
+        offer(sd, found, v.name(), layer, axis, otherAxis);
+    }
+
+    private static long[] shapeOf(SDVariable v) {
         long[] shape = v.getShape();
         if (shape == null && v.getArr() != null) {
             shape = v.getArr().shape();
         }
-        if (shape == null || shape.length < 2) {
-            return;
+        return shape;
+    }
+
+    /**
+     * The permutation of a {@code transpose} or {@code permute} op with one input whose shape is known
+     * (output axis i is input axis perm[i]): its integer arguments, or for a plain transpose without
+     * them the reversed axes; null when the permutation is not known (given as a second input) or not a
+     * permutation.
+     */
+    private static int[] permutation(SameDiff sd, DifferentialFunction op) {
+        List<String> in = sd.getOps().get(op.getOwnName()).getInputsToOp();
+        if (in == null || in.size() != 1) {
+            return null;
+        }
+        long[] shape = shapeOf(sd.getVariable(in.get(0)));
+        if (shape == null) {
+            return null;
         }
         int r = shape.length;
-        offer(sd, found, inputs, index, layer, kLast ? r - 1 : r - 2, r != 2 ? -1 : kLast ? 0 : 1);
+        int[] perm = toInts(op instanceof Transpose t ? t.iArgs() : null);
+        if (perm.length == 0 && op.getClass() == Transpose.class) {
+            perm = new int[r];
+            for (int i = 0; i < r; i++) {
+                perm[i] = r - 1 - i;
+            }
+        }
+        if (perm.length != r) {
+            return null;
+        }
+        boolean[] seen = new boolean[r];
+        for (int i = 0; i < r; i++) {
+            int a = perm[i] < 0 ? perm[i] + r : perm[i];
+            if (a < 0 || a >= r || seen[a]) {
+                return null;
+            }
+            seen[a] = true;
+            perm[i] = a;
+        }
+        return perm;
     }
 
     private static int[] toInts(long[] values) {
@@ -140,10 +209,13 @@ public final class SameDiffSparsity {
 
     private static void offer(SameDiff sd, Map<String, SameDiffWeight> found, List<String> inputs, int index,
             String layer, int axis, int otherAxis) {
-        if (index >= inputs.size()) {
-            return;
+        if (index < inputs.size()) {
+            offer(sd, found, inputs.get(index), layer, axis, otherAxis);
         }
-        String name = inputs.get(index);
+    }
+
+    private static void offer(SameDiff sd, Map<String, SameDiffWeight> found, String name, String layer, int axis,
+            int otherAxis) {
         SDVariable v = sd.getVariable(name);
         if (v == null || v.getVariableType() != VariableType.VARIABLE) {
             return;

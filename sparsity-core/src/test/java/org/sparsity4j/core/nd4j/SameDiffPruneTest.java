@@ -56,6 +56,10 @@ class SameDiffPruneTest {
         SDVariable heads = sd.placeHolder("heads", DataType.FLOAT, 4, -1, 8);     // [batch 4, n, K 8]
         sd.mmul("out_heads", heads, var(sd, "heads_k_n", 4, 8, 8));               // batched b [4, K, N] -> 1
         sd.mmul("out_heads_t", heads, var(sd, "heads_n_k", 4, 12, 8), false, true, false); // [4, N, K] -> 2
+        x.mmul(sd.transpose(var(sd, "t_out_in", 12, 8)));                          // b = w^T, w [N, K] -> 1
+        sd.mmul("out_permuted", x, sd.permute(var(sd, "p_out_in", 12, 8), 1, 0));  // b = permute(w, 1, 0) -> 1
+        sd.transpose(var(sd, "left_t", 8, 4)).mmul(sd.transpose(x));                // a = w^T, w [K, M] -> 0
+        sd.mmul("out_heads_p", heads, sd.permute(var(sd, "heads_p", 8, 4, 12), 1, 0, 2)); // b [4, K, N] = w [K, 4, N] -> 0
         sd.cnn().conv1d("out_1d", seq, var(sd, "conv1d_w", 3, 8, 4),
                 Conv1DConfig.builder().k(3).paddingMode(PaddingMode.VALID).dataFormat("NCW").build());           // [k, iC, oC] -> 1
         SDVariable shared = var(sd, "shared", 8, 8);
@@ -83,6 +87,15 @@ class SameDiffPruneTest {
         assertEquals(1, c.get("dense_in_out").otherAxis());
         assertEquals(0, c.get("dense_out_in").otherAxis());
         assertEquals(1, c.get("conv1d_w").axis());
+        assertEquals(1, c.get("t_out_in").axis());
+        assertEquals(0, c.get("t_out_in").otherAxis());
+        assertTrue(c.get("t_out_in").layer().contains("transpose"), c.get("t_out_in").layer());
+        assertEquals(1, c.get("p_out_in").axis());
+        assertEquals(0, c.get("p_out_in").otherAxis());
+        assertEquals(0, c.get("left_t").axis());
+        assertEquals(1, c.get("left_t").otherAxis());
+        assertEquals(0, c.get("heads_p").axis());
+        assertEquals(-1, c.get("heads_p").otherAxis());
         assertNotNull(c.get("shared").conflict());
         assertFalse(c.containsKey("const_w"));
         assertFalse(c.containsKey("linear_b"));
@@ -97,7 +110,7 @@ class SameDiffPruneTest {
         Map<String, org.nd4j.linalg.api.ndarray.INDArray> out = sd.output(Map.of(
                 "img", Nd4j.rand(DataType.FLOAT, 2, 8, 6, 6), "seq", Nd4j.rand(DataType.FLOAT, 2, 8, 10),
                 "heads", Nd4j.rand(DataType.FLOAT, 4, 3, 8)),
-                "out_yxio", "out_oiyx", "out_oyxi", "out_1d", "out_heads", "out_heads_t");
+                "out_yxio", "out_oiyx", "out_oyxi", "out_1d", "out_heads", "out_heads_t", "out_heads_p");
         assertEquals(List.of(2L, 16L, 4L, 4L), box(out.get("out_yxio").shape()));
         assertEquals(List.of(2L, 16L, 4L, 4L), box(out.get("out_oiyx").shape()));
         assertEquals(List.of(2L, 16L, 4L, 4L), box(out.get("out_oyxi").shape()));
@@ -105,6 +118,23 @@ class SameDiffPruneTest {
         // the batched products sum over the K axis of 8: [4, 3, 8] x [4, 8, 8] and x [4, 12, 8]^T
         assertEquals(List.of(4L, 3L, 8L), box(out.get("out_heads").shape()));
         assertEquals(List.of(4L, 3L, 12L), box(out.get("out_heads_t").shape()));
+        assertEquals(List.of(4L, 3L, 12L), box(out.get("out_heads_p").shape()));
+    }
+
+    @Test
+    void aPermutedWeightIsPrunedAlongTheAxisTheProductSumsOver() {
+        // out = x . permute(w, 1, 0): every output is a sum over w's axis 1, so zeroing w[j][i] changes
+        // output j only through input i; check it by products with unit vectors
+        SameDiff sd = graph();
+        org.nd4j.linalg.api.ndarray.INDArray w = sd.getVariable("p_out_in").getArr();
+        for (int i = 0; i < 8; i++) {
+            org.nd4j.linalg.api.ndarray.INDArray e = Nd4j.zeros(DataType.FLOAT, 1, 8);
+            e.putScalar(0, i, 1f);
+            org.nd4j.linalg.api.ndarray.INDArray row = sd.output(Map.of("x", e), "out_permuted").get("out_permuted");
+            for (int j = 0; j < 12; j++) {
+                assertEquals(w.getFloat(j, i), row.getFloat(0, j), 0f, "x . permute(w) sums over w's axis 1");
+            }
+        }
     }
 
     @Test
@@ -120,6 +150,10 @@ class SameDiffPruneTest {
         assertEquals(3, c.get("conv_oyxi").axis());
         assertEquals(1, c.get("heads_k_n").axis());
         assertEquals(2, c.get("heads_n_k").axis());
+        assertEquals(1, c.get("t_out_in").axis());
+        assertEquals(1, c.get("p_out_in").axis());
+        assertEquals(0, c.get("left_t").axis());
+        assertEquals(0, c.get("heads_p").axis());
     }
 
     private static List<Long> box(long[] values) {
@@ -136,7 +170,8 @@ class SameDiffPruneTest {
         Map<String, Integer> axes = Map.ofEntries(Map.entry("dense_in_out", 0), Map.entry("dense_out_in", 1),
                 Map.entry("left", 1), Map.entry("linear_w", 0), Map.entry("odd_in", 0), Map.entry("conv_yxio", 2),
                 Map.entry("conv_oiyx", 1), Map.entry("conv_oyxi", 3), Map.entry("conv1d_w", 1),
-                Map.entry("heads_k_n", 1), Map.entry("heads_n_k", 2));
+                Map.entry("heads_k_n", 1), Map.entry("heads_n_k", 2), Map.entry("t_out_in", 1),
+                Map.entry("p_out_in", 1), Map.entry("left_t", 0), Map.entry("heads_p", 0));
         for (Map.Entry<String, Integer> e : axes.entrySet()) {
             assertTrue(byName.get(e.getKey()).pruned(), byName.get(e.getKey()).toString());
             float[] w = SameDiffSparsity.readFloats(sd.getVariable(e.getKey()).getArr());
@@ -152,7 +187,7 @@ class SameDiffPruneTest {
     @Test
     void namedVariablesArePrunedAlongTheGivenAxis() {
         SameDiff sd = graph();
-        MaskSet masks = SameDiffSparsity.prune(sd, PruneOptions.twoOfFour().excluding("conv|dense|left|linear|odd|heads"),
+        MaskSet masks = SameDiffSparsity.prune(sd, PruneOptions.twoOfFour().excluding("conv|dense|left|linear|odd|heads|t_out|p_out"),
                 Map.of("shared", 1)).masks();
         assertEquals(List.of("shared"), masks.names());
         assertEquals(1, masks.get("shared").axis());
