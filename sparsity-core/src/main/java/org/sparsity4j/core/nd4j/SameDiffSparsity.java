@@ -111,8 +111,8 @@ public final class SameDiffSparsity {
 
     /**
      * Offers a matrix-multiply operand of rank 2 or more: its reduction axis is the last one
-     * ({@code kLast}) or the one before; leading axes index independent matrices. A rank-2 operand's
-     * other axis is its tile masks' second axis (tile masks are for rank-2 weights). Operands of rank
+     * ({@code kLast}) or the one before; leading axes index independent matrices. The other of the
+     * two is its tile masks' second axis (tiles of each matrix of a batched weight). Operands of rank
      * below 2 are not weights of a matrix product.
      */
     private static void offerMatmul(SameDiff sd, Map<String, SameDiffWeight> found, List<String> inputs, int index,
@@ -144,11 +144,11 @@ public final class SameDiffSparsity {
         }
         int r = shape.length;
         int axis = kLast ? r - 1 : r - 2;
-        int otherAxis = r != 2 ? -1 : kLast ? 0 : 1;
+        int otherAxis = kLast ? r - 2 : r - 1;
         if (perm != null) {
             // the operand's axis i is the weight's axis perm[i]
             axis = perm[axis];
-            otherAxis = otherAxis < 0 ? -1 : perm[otherAxis];
+            otherAxis = perm[otherAxis];
         }
         offer(sd, found, v.name(), layer, axis, otherAxis);
     }
@@ -285,7 +285,7 @@ public final class SameDiffSparsity {
                 entries.add(PruneReport.Entry.skipped(w.name(), w.layer(), shape, reason));
                 continue;
             }
-            int other = shape.rank() == 2 ? (w.otherAxis() >= 0 ? w.otherAxis() : 1 - axis) : -1;
+            int other = w.otherAxis() >= 0 ? w.otherAxis() : shape.rank() == 2 ? 1 - axis : -1;
             WeightPruner.Outcome outcome = WeightPruner.prune(w.name(), w.layer(), readFloats(arr), shape, axis,
                     other, options);
             entries.add(outcome.entry());

@@ -6,7 +6,8 @@ package org.sparsity4j.core.nd4j;
  * @param name variable name
  * @param layer the consuming op and the role of the variable, for example {@code Mmul b}
  * @param axis reduction axis of the weight
- * @param otherAxis output axis for tile masks (-1 when the weight is not rank 2)
+ * @param otherAxis output axis for tile masks: the N axis of a matrix-product weight, of rank 2 or batched
+ *     ([.., K, N] or [.., N, K]); -1 for convolution weights
  * @param conflict a reason the variable cannot be pruned from its uses (for example two uses needing
  *     different axes), or null
  */

@@ -47,8 +47,10 @@ public final class PruneOptions {
 
     /**
      * Transposable 2:4 tile masks (every 4x4 block has two kept elements in each row and column) for
-     * rank-2 weights, so that the transposed weight used in the backward pass is 2:4 too. Weights of
-     * higher rank (convolutions) keep strip masks along their reduction axis.
+     * the weights of matrix products, so that the transposed weight used in the backward pass is 2:4
+     * too: rank-2 weights, and each matrix of a batched SameDiff weight [.., K, N]. Convolution weights
+     * keep strip masks along their reduction axis, as does a weight whose output axis is not a
+     * multiple of 4 (the report says why).
      *
      * @return a copy that uses tile masks; the pattern becomes 2:4
      */
@@ -124,7 +126,7 @@ public final class PruneOptions {
     }
 
     /**
-     * Whether rank-2 weights get transposable tile masks.
+     * Whether matrix-product weights get transposable tile masks.
      *
      * @return true for tile masks
      */

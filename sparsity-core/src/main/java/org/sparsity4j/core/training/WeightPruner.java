@@ -72,7 +72,9 @@ public final class WeightPruner {
      * @param values the weight, row-major; pruned positions are set to 0 in place
      * @param shape weight shape
      * @param axis reduction axis
-     * @param otherAxis for tile masks the output axis of a rank-2 weight, otherwise ignored
+     * @param otherAxis for tile masks the output axis of a matrix-product weight (rank 2, or the matrices
+     *     of a batched weight [.., K, N]), -1 for weights without one (convolutions); ignored for strip
+     *     masks
      * @param options prune options
      * @return the mask and report entry, or only a report entry when skipped
      */
@@ -88,11 +90,10 @@ public final class WeightPruner {
             return new Outcome(null, PruneReport.Entry.skipped(name, layer, shape, reason));
         }
         Tensor t = Tensor.ofFloats(values, shape.dims());
-        boolean tile = options.tileMasks() && shape.rank() == 2 && otherAxis >= 0 && otherAxis != axis
-                && shape.dim(otherAxis) % 4 == 0;
+        boolean tile = options.tileMasks() && otherAxis >= 0 && otherAxis != axis && shape.dim(otherAxis) % 4 == 0;
         String note = "";
         if (options.tileMasks() && !tile) {
-            note = shape.rank() != 2 ? " (tile masks need a rank-2 weight)"
+            note = otherAxis < 0 || otherAxis == axis ? " (tile masks need a matrix-product weight)"
                     : " (tile masks need the other axis to be a multiple of 4)";
         }
         Mask mask = tile

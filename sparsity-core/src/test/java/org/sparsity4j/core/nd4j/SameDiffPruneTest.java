@@ -82,7 +82,9 @@ class SameDiffPruneTest {
         assertEquals(1, c.get("conv_oiyx").axis());
         assertEquals(3, c.get("conv_oyxi").axis());
         assertEquals(1, c.get("heads_k_n").axis());
-        assertEquals(-1, c.get("heads_k_n").otherAxis());
+        assertEquals(2, c.get("heads_k_n").otherAxis());
+        assertEquals(1, c.get("heads_n_k").otherAxis());
+        assertEquals(-1, c.get("conv_oiyx").otherAxis());
         assertEquals(2, c.get("heads_n_k").axis());
         assertEquals(1, c.get("dense_in_out").otherAxis());
         assertEquals(0, c.get("dense_out_in").otherAxis());
@@ -95,7 +97,7 @@ class SameDiffPruneTest {
         assertEquals(0, c.get("left_t").axis());
         assertEquals(1, c.get("left_t").otherAxis());
         assertEquals(0, c.get("heads_p").axis());
-        assertEquals(-1, c.get("heads_p").otherAxis());
+        assertEquals(2, c.get("heads_p").otherAxis());
         assertNotNull(c.get("shared").conflict());
         assertFalse(c.containsKey("const_w"));
         assertFalse(c.containsKey("linear_b"));
@@ -200,7 +202,7 @@ class SameDiffPruneTest {
     }
 
     @Test
-    void tileMasksForRankTwoWeightsStripForConvolutions() {
+    void tileMasksForMatrixProductWeightsStripForConvolutions() {
         SameDiff sd = graph();
         MaskSet masks = SameDiffSparsity.prune(sd, PruneOptions.twoOfFour().withTileMasks()).masks();
         ParameterMask dense = masks.get("dense_in_out");
@@ -208,6 +210,26 @@ class SameDiffPruneTest {
         assertEquals(0, dense.axis());
         assertEquals(1, dense.otherAxis());
         assertEquals(MaskKind.STRIP, masks.get("conv_yxio").kind());
+        // batched weights: a transposable tile mask for each matrix
+        for (String name : List.of("heads_k_n", "heads_n_k", "heads_p")) {
+            ParameterMask m = masks.get(name);
+            assertEquals(MaskKind.TILE, m.kind(), name);
+            org.nd4j.linalg.api.ndarray.INDArray arr = sd.getVariable(name).getArr();
+            Tensor t = Tensor.ofFloats(SameDiffSparsity.readFloats(arr), arr.shape());
+            assertTrue(Validator.checkTile(t, m.axis(), m.otherAxis()).isValid(), name);
+            assertEquals(3, t.shape().rank());
+        }
+        assertEquals(List.of(1, 2), List.of(masks.get("heads_k_n").axis(), masks.get("heads_k_n").otherAxis()));
+        assertEquals(List.of(2, 1), List.of(masks.get("heads_n_k").axis(), masks.get("heads_n_k").otherAxis()));
+        assertEquals(List.of(0, 2), List.of(masks.get("heads_p").axis(), masks.get("heads_p").otherAxis()));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try {
+            masks.writeTo(bytes);
+            assertEquals(masks, MaskSet.readFrom(new java.io.ByteArrayInputStream(bytes.toByteArray())),
+                    "rank-3 tile masks survive a save and load");
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
         assertNull(masks.get("odd_in").kind() == MaskKind.TILE ? "odd_in has 6 outputs, no tile" : null);
         assertTrue(SameDiffSparsity.verify(sd, masks).isValid());
     }
