@@ -564,12 +564,12 @@ public final class MatmulPlan implements AutoCloseable {
      *
      * <p>cuSPARSELt runs a product on any bytes without an error, so they are checked first. The
      * length must be {@link #compressedSize()}. Where the layout is proven (compute capability 9.0,
-     * cuSPARSELt 0.8, and for the 8-bit types the reduction dimension contiguous, see
-     * {@link CompressedFormat}), every group's metadata code is checked as well
-     * ({@link SparseCompressor#checkMetadata}), on the calling thread before the upload; elsewhere only
-     * the length is. No check can tell bytes compressed for another spec of the same geometry (another
-     * element type of the same width, the other operand of a square product): those run and give wrong
-     * products.
+     * cuSPARSELt 0.8, for the 8-bit types the reduction dimension contiguous, and the dense operand
+     * within one Java array, 2^31 - 9 bytes: see {@link CompressedFormat}), every group's metadata code
+     * is checked as well ({@link SparseCompressor#checkMetadata}; large operands on the common pool,
+     * the caller waiting) before the upload; elsewhere only the length is. No check can tell bytes
+     * compressed for another spec of the same geometry (another element type of the same width, the
+     * other operand of a square product): those run and give wrong products.
      *
      * @param compressed exactly {@link #compressedSize()} bytes
      * @return the operand, owned by the caller
@@ -596,7 +596,8 @@ public final class MatmulPlan implements AutoCloseable {
 
     /**
      * The compressed format of the spec's structured operand where its layout is proven (compute
-     * capability 9.0, cuSPARSELt 0.8.x, see {@link CompressedFormat}); null elsewhere.
+     * capability 9.0, cuSPARSELt 0.8.x, see {@link CompressedFormat}) and the operand fits the core's
+     * arrays (dense within 2^31 - 9 bytes); null elsewhere.
      *
      * @param spec the spec
      * @param computeCapability major * 10 + minor

@@ -86,5 +86,8 @@ class ProvenFormatTest {
         assertNull(MatmulPlan.provenFormat(s, 100, V080), "Blackwell");
         assertNull(MatmulPlan.provenFormat(s, SM90, 700), "cuSPARSELt 0.7");
         assertNull(MatmulPlan.provenFormat(s, SM90, 900), "cuSPARSELt 0.9");
+        // a dense operand beyond one Java array (40960^2 FP16 = 3.4 GB): length check only, as documented
+        MatmulSpec big = MatmulSpec.builder(40960, 64, 40960).input(DataType.FP16).build();
+        assertNull(MatmulPlan.provenFormat(big, SM90, V080));
     }
 }

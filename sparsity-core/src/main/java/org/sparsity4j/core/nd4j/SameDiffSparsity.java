@@ -48,10 +48,12 @@ public final class SameDiffSparsity {
     /**
      * Trainable variables that feed a matrix multiply, linear or convolution op, with their reduction
      * axes, in the order the ops were added. A matrix-multiply operand may also be a {@code transpose}
-     * or {@code permute} of a variable (one step, the permutation given as the op's arguments); the
-     * variable's axis is the one the permutation moves to the operand's K axis. Other computed
-     * operands (a reshape, a cast, a transpose whose permutation is another variable) are not
-     * followed and not listed.
+     * or {@code permute} of a variable (one step, the permutation given as the op's non-negative
+     * arguments); the variable's axis is the one the permutation moves to the operand's K axis. Other
+     * computed operands (a reshape, a cast, a transpose whose permutation is another variable, a
+     * permute with a negative axis, which ND4J runs as the identity) are not followed and not listed.
+     * A matrix-product weight carries its N axis as {@link SameDiffWeight#otherAxis()} for tile masks,
+     * unless two uses name different N axes.
      *
      * @param sd the graph
      * @return the candidates; a variable used with two different axes carries a conflict
@@ -164,8 +166,9 @@ public final class SameDiffSparsity {
     /**
      * The permutation of a {@code transpose} or {@code permute} op with one input whose shape is known
      * (output axis i is input axis perm[i]): its integer arguments, or for a plain transpose without
-     * them the reversed axes; null when the permutation is not known (given as a second input) or not a
-     * permutation.
+     * them the reversed axes; null when the permutation is not known (given as a second input), not a
+     * permutation, or holds a negative axis (ND4J's SameDiff runs such a permute as the identity,
+     * whatever the axes say, so following it would prune along an axis the product does not sum over).
      */
     private static int[] permutation(SameDiff sd, DifferentialFunction op) {
         List<String> in = sd.getOps().get(op.getOwnName()).getInputsToOp();
@@ -189,12 +192,11 @@ public final class SameDiffSparsity {
         }
         boolean[] seen = new boolean[r];
         for (int i = 0; i < r; i++) {
-            int a = perm[i] < 0 ? perm[i] + r : perm[i];
+            int a = perm[i];
             if (a < 0 || a >= r || seen[a]) {
                 return null;
             }
             seen[a] = true;
-            perm[i] = a;
         }
         return perm;
     }
@@ -223,6 +225,12 @@ public final class SameDiffSparsity {
         SameDiffWeight prev = found.get(name);
         if (prev == null) {
             found.put(name, new SameDiffWeight(name, layer, axis, otherAxis, null));
+        } else if (prev.axis() == axis && prev.otherAxis() != otherAxis && prev.otherAxis() >= 0
+                && prev.conflict() == null) {
+            // the same reduction axis but another output axis (a batched weight used through a
+            // permutation): a tile mask would be 2:4 along one use's backward reduction only, so the
+            // weight gets a strip mask, valid for both uses
+            found.put(name, new SameDiffWeight(name, prev.layer(), axis, -1, null));
         } else if (prev.axis() != axis && prev.conflict() == null) {
             found.put(name, new SameDiffWeight(name, prev.layer(), prev.axis(), prev.otherAxis(),
                     "used as " + prev.layer() + " (axis " + prev.axis() + ") and as " + layer + " (axis " + axis

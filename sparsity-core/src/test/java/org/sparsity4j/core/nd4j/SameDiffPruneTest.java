@@ -124,6 +124,40 @@ class SameDiffPruneTest {
     }
 
     @Test
+    void aPermuteWithNegativeAxesIsNotFollowed() {
+        // ND4J's SameDiff runs permute(w, -1, 0, 1) as the identity: reading -1 as the last axis would
+        // prune w along axis 0 while the product sums over its axis 1
+        Nd4j.getRandom().setSeed(3);
+        SameDiff sd = SameDiff.create();
+        SDVariable h = sd.placeHolder("h", DataType.FLOAT, 8, -1, 8);
+        SDVariable w = var(sd, "w", 8, 8, 8);
+        SDVariable permuted = sd.permute(w, -1, 0, 1);
+        sd.mmul("out", h, permuted);
+        assertEquals(w.getArr(), permuted.eval(), "ND4J's permute with a negative axis");
+        assertTrue(SameDiffSparsity.candidates(sd).isEmpty(), SameDiffSparsity.candidates(sd).toString());
+    }
+
+    @Test
+    void aBatchedWeightWithTwoOutputAxesGetsAStripMaskValidForBothUses() {
+        // w [8, 8, 8] used directly (K axis 1, N axis 2) and through permute(w, 2, 1, 0) (K axis 1, N
+        // axis 0): the same reduction axis, but each use's backward pass reduces over another axis
+        Nd4j.getRandom().setSeed(4);
+        SameDiff sd = SameDiff.create();
+        SDVariable h = sd.placeHolder("h", DataType.FLOAT, 8, -1, 8);
+        SDVariable w = var(sd, "w", 8, 8, 8);
+        sd.mmul("direct", h, w);
+        sd.mmul("permuted", h, sd.permute(w, 2, 1, 0));
+        SameDiffWeight c = SameDiffSparsity.candidates(sd).get(0);
+        assertEquals(List.of(1, -1), List.of(c.axis(), c.otherAxis()), c.toString());
+        SameDiffPruneResult r = SameDiffSparsity.prune(sd, PruneOptions.twoOfFour().withTileMasks());
+        assertEquals(MaskKind.STRIP, r.masks().get("w").kind());
+        Tensor t = Tensor.ofFloats(SameDiffSparsity.readFloats(w.getArr()), 8, 8, 8);
+        assertTrue(Validator.checkStrip(t, SparsityPattern.TWO_OF_FOUR, 1).isValid());
+        assertTrue(r.report().entries().get(0).detail().contains("tile masks need"),
+                r.report().entries().get(0).detail());
+    }
+
+    @Test
     void aPermutedWeightIsPrunedAlongTheAxisTheProductSumsOver() {
         // out = x . permute(w, 1, 0): every output is a sum over w's axis 1, so zeroing w[j][i] changes
         // output j only through input i; check it by products with unit vectors
