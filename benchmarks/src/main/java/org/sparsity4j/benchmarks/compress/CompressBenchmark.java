@@ -22,7 +22,8 @@ import org.sparsity4j.core.tensor.ElementType;
  * Compression and decompression of an 8192 × 8192 2:4 matrix (row-major, op N, the layout PyTorch
  * uses), split into 64-row bands on the common pool, against a single-threaded
  * {@link System#arraycopy} of the same bytes in the same run: {@code copyDense} copies the dense
- * matrix (what compression reads), {@code copyCompressed} the compressed buffer. {@code simd} selects
+ * matrix (what compression reads), {@code copyCompressed} the compressed buffer (the reference for
+ * decompression and for {@code checkMetadata}). {@code simd} selects
  * the Vector API kernels or the scalar ones (the fork always has the incubating module; the choice is
  * made through the {@code sparsity.simd} system property before the compressor is first used, and
  * checked). Run: {@code java -jar benchmarks/target/benchmarks.jar Compress}.
@@ -91,6 +92,16 @@ public class CompressBenchmark {
     public byte[] decompress() {
         SparseCompressor.decompress(format, compressed, denseOut);
         return denseOut;
+    }
+
+    /**
+     * Checks every metadata code of the compressed buffer (what {@code MatmulPlan.uploadCompressed}
+     * adds before an upload); scalar in both {@code simd} settings.
+     */
+    @Benchmark
+    public byte[] checkMetadata() {
+        SparseCompressor.checkMetadata(format, compressed);
+        return compressed;
     }
 
     /** Copies the dense bytes (the reference for compression). */

@@ -254,6 +254,11 @@ public final class SparseCompressor {
         int outer = format.outerExtent();
         int groups = format.reductionExtent() / (fp32 ? 2 : 4);
         int off = format.metadataOffset();
+        if (!fp32 && outer % 64 == 0 && groups % (format.type().byteSize() == 1 ? 16 : 8) == 0
+                && allCodesValid(compressed, off, (long) outer * groups / 2)) {
+            // whole metadata tiles: the first outer * groups / 2 bytes hold exactly the groups' codes
+            return;
+        }
         int metaEnd = off + format.metadataBytes();
         int[] op = outerPart(format);
         int[] gp = groupPart(format);
@@ -289,6 +294,31 @@ public final class SparseCompressor {
             }
             return true;
         });
+    }
+
+    /**
+     * Whether every nibble of {@code bytes} bytes from {@code from} is a 2:4 code, sixteen at a time: with
+     * a = code & 3 and b = code >> 2, 4 + b - a (never borrowing from the next nibble) is at least 5,
+     * that is bit 2 set and bit 0 or 1 set, exactly when a < b.
+     */
+    static boolean allCodesValid(byte[] in, int from, long bytes) {
+        final long lowTwo = 0x3333_3333_3333_3333L;
+        final long four = 0x4444_4444_4444_4444L;
+        final long ones = 0x1111_1111_1111_1111L;
+        int end = from + (int) bytes;
+        int i = from;
+        long bad = 0;
+        for (; i + 8 <= end; i += 8) {
+            long x = (long) LONG_LE.get(in, i);
+            long d = (((x >>> 2) & lowTwo) | four) - (x & lowTwo);
+            bad |= ~((d >>> 2) & (d | d >>> 1)) & ones;
+        }
+        for (; i < end; i++) {
+            if (!validCode(in[i] & 0xF) || !validCode((in[i] >> 4) & 0xF)) {
+                return false;
+            }
+        }
+        return bad == 0;
     }
 
     // ------------------------------------------------------------------ tensor <-> stored bytes

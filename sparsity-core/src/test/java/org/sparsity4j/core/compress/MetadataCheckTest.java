@@ -52,8 +52,9 @@ class MetadataCheckTest {
         int groupSize = fp32 ? 2 : 4;
         for (int k = 0; k < 6; k++) {
             SplittableRandom rnd = Gen.random(name, k);
-            int rows = unit * (1 + rnd.nextInt(160 / unit));
-            int cols = unit * (1 + rnd.nextInt(160 / unit));
+            // the first two: whole metadata tiles in every orientation (the word-at-a-time path), then any
+            int rows = k < 2 ? 128 * (1 + k) : unit * (1 + rnd.nextInt(160 / unit));
+            int cols = k < 2 ? 256 : unit * (1 + rnd.nextInt(160 / unit));
             CompressedFormat f = CompressedFormat.forSm90(type, rows, cols, order, op, operand);
             String where = Gen.seedOf(name, k) + " " + f;
             byte[] good = SparseCompressor.compress(f, randomValid(f, rnd));
@@ -62,6 +63,11 @@ class MetadataCheckTest {
             int[] outerPart = SparseCompressor.outerPart(f);
             int[] groupPart = SparseCompressor.groupPart(f);
             int groups = f.reductionExtent() / groupSize;
+            if (k < 2 && !fp32) {
+                // whole tiles: the codes fill the first outer * groups / 2 metadata bytes (the fast path)
+                assertTrue(SparseCompressor.allCodesValid(good, f.metadataOffset(), (long) f.outerExtent() * groups / 2),
+                        where);
+            }
             int firstCopy = 512 * ((f.outerExtent() + 63) / 64) * ((groups + 7) / 8);
             for (int trial = 0; trial < 4; trial++) {
                 int p = rnd.nextInt(f.outerExtent());
@@ -89,6 +95,26 @@ class MetadataCheckTest {
                                 + " at byte offset " + (f.metadataOffset() + (nibble >> 1)) + " (group at row " + rc[0]
                                 + ", column " + rc[1] + ")"), what + ": " + checkError);
                     }
+                }
+            }
+        }
+    }
+
+    /** The word-at-a-time scan: every code in every nibble of a word and of the byte tail, exhaustively. */
+    @Test
+    void theWordScanJudgesEveryCodeInEveryNibblePosition() {
+        for (int length = 1; length <= 19; length++) {
+            for (int nibble = 0; nibble < 2 * length; nibble++) {
+                for (int code = 0; code < 16; code++) {
+                    byte[] b = new byte[3 + length + 5];
+                    java.util.Arrays.fill(b, (byte) 0x00); // code 0 outside the scanned range: invalid
+                    for (int i = 3; i < 3 + length; i++) {
+                        b[i] = (byte) 0xE4; // (0, 1) and (2, 3)
+                    }
+                    putNibble(b, 3, nibble, code);
+                    boolean valid = (code & 3) < (code >> 2);
+                    assertEquals(valid, SparseCompressor.allCodesValid(b, 3, length),
+                            length + " bytes, nibble " + nibble + ", code 0x" + Integer.toHexString(code));
                 }
             }
         }
