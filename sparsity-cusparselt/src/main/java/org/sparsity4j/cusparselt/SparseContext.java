@@ -1,13 +1,9 @@
 package org.sparsity4j.cusparselt;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.sparsity4j.cusparselt.gen.cusparseLtHandle_t;
@@ -30,7 +26,8 @@ import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
  *
  * <p>Closing the context closes everything it created that is still open (plans, operands,
  * buffers, streams). Close is idempotent; any use after close throws {@link IllegalStateException}.
- * A context is meant to be used from one thread at a time.
+ * A context is meant to be used from one thread at a time; its plans may be used from any thread at
+ * once (their host conveniences allocate and free the context's buffers, which it records safely).
  */
 public final class SparseContext implements AutoCloseable {
 
@@ -39,7 +36,7 @@ public final class SparseContext implements AutoCloseable {
     private final int computeCapability;
     private cusparseLtHandle_t handle;
     private DenseGemm dense;
-    private final Set<AutoCloseable> children = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final OwnedResources children = new OwnedResources();
     private final Map<PlanKey, MatmulPlan> cache = new HashMap<>();
     private DeviceBuffer compressScratch;
     private DeviceBuffer flag;
@@ -136,7 +133,7 @@ public final class SparseContext implements AutoCloseable {
     public DeviceBuffer allocate(long bytes) {
         checkOpen();
         DeviceBuffer b = DeviceBuffer.allocate(this, bytes);
-        children.add(b);
+        register(b);
         return b;
     }
 
@@ -166,7 +163,7 @@ public final class SparseContext implements AutoCloseable {
     public CudaStream createStream() {
         checkOpen();
         CudaStream s = CudaStream.create(this);
-        children.add(s);
+        register(s);
         return s;
     }
 
@@ -183,7 +180,7 @@ public final class SparseContext implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         Status.cuda(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
         MatmulPlan p = MatmulPlan.create(this, spec, options);
-        children.add(p);
+        register(p);
         return p;
     }
 
@@ -446,20 +443,30 @@ public final class SparseContext implements AutoCloseable {
         return handle;
     }
 
+    /** The context's cuBLAS path, created on first use (from any plan's thread). */
     DenseGemm dense() {
         checkOpen();
-        if (dense == null) {
-            dense = DenseGemm.create();
+        synchronized (this) {
+            if (dense == null) {
+                dense = DenseGemm.create();
+            }
+            return dense;
         }
-        return dense;
     }
 
+    /** Records a resource this context closes with it; called from any thread. */
     void register(AutoCloseable child) {
         children.add(child);
     }
 
+    /** Forgets a resource closed by its owner; called from any thread. */
     void forget(AutoCloseable child) {
         children.remove(child);
+    }
+
+    /** Number of open resources the context would close (for tests). */
+    int openResources() {
+        return children.size();
     }
 
     void checkOpen() {
@@ -475,7 +482,7 @@ public final class SparseContext implements AutoCloseable {
             return;
         }
         RuntimeException first = null;
-        List<AutoCloseable> open = new ArrayList<>(children);
+        List<AutoCloseable> open = children.drain();
         // plans first (a plan's close waits for a product being enqueued on it under its lock), then
         // the operands such a product reads, then the buffers and streams
         open.sort((a, b) -> Integer.compare(rank(a), rank(b)));
@@ -488,13 +495,16 @@ public final class SparseContext implements AutoCloseable {
                 }
             }
         }
-        children.clear();
         cache.clear();
         compressScratch = null;
         flag = null;
-        if (dense != null) {
-            dense.close();
+        DenseGemm cublas;
+        synchronized (this) {
+            cublas = dense;
             dense = null;
+        }
+        if (cublas != null) {
+            cublas.close();
         }
         cusparseLtHandle_t h = handle;
         handle = null;

@@ -64,6 +64,54 @@ class LifecycleGpuTest {
     }
 
     @Test
+    void plansUsedFromSeveralThreadsKeepTheContextsRecordExact() throws Exception {
+        // each multiply uploads and frees four buffers of the context from its own thread
+        Gpu.require();
+        MatmulSpec fp16 = MatmulSpec.builder(128, 64, 128).input(DataType.FP16).build();
+        MatmulSpec bf16 = MatmulSpec.builder(128, 64, 128).input(DataType.BF16).build();
+        try (SparseContext ctx = SparseContext.create(0)) {
+            MatmulPlan[] plans = {ctx.createPlan(fp16, PlanOptions.noSearch()), ctx.createPlan(bf16, PlanOptions.noSearch())};
+            byte[][][] inputs = new byte[2][][];
+            byte[][] expected = new byte[2][];
+            for (int p = 0; p < 2; p++) {
+                MatmulSpec s = plans[p].spec();
+                MatmulGpuTest.Operands ops = MatmulGpuTest.Operands.random(s, new java.util.SplittableRandom(77 + p));
+                inputs[p] = new byte[][] {ops.structured(), ops.other()};
+                expected[p] = plans[p].multiply(ops.structured(), ops.other(), null, 1f, 0f);
+            }
+            assertEquals(2, ctx.openResources(), "the two plans");
+            int threads = 4;
+            int calls = 250;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+            try {
+                java.util.List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int first = t;
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < calls; i++) {
+                            int p = (first + i) % 2;
+                            byte[] d = plans[p].multiply(inputs[p][0], inputs[p][1], null, 1f, 0f);
+                            if (!java.util.Arrays.equals(expected[p], d)) {
+                                throw new AssertionError("thread " + first + " call " + i + ": D differs");
+                            }
+                        }
+                        return calls;
+                    }));
+                }
+                int total = 0;
+                for (java.util.concurrent.Future<Integer> f : done) {
+                    total += f.get();
+                }
+                assertEquals(threads * calls, total);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertEquals(2, ctx.openResources(), "after " + threads * calls + " products on " + threads
+                    + " threads, only the plans are left to close");
+        }
+    }
+
+    @Test
     void closeIsIdempotentAndUseAfterCloseIsIllegalState() {
         Gpu.require();
         MatmulSpec spec = MatmulSpec.builder(128, 64, 128).input(DataType.FP16).build();
