@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sparsity4j.core.tensor.ElementType;
 import org.sparsity4j.core.testutil.Gen;
@@ -24,27 +20,9 @@ import org.sparsity4j.core.testutil.Gen;
  */
 class MetadataCheckTest {
 
-    static Stream<Arguments> orientations() {
-        List<Arguments> out = new ArrayList<>();
-        for (ElementType t : ElementType.values()) {
-            for (Operand operand : Operand.values()) {
-                for (Order order : Order.values()) {
-                    for (Op op : Op.values()) {
-                        try {
-                            CompressedFormat.forSm90(t, 64, 64, order, op, operand);
-                            out.add(Arguments.of(t, order, op, operand));
-                        } catch (IllegalArgumentException unproven) {
-                            // 8-bit types with the reduction dimension strided: no proven layout
-                        }
-                    }
-                }
-            }
-        }
-        return out.stream();
-    }
-
+    /** Every proven orientation of every type (the round-trip test's list). */
     @ParameterizedTest
-    @MethodSource("orientations")
+    @MethodSource("org.sparsity4j.core.compress.RoundTripPropertyTest#orientations")
     void everyCodeOfAGroupIsJudgedAsDecompressionJudgesIt(ElementType type, Order order, Op op, Operand operand) {
         String name = "metacheck-" + type + "-" + order + "-" + op + "-" + operand;
         int unit = CompressedFormat.dimensionUnit(type);
