@@ -553,9 +553,8 @@ public final class MatmulPlan implements AutoCloseable {
                     new Ptr(densePruned.address()), spec.bytesStructured(),
                     org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToDevice), "cudaMemcpy(D2D)");
         }
-        SparseOperand op = new SparseOperand(spec, backend, out);
-        context.register(op);
-        return op;
+        // the context records the operand's buffer (closing it closes the operand), not the operand
+        return new SparseOperand(spec, backend, out);
     }
 
     /**
@@ -589,9 +588,8 @@ public final class MatmulPlan implements AutoCloseable {
             SparseCompressor.checkMetadata(format, compressed);
         }
         DeviceBuffer out = context.upload(compressed);
-        SparseOperand op = new SparseOperand(spec, backend, out);
-        context.register(op);
-        return op;
+        // the context records the operand's buffer (closing it closes the operand), not the operand
+        return new SparseOperand(spec, backend, out);
     }
 
     /**

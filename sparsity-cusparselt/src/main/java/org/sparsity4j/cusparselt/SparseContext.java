@@ -484,7 +484,7 @@ public final class SparseContext implements AutoCloseable {
         RuntimeException first = null;
         List<AutoCloseable> open = children.drain();
         // plans first (a plan's close waits for a product being enqueued on it under its lock), then
-        // the operands such a product reads, then the buffers and streams
+        // the buffers (the operands' data among them) and streams
         open.sort((a, b) -> Integer.compare(rank(a), rank(b)));
         for (AutoCloseable c : open) {
             try {
@@ -517,12 +517,6 @@ public final class SparseContext implements AutoCloseable {
     }
 
     private static int rank(AutoCloseable c) {
-        if (c instanceof MatmulPlan) {
-            return 0;
-        }
-        if (c instanceof SparseOperand) {
-            return 1;
-        }
-        return 2;
+        return c instanceof MatmulPlan ? 0 : 1;
     }
 }

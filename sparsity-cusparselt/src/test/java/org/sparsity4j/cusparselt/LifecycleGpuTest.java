@@ -79,7 +79,8 @@ class LifecycleGpuTest {
                 inputs[p] = new byte[][] {ops.structured(), ops.other()};
                 expected[p] = plans[p].multiply(ops.structured(), ops.other(), null, 1f, 0f);
             }
-            assertEquals(2, ctx.openResources(), "the two plans");
+            // the two plans only: every buffer and operand of the products was closed
+            assertEquals(2, ctx.openResources(), "open resources after two products");
             int threads = 4;
             int calls = 250;
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
@@ -128,10 +129,18 @@ class LifecycleGpuTest {
         assertThrows(IllegalStateException.class, buf::address);
         MatmulPlan second = ctx.createPlan(spec, PlanOptions.noSearch());
         DeviceBuffer other = ctx.allocate(64);
+        SparseOperand operand;
+        try (DeviceBuffer zeros = ctx.allocate(spec.bytesA())) {
+            zeros.clear();
+            operand = second.compress(zeros);
+        }
+        SparseOperand uploaded = second.uploadCompressed(operand.toByteArray());
         ctx.close();
         assertDoesNotThrow(ctx::close);
         assertTrue(second.isClosed(), "closing the context closes its plans");
         assertTrue(other.isClosed(), "closing the context frees its buffers");
+        assertTrue(operand.isClosed() && uploaded.isClosed(), "closing the context frees its operands");
+        assertThrows(IllegalStateException.class, operand::address);
         assertThrows(IllegalStateException.class, stream::handle);
         assertThrows(IllegalStateException.class, () -> ctx.allocate(16));
         assertThrows(IllegalStateException.class, () -> ctx.plan(spec));
