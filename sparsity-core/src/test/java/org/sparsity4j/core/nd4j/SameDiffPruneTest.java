@@ -123,14 +123,22 @@ class SameDiffPruneTest {
         assertEquals(List.of(4L, 3L, 12L), box(out.get("out_heads_p").shape()));
     }
 
+    /** A graph with an input h [8, n, 8] and a batched weight w [8, 8, 8], no ops yet. */
+    private static SameDiff batched(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        SameDiff sd = SameDiff.create();
+        sd.placeHolder("h", DataType.FLOAT, 8, -1, 8);
+        var(sd, "w", 8, 8, 8);
+        return sd;
+    }
+
     @Test
     void aPermuteWithNegativeAxesIsNotFollowed() {
         // ND4J's SameDiff runs permute(w, -1, 0, 1) as the identity: reading -1 as the last axis would
         // prune w along axis 0 while the product sums over its axis 1
-        Nd4j.getRandom().setSeed(3);
-        SameDiff sd = SameDiff.create();
-        SDVariable h = sd.placeHolder("h", DataType.FLOAT, 8, -1, 8);
-        SDVariable w = var(sd, "w", 8, 8, 8);
+        SameDiff sd = batched(3);
+        SDVariable h = sd.getVariable("h");
+        SDVariable w = sd.getVariable("w");
         SDVariable permuted = sd.permute(w, -1, 0, 1);
         sd.mmul("out", h, permuted);
         assertEquals(w.getArr(), permuted.eval(), "ND4J's permute with a negative axis");
@@ -141,10 +149,9 @@ class SameDiffPruneTest {
     void aBatchedWeightWithTwoOutputAxesGetsAStripMaskValidForBothUses() {
         // w [8, 8, 8] used directly (K axis 1, N axis 2) and through permute(w, 2, 1, 0) (K axis 1, N
         // axis 0): the same reduction axis, but each use's backward pass reduces over another axis
-        Nd4j.getRandom().setSeed(4);
-        SameDiff sd = SameDiff.create();
-        SDVariable h = sd.placeHolder("h", DataType.FLOAT, 8, -1, 8);
-        SDVariable w = var(sd, "w", 8, 8, 8);
+        SameDiff sd = batched(4);
+        SDVariable h = sd.getVariable("h");
+        SDVariable w = sd.getVariable("w");
         sd.mmul("direct", h, w);
         sd.mmul("permuted", h, sd.permute(w, 2, 1, 0));
         SameDiffWeight c = SameDiffSparsity.candidates(sd).get(0);
