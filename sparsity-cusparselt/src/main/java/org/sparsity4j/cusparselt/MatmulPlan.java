@@ -680,8 +680,8 @@ public final class MatmulPlan implements AutoCloseable {
         requireAddress("d", d);
         synchronized (this) {
             // the operand's address is read under the plan's lock, after the plan is found open: the
-            // context closes its plans before its operands, so an operand cannot be freed between
-            // this read and the enqueue by a context close on another thread
+            // context closes its plans before its buffers (operands' data among them), so an operand
+            // cannot be freed between this read and the enqueue by a context close on another thread
             checkOpen();
             long s = structured.address();
             long a = spec.structured() == Operand.A ? s : dense;
