@@ -45,6 +45,10 @@ final class ModelFile {
         if (Files.isDirectory(abs)) {
             throw new OnnxInputException("model file " + path + " is a directory");
         }
+        if (Files.exists(abs) && !Files.isRegularFile(abs)) {
+            // a FIFO or a device would block or never end
+            throw new OnnxInputException("model file " + path + " is not a regular file");
+        }
         long size;
         MappedByteBuffer map;
         try (FileChannel ch = FileChannel.open(abs, StandardOpenOption.READ)) {

@@ -267,6 +267,13 @@ public final class OnnxPruner {
                     + " elements)");
         }
         if (elements > Shape.MAX_ELEMENTS) {
+            if (p.storage == Storage.RAW) {
+                // raw_data is under 2 GiB: dims this large cannot describe it (nor can the byte count
+                // overflow silently below)
+                throw new OnnxInputException("tensor '" + c.name() + "': raw_data holds " + t.getRawData().size()
+                        + " bytes but dims " + t.getDimsList() + " of " + DataTypes.name(t.getDataType())
+                        + " describe " + elements + " elements");
+            }
             return skip(p, "has " + elements + " elements; one tensor can be masked up to " + Shape.MAX_ELEMENTS);
         }
         p.shape = TensorData.shape(t, c.name());

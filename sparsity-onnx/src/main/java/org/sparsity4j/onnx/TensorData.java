@@ -353,7 +353,13 @@ final class TensorData {
         if (location == null || location.isEmpty()) {
             throw new OnnxInputException("tensor '" + label + "': external data has no location");
         }
-        Path rel = Path.of(location);
+        Path rel;
+        try {
+            rel = Path.of(location);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new OnnxInputException("tensor '" + label + "': external data location '"
+                    + location.replace("\0", "\\0") + "' is not a valid file name: " + e.getReason(), e);
+        }
         if (rel.isAbsolute() || rel.normalize().startsWith("..")) {
             throw new OnnxInputException("tensor '" + label + "': external data location '" + location
                     + "' is outside the model's directory");
@@ -363,9 +369,13 @@ final class TensorData {
             throw new OnnxInputException("tensor '" + label + "': external data location '" + location
                     + "' is a directory, not a data file");
         }
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             throw new OnnxInputException("tensor '" + label + "': external data file '" + location
                     + "' does not exist next to the model");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new OnnxInputException("tensor '" + label + "': external data file '" + location
+                    + "' is not a regular file");
         }
         long fileSize;
         try {

@@ -315,6 +315,18 @@ class ModelFidelityTest {
         assertEquals(expected, Files.getPosixFilePermissions(dir.resolve("ext-out.onnx.data")), "its data file");
     }
 
+    /** Makes a named pipe with the system's mkfifo; false where there is none. */
+    private static boolean mkfifo(Path p) throws IOException {
+        try {
+            return new ProcessBuilder("mkfifo", p.toString()).inheritIO().start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
     private void assertInputError(Path in, String messagePart) throws IOException {
         Path out = dir.resolve("never.onnx");
         OnnxInputException e = assertThrows(OnnxInputException.class,
@@ -353,6 +365,31 @@ class ModelFidelityTest {
         assertInputError(ext, "external data file 'e1.onnx.weights' does not exist");
         Files.createDirectory(dir.resolve("e1.onnx.weights"));
         assertInputError(ext, "external data location 'e1.onnx.weights' is a directory");
+
+        // dims of more elements than one tensor can be masked, and than any raw_data holds; from 2^61 up
+        // their byte count overflows a long
+        for (long d0 : new long[] {1L << 40, 1L << 61, Long.MAX_VALUE}) {
+            TensorProto huge = m.getGraph().getInitializer(0).toBuilder().setDims(0, d0).setDims(1, 1).build();
+            Path hugeDims = Models.write(dir, "huge-dims.onnx",
+                    TensorReplacer.replace(m, Map.of("graph/initializer[0]", huge)));
+            assertInputError(hugeDims, "tensor 'W': raw_data holds 256 bytes but dims [" + d0 + ", 1]");
+        }
+
+        // a location that is no file name at all (a NUL byte), and a data file that is a FIFO
+        ModelProto e3 = ModelProto.parseFrom(Files.readAllBytes(externalModel(new Random(7), "e3.onnx")));
+        TensorProto nul = e3.getGraph().getInitializer(0).toBuilder()
+                .setExternalData(0, StringStringEntryProto.newBuilder().setKey("location").setValue("w.bin\0x")).build();
+        Path nulModel = Models.write(dir, "nul.onnx", TensorReplacer.replace(e3, Map.of("graph/initializer[0]", nul)));
+        assertInputError(nulModel, "tensor 'W': external data location 'w.bin\\0x' is not a valid file name");
+        if (mkfifo(dir.resolve("e1.onnx.weights.fifo"))) {
+            Files.delete(dir.resolve("e1.onnx.weights"));
+            Files.move(dir.resolve("e1.onnx.weights.fifo"), dir.resolve("e1.onnx.weights"));
+            assertInputError(ext, "external data file 'e1.onnx.weights' is not a regular file");
+            // a FIFO as the model itself would block the read forever
+            Path fifoModel = dir.resolve("fifo.onnx");
+            assertTrue(mkfifo(fifoModel));
+            assertInputError(fifoModel, "is not a regular file");
+        }
 
         Path ext2 = externalModel(new Random(6), "e2.onnx");
         Path w = dir.resolve("e2.onnx.weights");

@@ -452,6 +452,9 @@ public final class SparsityCli {
         }
     }
 
+    /** Largest element count of one calibration input (8-byte elements in one array). */
+    static final long MAX_SAMPLE_ELEMENTS = (Integer.MAX_VALUE - 8) / 8;
+
     private static void shape(String spec, Args a) throws UsageException {
         int eq = spec.lastIndexOf('=');
         if (eq <= 0 || eq == spec.length() - 1) {
@@ -468,6 +471,14 @@ public final class SparsityCli {
             } catch (NumberFormatException e) {
                 throw new UsageException("--shape " + spec + ": '" + parts[i] + "' is not a positive dim");
             }
+        }
+        long elements = 1;
+        for (long d : dims) {
+            elements = d > MAX_SAMPLE_ELEMENTS / elements ? MAX_SAMPLE_ELEMENTS + 1 : elements * d;
+        }
+        if (elements > MAX_SAMPLE_ELEMENTS) {
+            throw new UsageException("--shape " + spec + ": more than " + MAX_SAMPLE_ELEMENTS
+                    + " elements; one calibration input must fit a Java array");
         }
         a.shapes.put(spec.substring(0, eq), dims);
     }

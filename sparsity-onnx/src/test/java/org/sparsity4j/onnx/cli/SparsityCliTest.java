@@ -164,6 +164,12 @@ class SparsityCliTest {
         assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration", "x", "--calibration-random", "3"));
         assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration-random", "0"));
         assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration-random", "1", "--shape", "pixels=3y64"));
+        // more elements than one calibration input can hold: a usage error, not an internal one
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration-random", "1", "--shape",
+                "pixels=65536x65536"));
+        assertTrue(stderr.contains("--shape pixels=65536x65536: more than"), stderr);
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration-random", "1", "--shape",
+                "pixels=4294967296x4294967296x4294967296"));
         assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration", resource("calibration"), "--eval",
                 resource("evaluation")));
         // A missing calibration or evaluation directory is an input error and leaves nothing behind.
