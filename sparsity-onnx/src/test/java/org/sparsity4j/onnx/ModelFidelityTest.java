@@ -27,10 +27,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparsity4j.onnx.proto.OnnxSubset.FunctionProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.GraphProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.ModelProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.StringStringEntryProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
+import org.sparsity4j.onnx.proto.OnnxSubset.TrainingInfoProto;
 
 /** Everything not pruned survives; external data; determinism; atomic output and input errors. */
 class ModelFidelityTest {
@@ -39,14 +41,34 @@ class ModelFidelityTest {
     Path dir;
 
     private static UnknownFieldSet unknown(int field, String text) {
-        return UnknownFieldSet.newBuilder().addField(field, UnknownFieldSet.Field.newBuilder()
-                .addLengthDelimited(ByteString.copyFromUtf8(text)).build()).build();
+        return unknown(field, ByteString.copyFromUtf8(text));
     }
 
+    private static UnknownFieldSet unknown(int field, ByteString bytes) {
+        return UnknownFieldSet.newBuilder().addField(field, UnknownFieldSet.Field.newBuilder()
+                .addLengthDelimited(bytes).build()).build();
+    }
+
+    private static StringStringEntryProto entry(String key, String value) {
+        return StringStringEntryProto.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    /**
+     * A model with fields this library reads and fields it does not: doc strings, producer fields, a
+     * value_info, metadata, training information, a local function and a field of no ONNX version. As
+     * read back from its bytes, so that fields the subset declares are parsed as such.
+     */
     private static ModelProto richModel(Random r) {
         TensorProto w = floats("W", randomFloats(r, 8 * 8), 8, 8).toBuilder()
                 .setUnknownFields(unknown(12, "tensor doc string")).build();
         TensorProto bias = floats("bias", randomFloats(r, 8), 8);
+        ByteString valueInfo = value("h", F, 2, 8).toBuilder().setUnknownFields(unknown(3, "value_info doc"))
+                .build().toByteString();
+        ByteString training = TrainingInfoProto.newBuilder().addUpdateBinding(entry("W", "W_new")).build()
+                .toByteString();
+        ByteString function = FunctionProto.newBuilder().setUnknownFields(UnknownFieldSet.newBuilder()
+                .mergeFrom(unknown(1, "local_function")).mergeFrom(unknown(10, "custom.domain")).build())
+                .build().toByteString();
         GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(w).addInitializer(bias)
                 .addInput(value("x", F, 2, 8))
                 .addNode(node("MatMul", "mm", List.of("x", "W"), List.of("h")).toBuilder()
@@ -55,17 +77,40 @@ class ModelFidelityTest {
                 .addOutput(value("y", F, 2, 8))
                 .setUnknownFields(UnknownFieldSet.newBuilder()
                         .mergeFrom(unknown(10, "graph doc"))
-                        .mergeFrom(unknown(13, "value_info bytes")).build())
+                        .mergeFrom(unknown(13, valueInfo)).build())
                 .build();
         UnknownFieldSet modelExtras = UnknownFieldSet.newBuilder()
                 .mergeFrom(unknown(2, "producer"))
                 .mergeFrom(unknown(3, "1.2.3"))
-                .mergeFrom(unknown(14, "metadata_props bytes"))
-                .mergeFrom(unknown(20, "training_info bytes"))
-                .mergeFrom(unknown(25, "function bytes"))
+                .mergeFrom(unknown(14, entry("author", "metadata value").toByteString()))
+                .mergeFrom(unknown(20, training))
+                .mergeFrom(unknown(25, function))
                 .addField(999, UnknownFieldSet.Field.newBuilder().addVarint(42).build())
                 .build();
-        return Models.model(g).toBuilder().setUnknownFields(modelExtras).build();
+        ModelProto m = Models.model(g).toBuilder().setUnknownFields(modelExtras).build();
+        try {
+            return ModelProto.parseFrom(m.toByteArray());
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A corrupt length inside a field the library does not read (a value's type) is refused, not copied. */
+    @Test
+    void aCorruptMessageInsideAFieldNotReadIsRefused() throws Exception {
+        ModelProto m = richModel(new Random(11));
+        // the output's type: ValueInfoProto.type (2) > TypeProto.tensor_type (1) > shape (2) > dim (1);
+        // a dim whose dim_value (a varint) is replaced by a length-delimited field 1 claiming 40 bytes
+        ByteString badDim = ByteString.copyFrom(new byte[] {0x0A, 40, 0x08, 0x02});
+        ByteString shape = unknown(1, badDim).toByteString();
+        ByteString tensorType = UnknownFieldSet.newBuilder().addField(1, UnknownFieldSet.Field.newBuilder()
+                .addVarint(1).build()).mergeFrom(unknown(2, shape)).build().toByteString();
+        ByteString type = unknown(1, tensorType).toByteString();
+        GraphProto g = m.getGraph().toBuilder().setOutput(0, m.getGraph().getOutput(0).toBuilder().clearType()
+                .setUnknownFields(unknown(2, type))).build();
+        Path in = dir.resolve("bad-type.onnx");
+        Files.write(in, m.toBuilder().setGraph(g).build().toByteArray());
+        assertInputError(in, "is not a valid ONNX model (corrupt or truncated protobuf");
     }
 
     @Test
