@@ -287,6 +287,9 @@ public final class SparsityCli {
                 case "-o":
                 case "--output":
                     a.output = value != null ? value : nextPath(args, ++i, s);
+                    if (a.output.isEmpty()) {
+                        throw new UsageException(s + " needs a file name, not an empty argument");
+                    }
                     break;
                 case "--pattern":
                     try {
@@ -384,6 +387,9 @@ public final class SparsityCli {
             throw new UsageException(a.command + " needs exactly one input model, got " + (positional.size() - 1));
         }
         a.input = positional.get(1);
+        if (a.input.isEmpty()) {
+            throw new UsageException(a.command + " needs an input model; the argument given is empty");
+        }
         if (a.command.equals("prune")) {
             if (a.output == null && !a.dryRun) {
                 throw new UsageException("prune needs an output file: -o OUT.onnx");
@@ -497,6 +503,9 @@ public final class SparsityCli {
      */
     private static String nextPath(String[] args, int i, String option) throws UsageException {
         String v = next(args, i, option);
+        if (v.isEmpty()) {
+            throw new UsageException(option + " needs a file name, not an empty argument");
+        }
         if (v.startsWith("-") && v.length() > 1) {
             throw new UsageException(option + " needs a value, and '" + v + "' is an option (a file whose name"
                     + " starts with '-' can be written ./" + v + ")");

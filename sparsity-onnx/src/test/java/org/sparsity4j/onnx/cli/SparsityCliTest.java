@@ -125,6 +125,11 @@ class SparsityCliTest {
         assertEquals(ExitCode.USAGE.code(), run("prune", in, "-o", dir.resolve("no/such/dir/x.onnx").toString()));
         assertTrue(stderr.contains("does not exist"), stderr);
         // an option after -o is not taken as the output's name
+        // an empty file name is a command-line mistake, not an unusable model
+        assertEquals(ExitCode.USAGE.code(), run("check", ""));
+        assertTrue(stderr.contains("the argument given is empty"), stderr);
+        assertEquals(ExitCode.USAGE.code(), run("prune", in, "-o", ""));
+        assertTrue(stderr.contains("-o needs a file name"), stderr);
         assertEquals(ExitCode.USAGE.code(), run("prune", in, "-o", "--quiet"));
         assertTrue(stderr.contains("-o needs a value") && stderr.contains("./--quiet"), stderr);
         assertFalse(Files.exists(Path.of("--quiet")));
