@@ -58,6 +58,11 @@ final class FusedStrip {
         private byte[] nibs;
         /** Mask bits of the SIMD kernels, per lane: bit k of lane j for element k of that lane. */
         final long[][] bits = new long[4][CHUNK / 64];
+        /**
+         * Sum of the elements the one-pass SIMD kernels read ahead ({@link SimdStrip#inPlace}):
+         * stored only so that the compiler keeps those reads; never read.
+         */
+        long touched;
         /** First element of each row of a strided block worked on in place. */
         final int[] rows = new int[4];
         private final short[][] keep16 = new short[4][];
@@ -131,7 +136,9 @@ final class FusedStrip {
             int at = base + done * groupStride;
             if (contiguous) {
                 int direct = array == null ? 0 : SimdStrip.inPlaceLength(g * m);
-                if (direct > 0 && SimdStrip.inPlace(t.type(), m, array, at, direct, s, acc)) {
+                // the elements of this block after the run, which the kernel may read ahead
+                int ahead = base + count * m - (at + direct);
+                if (direct > 0 && SimdStrip.inPlace(t.type(), m, array, at, direct, ahead, s, acc)) {
                     Bits.storeRun(words, at - origin, direct, s.bits[0]);
                     if (direct == g * m) {
                         continue;

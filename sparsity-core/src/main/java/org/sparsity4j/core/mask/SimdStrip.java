@@ -312,9 +312,22 @@ final class SimdStrip {
      * ({@link #twoPass16}, {@link #twoPass32}; on JDK 17 FP32 1:2 takes both in one loop). Only a run with a zero key can hold all-zero or
      * underfilled groups, and its group counts come from a scalar pass ({@link #groupCounts16},
      * {@link #groupCounts32}). Either way the elements are in the cache after the range pass.
+     *
+     * <p><b>Reading ahead.</b> The one-pass kernels also read one element of the next run per
+     * vector (the element {@code len} places on, up to {@code ahead} elements after this run: the
+     * rest of the caller's block), and only sum those reads into {@code s.touched} so that the
+     * compiler keeps them. Java has no prefetch instruction; these reads start the next run's cache
+     * misses while this run is computed, where before a thread alternated between waiting for
+     * memory (the range pass) and computing. 8192 x 8192 on JDK 25, one thread: FP16 18.1-19.1 to
+     * 16.6-17.4 ms a prune, two threads 12.2-13.5 to 10.4 ms (benchmarks/RESULTS.md). The two-pass
+     * form (JDK 17) showed no gain from such reads in its decide pass and does not make them.
+     *
+     * @param ahead elements of the caller's block after this run (which may be read, never written)
      */
-    static boolean inPlace(ElementType type, int m, Object array, int at, int len, FusedStrip.Scratch s,
+    static boolean inPlace(ElementType type, int m, Object array, int at, int len, int ahead, FusedStrip.Scratch s,
                            MaskStats.Acc acc) {
+        // the last element the one-pass kernels may read ahead; the run's first if there is none
+        int aheadLast = ahead > 0 ? at + len + Math.min(ahead, len) - 1 : at;
         if (type == ElementType.FP32) {
             float[] v = (float[]) array;
             if (onePass) {
@@ -323,11 +336,8 @@ final class SimdStrip {
                     return false;
                 }
                 groupCounts32(v, v, v, v, at, at + 1, at + 2, at + 3, m, len / m, m, (int) range, 0, acc);
-                if (m == 2) {
-                    fused32c12(v, at, len, s.bits[0], acc);
-                } else {
-                    fused32c24(v, at, len, s.bits[0], acc);
-                }
+                s.touched += m == 2 ? fused32c12(v, at, len, aheadLast, s.bits[0], acc)
+                        : fused32c24(v, at, len, aheadLast, s.bits[0], acc);
                 return true;
             }
             return twoPass32(v, at, s.keep32(1)[0], len, 0, m, s.bits[0], acc);
@@ -343,11 +353,8 @@ final class SimdStrip {
                 return false;
             }
             groupCounts16(v, v, v, v, at, at + 1, at + 2, at + 3, 4, len / 4, (int) range, 0, acc);
-            if (WIDE16) {
-                fused16c24Wide(v, at, len, shift, scale, s.bits[0], acc);
-            } else {
-                fused16c24(v, at, len, shift, scale, s.bits[0], acc);
-            }
+            s.touched += WIDE16 ? fused16c24Wide(v, at, len, aheadLast, shift, scale, s.bits[0], acc)
+                    : fused16c24(v, at, len, aheadLast, shift, scale, s.bits[0], acc);
             return true;
         }
         return twoPass16(v, at, s.keep16(1)[0], len, 0, limit, shift, scale, s.bits[0], acc);
@@ -641,7 +648,8 @@ final class SimdStrip {
      * Contiguous FP32 1:2 in one pass, for a run of keys below the limit: keep choice, zeroing,
      * tie count, magnitude sums and mask bits (the other group counts are the caller's).
      */
-    private static void fused32c12(float[] v, int off, int len, long[] bits, MaskStats.Acc acc) {
+    private static long fused32c12(float[] v, int off, int len, int aheadLast, long[] bits, MaskStats.Acc acc) {
+        long touched = 0;
         long tiedLanes = 0;
         double total = 0;
         double kept = 0;
@@ -654,6 +662,7 @@ final class SimdStrip {
             for (int q = from; q < to; q++) {
                 int i = off + q * IL;
                 IntVector x = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts();
+                touched += Float.floatToRawIntBits(v[Math.min(i + len, aheadLast)]);
                 IntVector k = x.and(0x7FFF_FFFF);
                 IntVector d = k.sub(k.rearrange(X1));
                 VectorMask<Integer> keep = d.compare(VectorOperators.GE, I_T1); // the partner does not beat me
@@ -676,10 +685,12 @@ final class SimdStrip {
         acc.tied += tiedLanes / 2; // both lanes of a pair count it
         acc.total += total;
         acc.keptSum += kept;
+        return touched;
     }
 
     /** Contiguous FP32 2:4 in one pass, as {@link #fused32c12}; the choice as in {@link #decide32c24}. */
-    private static void fused32c24(float[] v, int off, int len, long[] bits, MaskStats.Acc acc) {
+    private static long fused32c24(float[] v, int off, int len, int aheadLast, long[] bits, MaskStats.Acc acc) {
+        long touched = 0;
         long tiedLanes = 0;
         double total = 0;
         double kept = 0;
@@ -692,6 +703,7 @@ final class SimdStrip {
             for (int q = from; q < to; q++) {
                 int i = off + q * IL;
                 IntVector x = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts();
+                touched += Float.floatToRawIntBits(v[Math.min(i + len, aheadLast)]);
                 IntVector k = x.and(0x7FFF_FFFF);
                 // the second largest key of each group, from the pair maxima and minima
                 IntVector p1 = k.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsInts();
@@ -723,6 +735,7 @@ final class SimdStrip {
         acc.tied += tiedLanes;
         acc.total += total;
         acc.keptSum += kept;
+        return touched;
     }
 
     /**
@@ -751,8 +764,9 @@ final class SimdStrip {
      * in {@link #apply16}.
      * 256-bit vectors; {@link #fused16c24Wide} is the 512-bit form.
      */
-    private static void fused16c24(short[] v, int off, int len, int shift, double scale, long[] bits,
+    private static long fused16c24(short[] v, int off, int len, int aheadLast, int shift, double scale, long[] bits,
                                    MaskStats.Acc acc) {
+        long touched = 0;
         long tied = 0;
         double total = 0;
         double kept = 0;
@@ -767,6 +781,7 @@ final class SimdStrip {
             for (int q = from; q < to; q++) {
                 int i = off + q * SL;
                 ShortVector x = ShortVector.fromArray(S, v, i);
+                touched += v[Math.min(i + len, aheadLast)];
                 ShortVector k = x.and((short) 0x7FFF);
                 IntVector ki = k.reinterpretAsInts();
                 // the second largest key of each group, from the pair maxima and minima
@@ -809,6 +824,7 @@ final class SimdStrip {
         acc.tied += tied;
         acc.total += total * scale;
         acc.keptSum += kept * scale;
+        return touched;
     }
 
     /** Vectors per float partial sum of {@link #fused16s24}: four rows add four times the terms. */
@@ -1110,8 +1126,9 @@ final class SimdStrip {
      * the tie rule for the whole vector in one method ({@link #rankChoice16Wide}): two calls of the
      * 256-bit rule were not inlined, and the vector registers were kept on the stack.
      */
-    private static void fused16c24Wide(short[] v, int off, int len, int shift, double scale, long[] bits,
-                                       MaskStats.Acc acc) {
+    private static long fused16c24Wide(short[] v, int off, int len, int aheadLast, int shift, double scale,
+                                       long[] bits, MaskStats.Acc acc) {
+        long touched = 0;
         long tied = 0;
         double total = 0;
         double kept = 0;
@@ -1126,6 +1143,7 @@ final class SimdStrip {
             for (int q = from; q < to; q++) {
                 int i = off + q * WL;
                 ShortVector x = ShortVector.fromArray(W, v, i);
+                touched += v[Math.min(i + len, aheadLast)];
                 ShortVector k = x.and((short) 0x7FFF);
                 IntVector ki = k.reinterpretAsInts();
                 // the second largest key of each group, from the pair maxima and minima
@@ -1169,6 +1187,7 @@ final class SimdStrip {
         acc.tied += tied;
         acc.total += total * scale;
         acc.keptSum += kept * scale;
+        return touched;
     }
 
     /**
