@@ -319,7 +319,7 @@ final class SimdStrip {
      * compiler keeps them. Java has no prefetch instruction; these reads start the next run's cache
      * misses while this run is computed, where before a thread alternated between waiting for
      * memory (the range pass) and computing. 8192 x 8192 on JDK 25, one thread: FP16 18.1-19.1 to
-     * 16.6-17.4 ms a prune, two threads 12.2-13.5 to 10.4 ms (benchmarks/RESULTS.md). The two-pass
+     * 16.6-17.4 ms a prune, two threads 12.2-13.5 to 9.0-11.5 ms (benchmarks/RESULTS.md). The two-pass
      * form (JDK 17) showed no gain from such reads in its decide pass and does not make them.
      *
      * @param ahead elements of the caller's block after this run (which may be read, never written)
