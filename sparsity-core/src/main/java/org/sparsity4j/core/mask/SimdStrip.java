@@ -320,7 +320,7 @@ final class SimdStrip {
      * misses while this run is computed, where before a thread alternated between waiting for
      * memory (the range pass) and computing. 8192 x 8192 on JDK 25, one thread: FP16 18.1-19.1 to
      * 16.6-17.4 ms a prune, two threads 12.2-13.5 to 9.0-11.5 ms (benchmarks/RESULTS.md). The two-pass
-     * form (JDK 17) showed no gain from such reads in its decide pass and does not make them.
+     * form (JDK 17) showed no gain from such reads in its decide or its apply pass and does not make them.
      *
      * @param ahead elements of the caller's block after this run (which may be read, never written)
      */
@@ -650,6 +650,7 @@ final class SimdStrip {
      */
     private static long fused32c12(float[] v, int off, int len, int aheadLast, long[] bits, MaskStats.Acc acc) {
         long touched = 0;
+        int aheadFrom = aheadLast - len; // i + len could overflow near the largest arrays
         long tiedLanes = 0;
         double total = 0;
         double kept = 0;
@@ -662,7 +663,7 @@ final class SimdStrip {
             for (int q = from; q < to; q++) {
                 int i = off + q * IL;
                 IntVector x = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts();
-                touched += Float.floatToRawIntBits(v[Math.min(i + len, aheadLast)]);
+                touched += Float.floatToRawIntBits(v[Math.min(i, aheadFrom) + len]);
                 IntVector k = x.and(0x7FFF_FFFF);
                 IntVector d = k.sub(k.rearrange(X1));
                 VectorMask<Integer> keep = d.compare(VectorOperators.GE, I_T1); // the partner does not beat me
@@ -691,6 +692,7 @@ final class SimdStrip {
     /** Contiguous FP32 2:4 in one pass, as {@link #fused32c12}; the choice as in {@link #decide32c24}. */
     private static long fused32c24(float[] v, int off, int len, int aheadLast, long[] bits, MaskStats.Acc acc) {
         long touched = 0;
+        int aheadFrom = aheadLast - len; // i + len could overflow near the largest arrays
         long tiedLanes = 0;
         double total = 0;
         double kept = 0;
@@ -703,7 +705,7 @@ final class SimdStrip {
             for (int q = from; q < to; q++) {
                 int i = off + q * IL;
                 IntVector x = FloatVector.fromArray(FloatVector.SPECIES_256, v, i).reinterpretAsInts();
-                touched += Float.floatToRawIntBits(v[Math.min(i + len, aheadLast)]);
+                touched += Float.floatToRawIntBits(v[Math.min(i, aheadFrom) + len]);
                 IntVector k = x.and(0x7FFF_FFFF);
                 // the second largest key of each group, from the pair maxima and minima
                 IntVector p1 = k.reinterpretAsLongs().lanewise(VectorOperators.ROL, 32).reinterpretAsInts();
@@ -767,6 +769,7 @@ final class SimdStrip {
     private static long fused16c24(short[] v, int off, int len, int aheadLast, int shift, double scale, long[] bits,
                                    MaskStats.Acc acc) {
         long touched = 0;
+        int aheadFrom = aheadLast - len; // i + len could overflow near the largest arrays
         long tied = 0;
         double total = 0;
         double kept = 0;
@@ -781,7 +784,7 @@ final class SimdStrip {
             for (int q = from; q < to; q++) {
                 int i = off + q * SL;
                 ShortVector x = ShortVector.fromArray(S, v, i);
-                touched += v[Math.min(i + len, aheadLast)];
+                touched += v[Math.min(i, aheadFrom) + len];
                 ShortVector k = x.and((short) 0x7FFF);
                 IntVector ki = k.reinterpretAsInts();
                 // the second largest key of each group, from the pair maxima and minima
@@ -1129,6 +1132,7 @@ final class SimdStrip {
     private static long fused16c24Wide(short[] v, int off, int len, int aheadLast, int shift, double scale,
                                        long[] bits, MaskStats.Acc acc) {
         long touched = 0;
+        int aheadFrom = aheadLast - len; // i + len could overflow near the largest arrays
         long tied = 0;
         double total = 0;
         double kept = 0;
@@ -1143,7 +1147,7 @@ final class SimdStrip {
             for (int q = from; q < to; q++) {
                 int i = off + q * WL;
                 ShortVector x = ShortVector.fromArray(W, v, i);
-                touched += v[Math.min(i + len, aheadLast)];
+                touched += v[Math.min(i, aheadFrom) + len];
                 ShortVector k = x.and((short) 0x7FFF);
                 IntVector ki = k.reinterpretAsInts();
                 // the second largest key of each group, from the pair maxima and minima
