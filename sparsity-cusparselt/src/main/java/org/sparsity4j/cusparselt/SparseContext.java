@@ -34,6 +34,8 @@ public final class SparseContext implements AutoCloseable {
     private final int device;
     /** Compute capability as major * 10 + minor (90 for H100 and H200). */
     private final int computeCapability;
+    /** cuSPARSELt's version, asked once at creation (every checked upload needs it). */
+    private final int libraryVersion;
     private cusparseLtHandle_t handle;
     private DenseGemm dense;
     private final OwnedResources children = new OwnedResources();
@@ -44,9 +46,10 @@ public final class SparseContext implements AutoCloseable {
     private record PlanKey(MatmulSpec spec, PlanOptions options) {
     }
 
-    private SparseContext(int device, int computeCapability, cusparseLtHandle_t handle) {
+    private SparseContext(int device, int computeCapability, int libraryVersion, cusparseLtHandle_t handle) {
         this.device = device;
         this.computeCapability = computeCapability;
+        this.libraryVersion = libraryVersion;
         this.handle = handle;
     }
 
@@ -77,7 +80,17 @@ public final class SparseContext implements AutoCloseable {
             h.close();
             Status.lt(st, "cusparseLtInit");
         }
-        return new SparseContext(device, 10 * major[0] + minor[0], h);
+        int version;
+        try (IntPointer v = new IntPointer(1)) {
+            st = cusparseLt.cusparseLtGetVersion(h, v);
+            version = v.get();
+        }
+        if (st != 0) {
+            cusparseLt.cusparseLtDestroy(h);
+            h.close();
+            Status.lt(st, "cusparseLtGetVersion");
+        }
+        return new SparseContext(device, 10 * major[0] + minor[0], version, h);
     }
 
     /**
@@ -105,10 +118,7 @@ public final class SparseContext implements AutoCloseable {
      */
     public int libraryVersion() {
         checkOpen();
-        try (IntPointer v = new IntPointer(1)) {
-            Status.lt(cusparseLt.cusparseLtGetVersion(handle, v), "cusparseLtGetVersion");
-            return v.get();
-        }
+        return libraryVersion;
     }
 
     /**

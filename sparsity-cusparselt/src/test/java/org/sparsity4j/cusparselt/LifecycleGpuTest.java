@@ -144,6 +144,7 @@ class LifecycleGpuTest {
         assertThrows(IllegalStateException.class, stream::handle);
         assertThrows(IllegalStateException.class, () -> ctx.allocate(16));
         assertThrows(IllegalStateException.class, () -> ctx.plan(spec));
+        assertThrows(IllegalStateException.class, ctx::libraryVersion);
     }
 
     @Test
