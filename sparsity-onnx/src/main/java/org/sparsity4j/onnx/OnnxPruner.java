@@ -256,6 +256,11 @@ public final class OnnxPruner {
         if (p.storage == Storage.OTHER) {
             return skip(p, "its data is in a field other than raw_data, float_data, int32_data or external data");
         }
+        List<String> fields = TensorData.valueFields(t);
+        if (fields.size() > 1) {
+            return skip(p, "its data is in " + fields.size() + " fields (" + String.join(", ", fields) + "): ONNX"
+                    + " allows one, and readers differ on which one holds the tensor");
+        }
         if (options.include() != null && !matches(options.include(), c)) {
             return skip(p, "not matched by --include");
         }

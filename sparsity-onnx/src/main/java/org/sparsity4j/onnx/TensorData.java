@@ -21,6 +21,10 @@ import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
 final class TensorData {
     /** {@code TensorProto.DataLocation.EXTERNAL}. */
     public static final int EXTERNAL = 1;
+    /** Field numbers of {@code TensorProto} value fields outside the message subset. */
+    private static final int STRING_DATA = 6;
+    private static final int DOUBLE_DATA = 10;
+    private static final int UINT64_DATA = 11;
 
     /** How a tensor stores its elements. */
     public enum Storage {
@@ -49,7 +53,8 @@ final class TensorData {
         if (t.getDataLocation() == EXTERNAL) {
             return Storage.EXTERNAL;
         }
-        if (t.hasRawData()) {
+        // an empty raw_data next to a typed field holds nothing (the ONNX checker counts it as absent)
+        if (t.hasRawData() && (!t.getRawData().isEmpty() || t.getFloatDataCount() + t.getInt32DataCount() == 0)) {
             return Storage.RAW;
         }
         if (t.getFloatDataCount() > 0) {
@@ -59,6 +64,46 @@ final class TensorData {
             return Storage.INT32_DATA;
         }
         return Storage.OTHER;
+    }
+
+    /**
+     * Returns the names of the fields that hold values, in field-number order: {@code float_data},
+     * {@code int32_data}, {@code string_data}, {@code int64_data}, {@code raw_data} (when not empty),
+     * {@code double_data}, {@code uint64_data}, and {@code external_data} for a tensor stored
+     * externally. The ONNX checker accepts exactly one (none for a tensor without elements); with
+     * more, readers differ on which one holds the tensor.
+     *
+     * @param t the tensor
+     * @return the field names
+     */
+    public static List<String> valueFields(TensorProto t) {
+        List<String> fields = new ArrayList<>(2);
+        if (t.getFloatDataCount() > 0) {
+            fields.add("float_data");
+        }
+        if (t.getInt32DataCount() > 0) {
+            fields.add("int32_data");
+        }
+        // fields outside this module's message subset: kept as unknown fields
+        if (t.getUnknownFields().hasField(STRING_DATA)) {
+            fields.add("string_data");
+        }
+        if (t.getInt64DataCount() > 0) {
+            fields.add("int64_data");
+        }
+        if (!t.getRawData().isEmpty()) {
+            fields.add("raw_data");
+        }
+        if (t.getUnknownFields().hasField(DOUBLE_DATA)) {
+            fields.add("double_data");
+        }
+        if (t.getUnknownFields().hasField(UINT64_DATA)) {
+            fields.add("uint64_data");
+        }
+        if (t.getDataLocation() == EXTERNAL) {
+            fields.add("external_data");
+        }
+        return fields;
     }
 
     /**
@@ -470,7 +515,7 @@ final class TensorData {
         int n = (int) count;
         // The data is found and checked before the values are allocated: dims may declare far more
         // elements than the tensor holds.
-        if (type == DataTypes.INT64 && t.getInt64DataCount() == n && !t.hasRawData()
+        if (type == DataTypes.INT64 && t.getInt64DataCount() == n && storage(t) != Storage.RAW
                 && t.getDataLocation() != EXTERNAL) {
             long[] out = new long[n];
             for (int i = 0; i < n; i++) {
@@ -478,7 +523,7 @@ final class TensorData {
             }
             return out;
         }
-        if (type == DataTypes.INT32 && t.getInt32DataCount() == n && !t.hasRawData()
+        if (type == DataTypes.INT32 && t.getInt32DataCount() == n && storage(t) != Storage.RAW
                 && t.getDataLocation() != EXTERNAL) {
             long[] out = new long[n];
             for (int i = 0; i < n; i++) {
@@ -530,7 +575,8 @@ final class TensorData {
         if (bs == 0) {
             return null;
         }
-        if (t.hasRawData() || t.getDataLocation() == EXTERNAL) {
+        Storage storage = storage(t);
+        if (storage == Storage.RAW || storage == Storage.EXTERNAL) {
             ByteBuffer b = rawBytes(t, label, baseDir, DataTypes.storageBytes(t.getDataType(), elements(t, label)));
             if (b == null) {
                 return null;

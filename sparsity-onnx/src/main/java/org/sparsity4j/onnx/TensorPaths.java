@@ -25,6 +25,17 @@ final class TensorPaths {
     }
 
     /**
+     * Returns the path of a sparse initializer.
+     *
+     * @param graph the graph's path
+     * @param index the sparse initializer's index
+     * @return the path
+     */
+    public static String sparseInitializer(String graph, int index) {
+        return graph + "/sparse_initializer[" + index + "]";
+    }
+
+    /**
      * Returns the path of a node.
      *
      * @param graph the graph's path

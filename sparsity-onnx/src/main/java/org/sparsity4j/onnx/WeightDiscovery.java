@@ -12,7 +12,6 @@ import org.sparsity4j.onnx.proto.OnnxSubset.AttributeProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.GraphProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.ModelProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.NodeProto;
-import org.sparsity4j.onnx.proto.OnnxSubset.SparseTensorProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.ValueInfoProto;
 
@@ -28,6 +27,13 @@ final class WeightDiscovery {
         final String source;
         final String name;
         final List<Use> uses = new ArrayList<>();
+        /**
+         * Where this name is defined in its graph, when more than once (initializers, sparse
+         * initializers, node outputs; a graph input that an initializer shadows is not counted: that is
+         * how ONNX gives an input a default value). Shared by every value of that name in the graph.
+         */
+        List<String> definitions = List.of();
+        boolean graphInput;
 
         Value(String name, TensorProto tensor, String path, String source) {
             this.name = name;
@@ -69,6 +75,20 @@ final class WeightDiscovery {
             this.parent = parent;
         }
 
+        /**
+         * Binds a name defined in this graph, at {@code where}; a name this graph already defines (other
+         * than as a graph input) is recorded as defined more than once on every value bound to it.
+         */
+        void define(String name, Value v, String where) {
+            Value old = values.put(name, v);
+            if (old == null || old.graphInput) {
+                v.definitions = new ArrayList<>(List.of(where));
+                return;
+            }
+            v.definitions = old.definitions;
+            v.definitions.add(where);
+        }
+
         Value resolve(String name) {
             for (Scope s = this; s != null; s = s.parent) {
                 Value v = s.values.get(name);
@@ -101,6 +121,11 @@ final class WeightDiscovery {
         List<Candidate> out = new ArrayList<>();
         for (Value w : d.weights) {
             Trace t = new Trace();
+            if (w.definitions.size() > 1) {
+                t.blockers.add("the name '" + w.name + "' is defined " + w.definitions.size() + " times in its graph ("
+                        + String.join(", ", w.definitions) + "): the ONNX checker rejects such a model, and"
+                        + " readers differ on which definition holds the weights");
+            }
             long[] dims = new long[w.tensor.getDimsCount()];
             for (int i = 0; i < dims.length; i++) {
                 dims[i] = w.tensor.getDims(i);
@@ -121,18 +146,20 @@ final class WeightDiscovery {
     private void graph(GraphProto g, String path, String label, Scope parent) throws IOException {
         Scope scope = new Scope(parent);
         for (ValueInfoProto in : g.getInputList()) {
-            scope.values.put(in.getName(), new Value(in.getName(), null, null, null));
+            Value v = new Value(in.getName(), null, null, null);
+            v.graphInput = true;
+            scope.values.put(in.getName(), v);
         }
         for (int i = 0; i < g.getInitializerCount(); i++) {
             TensorProto t = g.getInitializer(i);
             Value v = new Value(t.getName(), t, TensorPaths.initializer(path, i),
                     parent == null ? "initializer" : "initializer of " + label);
-            scope.values.put(t.getName(), v);
+            scope.define(t.getName(), v, v.path);
             weights.add(v);
         }
-        for (SparseTensorProto s : g.getSparseInitializerList()) {
-            String n = s.getValues().getName();
-            scope.values.put(n, new Value(n, null, null, null));
+        for (int i = 0; i < g.getSparseInitializerCount(); i++) {
+            String n = g.getSparseInitializer(i).getValues().getName();
+            scope.define(n, new Value(n, null, null, null), TensorPaths.sparseInitializer(path, i));
         }
         for (int j = 0; j < g.getNodeCount(); j++) {
             NodeProto n = g.getNode(j);
@@ -176,7 +203,7 @@ final class WeightDiscovery {
                     outs[k] = new Value(name, null, null, null);
                 }
                 if (!name.isEmpty()) {
-                    scope.values.put(name, outs[k]);
+                    scope.define(name, outs[k], "output " + k + " of " + info.label() + " (" + np + ")");
                 }
             }
             info.outputs = outs;

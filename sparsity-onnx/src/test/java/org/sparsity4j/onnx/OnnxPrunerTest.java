@@ -563,4 +563,108 @@ class OnnxPrunerTest {
             out.toString(), "--json"}, ps, ps, false), text.toString(java.nio.charset.StandardCharsets.UTF_8));
         assertTrue(text.toString(java.nio.charset.StandardCharsets.UTF_8).contains("\"reason\": \"has no elements"));
     }
+
+    @Test
+    void dataInMoreThanOneFieldIsSkippedAndLeftAsItIs() throws Exception {
+        // Readers differ on which field holds such a tensor (ONNX Runtime takes raw_data): nothing is
+        // pruned, and the tensor is written back unchanged. An empty raw_data next to float_data
+        // holds nothing (the ONNX checker does not count it), so that tensor is pruned in float_data.
+        Random r = new Random(21);
+        TensorProto.Builder both = floats("Both", randomFloats(r, 64), 8, 8).toBuilder();
+        for (float f : randomFloats(r, 64)) {
+            both.addFloatData(f);
+        }
+        TensorProto.Builder emptyRaw = TensorProto.newBuilder().setName("EmptyRaw").setDataType(F).addDims(8)
+                .addDims(8).setRawData(com.google.protobuf.ByteString.EMPTY);
+        float[] ev = randomFloats(r, 64);
+        for (float f : ev) {
+            emptyRaw.addFloatData(f);
+        }
+        TensorProto.Builder inlineAndExternal = floats("InlineAndExternal", randomFloats(r, 64), 8, 8).toBuilder()
+                .setDataLocation(TensorData.EXTERNAL).addExternalData(
+                        org.sparsity4j.onnx.proto.OnnxSubset.StringStringEntryProto.newBuilder()
+                                .setKey("location").setValue("w.bin"));
+        java.nio.file.Files.write(dir.resolve("w.bin"), new byte[256]);
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(both).addInitializer(emptyRaw).addInitializer(inlineAndExternal)
+                .addInput(value("x", F, 2, 8))
+                .addNode(node("MatMul", "mm1", List.of("x", "Both"), List.of("y1")))
+                .addNode(node("MatMul", "mm2", List.of("x", "EmptyRaw"), List.of("y2")))
+                .addNode(node("MatMul", "mm3", List.of("x", "InlineAndExternal"), List.of("y3")))
+                .addOutput(value("y1", F, 2, 8)).addOutput(value("y2", F, 2, 8)).addOutput(value("y3", F, 2, 8))
+                .build();
+        ModelProto model = Models.model(g);
+        Path in = Models.write(dir, "fields.onnx", model);
+        Path out = dir.resolve("fields-out.onnx");
+        PruneReport rep = OnnxPruner.prune(in, out, PruneOptions.defaults());
+        assertSkipped(rep, "Both", "its data is in 2 fields (float_data, raw_data)");
+        assertSkipped(rep, "InlineAndExternal", "its data is in 2 fields (raw_data, external_data)");
+        assertPruned(rep, "EmptyRaw", 0);
+        assertSkipped(OnnxPruner.check(in, PruneOptions.defaults()), "Both", "2 fields");
+        ModelProto written = ModelProto.parseFrom(java.nio.file.Files.readAllBytes(out));
+        assertEquals(model.getGraph().getInitializer(0), written.getGraph().getInitializer(0));
+        // the external data moves next to the output, unchanged
+        TensorProto mixed = written.getGraph().getInitializer(2);
+        assertEquals(model.getGraph().getInitializer(2).getRawData(), mixed.getRawData());
+        assertEquals("fields-out.onnx.data", mixed.getExternalData(0).getValue());
+        assertArrayEquals(new byte[256], java.nio.file.Files.readAllBytes(dir.resolve("fields-out.onnx.data")));
+        TensorProto pruned = written.getGraph().getInitializer(1);
+        assertTrue(pruned.hasRawData() && pruned.getRawData().isEmpty(), "the empty raw_data is kept");
+        assertBitsEqual(coreMasked(floats("EmptyRaw", ev, 8, 8), 0, SparsityPattern.TWO_OF_FOUR),
+                Fixtures.tensors(out).get("EmptyRaw"), "EmptyRaw");
+    }
+
+    @Test
+    void namesDefinedTwiceInAGraphAreSkipped() throws Exception {
+        // Two initializers named B (ONNX Runtime uses the last, other readers the first), an initializer
+        // and a Constant both named C, an initializer and a sparse initializer both named S: the ONNX
+        // checker rejects each, and none is pruned. An initializer named like a graph input is that
+        // input's default value (IR 4 and later): it is pruned. So is a subgraph initializer that
+        // shadows an outer name, which the checker allows.
+        Random r = new Random(22);
+        TensorProto b0 = floats("B", randomFloats(r, 64), 8, 8);
+        TensorProto b1 = floats("B", randomFloats(r, 64), 8, 8);
+        TensorProto c = floats("C", randomFloats(r, 64), 8, 8);
+        TensorProto s = floats("S", randomFloats(r, 64), 8, 8);
+        TensorProto d = floats("D", randomFloats(r, 64), 8, 8);
+        TensorProto inner = floats("D", randomFloats(r, 64), 8, 8);
+        org.sparsity4j.onnx.proto.OnnxSubset.SparseTensorProto sparse =
+                org.sparsity4j.onnx.proto.OnnxSubset.SparseTensorProto.newBuilder()
+                        .setValues(floats("S", new float[] {1f}, 1))
+                        .setIndices(Models.int64s("S_idx", new long[] {0}, 1)).build();
+        GraphProto body = GraphProto.newBuilder().setName("then").addInitializer(inner)
+                .addNode(node("MatMul", "inner_mm", List.of("x", "D"), List.of("ty")))
+                .addOutput(value("ty", F, 2, 8)).build();
+        GraphProto g = GraphProto.newBuilder().setName("g")
+                .addInitializer(b0).addInitializer(b1).addInitializer(c).addInitializer(s).addInitializer(d)
+                .addSparseInitializer(sparse)
+                .addInput(value("x", F, 2, 8)).addInput(value("D", F, 8, 8)).addInput(value("cond", 9))
+                .addNode(node("MatMul", "mm_b", List.of("x", "B"), List.of("yb")))
+                .addNode(node("MatMul", "mm_c", List.of("x", "C"), List.of("yc")))
+                .addNode(node("Constant", "const_c", List.of(), List.of("C"), attrTensor("value",
+                        floats("Cc", randomFloats(r, 64), 8, 8))))
+                .addNode(node("MatMul", "mm_d", List.of("x", "D"), List.of("yd")))
+                .addNode(node("If", "if", List.of("cond"), List.of("yi"), attrGraph("then_branch", body),
+                        attrGraph("else_branch", body)))
+                .addOutput(value("yb", F, 2, 8)).addOutput(value("yc", F, 2, 8)).addOutput(value("yd", F, 2, 8))
+                .addOutput(value("yi", F, 2, 8)).build();
+        Path in = Models.write(dir, "twice.onnx", Models.model(g));
+        Path out = dir.resolve("twice-out.onnx");
+        PruneReport rep = OnnxPruner.prune(in, out, PruneOptions.defaults());
+        assertSkipped(rep, "B", "the name 'B' is defined 2 times in its graph (graph/initializer[0], "
+                + "graph/initializer[1])");
+        assertSkipped(rep, "C", "the name 'C' is defined 2 times in its graph (graph/initializer[2], output 0 of "
+                + "Constant 'const_c' (graph/node[2]))");
+        assertEquals(1, rep.tensors().stream().filter(t -> t.name().equals("B")).count(), rep.tensors().toString());
+        assertTrue(rep.tensors().stream().noneMatch(t -> t.name().equals("S")), "S has no use: " + rep.tensors());
+        ModelProto model = Models.model(g);
+        ModelProto written = ModelProto.parseFrom(java.nio.file.Files.readAllBytes(out));
+        for (int i = 0; i < 4; i++) {
+            assertEquals(model.getGraph().getInitializer(i), written.getGraph().getInitializer(i), "initializer " + i);
+        }
+        // the main graph's D and the two branches' own D
+        assertEquals(3, rep.tensors().stream().filter(t -> t.name().equals("D") && t.action() == Action.PRUNE)
+                .count(), rep.tensors().toString());
+        assertBitsEqual(coreMasked(d, 0, SparsityPattern.TWO_OF_FOUR), Fixtures.tensors(out).get("D"), "D");
+    }
 }
