@@ -448,6 +448,9 @@ final class Calibrator {
                                 + in + "' is " + ti.type + ": give a sample directory instead");
                 }
                 long[] dims = fixed.containsKey(in) ? fixed.get(in).clone() : ti.getShape();
+                if (fixed.containsKey(in)) {
+                    checkFits(in, dims, ti.getShape());
+                }
                 for (int a = 0; a < dims.length; a++) {
                     if (dims[a] < 1) {
                         throw new IllegalArgumentException("input '" + in + "' has a dynamic dim " + a + " in its shape "
@@ -458,6 +461,28 @@ final class Calibrator {
                 out.types.put(in, type);
             }
             return out;
+        }
+
+        /**
+         * Refuses a {@code --shape} whose rank differs from the input's declared rank, or that changes
+         * one of its fixed dims (ONNX Runtime would refuse such a sample while running the model). An
+         * input declared without dims (no shape, or a scalar) takes any.
+         */
+        private static void checkFits(String in, long[] given, long[] declared) {
+            boolean fits = declared.length == 0 || declared.length == given.length;
+            for (int a = 0; fits && a < declared.length; a++) {
+                fits = declared[a] < 1 || declared[a] == given[a];
+            }
+            if (!fits) {
+                StringBuilder d = new StringBuilder("[");
+                for (int a = 0; a < declared.length; a++) {
+                    d.append(a > 0 ? ", " : "").append(declared[a] < 1 ? "?" : Long.toString(declared[a]));
+                }
+                throw new IllegalArgumentException("--shape " + in + "=" + java.util.Arrays.stream(given)
+                        .mapToObj(Long::toString).collect(java.util.stream.Collectors.joining("x"))
+                        + " does not fit input '" + in + "' of shape " + d.append(']')
+                        + " (? marks a dim that --shape may set)");
+            }
         }
 
         int count() {

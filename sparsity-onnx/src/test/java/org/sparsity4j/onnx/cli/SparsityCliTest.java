@@ -169,6 +169,11 @@ class SparsityCliTest {
         assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration", "x", "--calibration-random", "3"));
         assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration-random", "0"));
         assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration-random", "1", "--shape", "pixels=3y64"));
+        // a --shape that changes a fixed dim or the rank: a usage error naming the declared shape
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration-random", "1", "--shape", "pixels=3x65"));
+        assertTrue(stderr.contains("--shape pixels=3x65 does not fit input 'pixels' of shape [?, 64]"), stderr);
+        assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration-random", "1", "--shape", "pixels=3x1x64"));
+        assertTrue(stderr.contains("does not fit input 'pixels'"), stderr);
         // more elements than one calibration input can hold: a usage error, not an internal one
         assertEquals(ExitCode.USAGE.code(), run("report", in, "--calibration-random", "1", "--shape",
                 "pixels=65536x65536"));
