@@ -1,6 +1,7 @@
 package org.sparsity4j.onnx;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,9 +22,11 @@ import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
 final class TensorData {
     /** {@code TensorProto.DataLocation.EXTERNAL}. */
     public static final int EXTERNAL = 1;
-    /** Field numbers of {@code TensorProto} value fields outside the message subset. */
+    /** Field number of {@code TensorProto.string_data}, outside the message subset (an unknown field). */
     private static final int STRING_DATA = 6;
+    /** Field number of {@code TensorProto.double_data}, outside the message subset. */
     private static final int DOUBLE_DATA = 10;
+    /** Field number of {@code TensorProto.uint64_data}, outside the message subset. */
     private static final int UINT64_DATA = 11;
 
     /** How a tensor stores its elements. */
@@ -53,8 +56,7 @@ final class TensorData {
         if (t.getDataLocation() == EXTERNAL) {
             return Storage.EXTERNAL;
         }
-        // an empty raw_data next to a typed field holds nothing (the ONNX checker counts it as absent)
-        if (t.hasRawData() && (!t.getRawData().isEmpty() || t.getFloatDataCount() + t.getInt32DataCount() == 0)) {
+        if (t.hasRawData()) {
             return Storage.RAW;
         }
         if (t.getFloatDataCount() > 0) {
@@ -68,10 +70,13 @@ final class TensorData {
 
     /**
      * Returns the names of the fields that hold values, in field-number order: {@code float_data},
-     * {@code int32_data}, {@code string_data}, {@code int64_data}, {@code raw_data} (when not empty),
-     * {@code double_data}, {@code uint64_data}, and {@code external_data} for a tensor stored
-     * externally. The ONNX checker accepts exactly one (none for a tensor without elements); with
-     * more, readers differ on which one holds the tensor.
+     * {@code int32_data}, {@code string_data}, {@code int64_data}, {@code raw_data}, {@code double_data},
+     * {@code uint64_data}, and {@code external_data} for a tensor stored externally. A repeated field
+     * counts when it holds an element; {@code raw_data} when not empty, and when present but empty in
+     * a tensor that is not external, because ONNX Runtime then reads it (the ONNX checker ignores an
+     * empty one). With more than one, readers
+     * differ on which holds the tensor; the ONNX checker accepts exactly one (none for a tensor
+     * without elements).
      *
      * @param t the tensor
      * @return the field names
@@ -84,26 +89,48 @@ final class TensorData {
         if (t.getInt32DataCount() > 0) {
             fields.add("int32_data");
         }
-        // fields outside this module's message subset: kept as unknown fields
-        if (t.getUnknownFields().hasField(STRING_DATA)) {
+        // fields outside this module's message subset are kept as unknown fields
+        UnknownFieldSet unknown = t.getUnknownFields();
+        if (holdsElement(unknown, STRING_DATA, false)) {
             fields.add("string_data");
         }
         if (t.getInt64DataCount() > 0) {
             fields.add("int64_data");
         }
-        if (!t.getRawData().isEmpty()) {
+        if (!t.getRawData().isEmpty() || (t.hasRawData() && t.getDataLocation() != EXTERNAL)) {
             fields.add("raw_data");
         }
-        if (t.getUnknownFields().hasField(DOUBLE_DATA)) {
+        if (holdsElement(unknown, DOUBLE_DATA, true)) {
             fields.add("double_data");
         }
-        if (t.getUnknownFields().hasField(UINT64_DATA)) {
+        if (holdsElement(unknown, UINT64_DATA, true)) {
             fields.add("uint64_data");
         }
         if (t.getDataLocation() == EXTERNAL) {
             fields.add("external_data");
         }
         return fields;
+    }
+
+    /**
+     * Whether an unknown repeated field holds an element: any value of it, except that for a numeric
+     * field ({@code packed}) a length-delimited record is a packed run, which holds elements only when
+     * not empty (every string of a bytes field is an element, the empty one too).
+     */
+    private static boolean holdsElement(UnknownFieldSet unknown, int number, boolean packed) {
+        if (!unknown.hasField(number)) {
+            return false;
+        }
+        UnknownFieldSet.Field f = unknown.getField(number);
+        if (!f.getVarintList().isEmpty() || !f.getFixed32List().isEmpty() || !f.getFixed64List().isEmpty()) {
+            return true;
+        }
+        for (ByteString run : f.getLengthDelimitedList()) {
+            if (!packed || !run.isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -515,7 +542,7 @@ final class TensorData {
         int n = (int) count;
         // The data is found and checked before the values are allocated: dims may declare far more
         // elements than the tensor holds.
-        if (type == DataTypes.INT64 && t.getInt64DataCount() == n && storage(t) != Storage.RAW
+        if (type == DataTypes.INT64 && t.getInt64DataCount() == n && !t.hasRawData()
                 && t.getDataLocation() != EXTERNAL) {
             long[] out = new long[n];
             for (int i = 0; i < n; i++) {
@@ -523,7 +550,7 @@ final class TensorData {
             }
             return out;
         }
-        if (type == DataTypes.INT32 && t.getInt32DataCount() == n && storage(t) != Storage.RAW
+        if (type == DataTypes.INT32 && t.getInt32DataCount() == n && !t.hasRawData()
                 && t.getDataLocation() != EXTERNAL) {
             long[] out = new long[n];
             for (int i = 0; i < n; i++) {
@@ -575,8 +602,7 @@ final class TensorData {
         if (bs == 0) {
             return null;
         }
-        Storage storage = storage(t);
-        if (storage == Storage.RAW || storage == Storage.EXTERNAL) {
+        if (t.hasRawData() || t.getDataLocation() == EXTERNAL) {
             ByteBuffer b = rawBytes(t, label, baseDir, DataTypes.storageBytes(t.getDataType(), elements(t, label)));
             if (b == null) {
                 return null;

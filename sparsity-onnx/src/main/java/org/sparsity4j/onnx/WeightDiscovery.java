@@ -29,8 +29,9 @@ final class WeightDiscovery {
         final List<Use> uses = new ArrayList<>();
         /**
          * Where this name is defined in its graph, when more than once (initializers, sparse
-         * initializers, node outputs; a graph input that an initializer shadows is not counted: that is
-         * how ONNX gives an input a default value). Shared by every value of that name in the graph.
+         * initializers, node outputs; a graph input followed by an initializer of its name is not
+         * counted: that is how ONNX gives an input a default value). Shared by every value of that
+         * name in the graph.
          */
         List<String> definitions = List.of();
         boolean graphInput;
@@ -76,12 +77,13 @@ final class WeightDiscovery {
         }
 
         /**
-         * Binds a name defined in this graph, at {@code where}; a name this graph already defines (other
-         * than as a graph input) is recorded as defined more than once on every value bound to it.
+         * Binds a name defined in this graph, at {@code where}; a name this graph already defines is
+         * recorded as defined more than once on every value bound to it, unless it is a graph input
+         * and {@code v} an initializer (its default value).
          */
-        void define(String name, Value v, String where) {
+        void define(String name, Value v, String where, boolean initializer) {
             Value old = values.put(name, v);
-            if (old == null || old.graphInput) {
+            if (old == null || (old.graphInput && initializer)) {
                 v.definitions = new ArrayList<>(List.of(where));
                 return;
             }
@@ -145,21 +147,22 @@ final class WeightDiscovery {
 
     private void graph(GraphProto g, String path, String label, Scope parent) throws IOException {
         Scope scope = new Scope(parent);
-        for (ValueInfoProto in : g.getInputList()) {
-            Value v = new Value(in.getName(), null, null, null);
+        for (int i = 0; i < g.getInputCount(); i++) {
+            String n = g.getInput(i).getName();
+            Value v = new Value(n, null, null, null);
             v.graphInput = true;
-            scope.values.put(in.getName(), v);
+            scope.define(n, v, path + "/input[" + i + "]", false);
         }
         for (int i = 0; i < g.getInitializerCount(); i++) {
             TensorProto t = g.getInitializer(i);
             Value v = new Value(t.getName(), t, TensorPaths.initializer(path, i),
                     parent == null ? "initializer" : "initializer of " + label);
-            scope.define(t.getName(), v, v.path);
+            scope.define(t.getName(), v, v.path, true);
             weights.add(v);
         }
         for (int i = 0; i < g.getSparseInitializerCount(); i++) {
             String n = g.getSparseInitializer(i).getValues().getName();
-            scope.define(n, new Value(n, null, null, null), TensorPaths.sparseInitializer(path, i));
+            scope.define(n, new Value(n, null, null, null), TensorPaths.sparseInitializer(path, i), true);
         }
         for (int j = 0; j < g.getNodeCount(); j++) {
             NodeProto n = g.getNode(j);
@@ -203,7 +206,7 @@ final class WeightDiscovery {
                     outs[k] = new Value(name, null, null, null);
                 }
                 if (!name.isEmpty()) {
-                    scope.define(name, outs[k], "output " + k + " of " + info.label() + " (" + np + ")");
+                    scope.define(name, outs[k], "output " + k + " of " + info.label() + " (" + np + ")", false);
                 }
             }
             info.outputs = outs;
