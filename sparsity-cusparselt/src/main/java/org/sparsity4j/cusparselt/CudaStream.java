@@ -8,12 +8,14 @@ import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
 /**
  * A CUDA stream created and owned by this object. Code that already has a stream (from another
- * library) passes its raw handle to the {@code long stream} overloads instead.
+ * library) passes its raw handle to the {@code long stream} overloads instead. {@link #close()} is
+ * idempotent; any other use after close throws {@link IllegalStateException}.
  */
 public final class CudaStream implements AutoCloseable {
 
     private final SparseContext context;
-    private CUstream_st stream;
+    /** The stream; null once closed (volatile: a context may close its streams from another thread). */
+    private volatile CUstream_st stream;
 
     private CudaStream(SparseContext context, CUstream_st stream) {
         this.context = context;
@@ -49,9 +51,9 @@ public final class CudaStream implements AutoCloseable {
         context.checkOpen();
     }
 
-    /** Destroys the stream; idempotent. */
+    /** Destroys the stream; idempotent, and destroyed once if closed on two threads at a time. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (stream != null) {
             CUstream_st s = stream;
             stream = null;

@@ -22,7 +22,8 @@ public final class DeviceBuffer implements AutoCloseable {
 
     private final SparseContext context;
     private final long byteSize;
-    private long address;
+    /** The device address; 0 once closed (volatile: a context may close its buffers from another thread). */
+    private volatile long address;
 
     private DeviceBuffer(SparseContext context, long address, long byteSize) {
         this.context = context;
@@ -55,6 +56,7 @@ public final class DeviceBuffer implements AutoCloseable {
      * @return the size
      */
     public long byteSize() {
+        checkOpen();
         return byteSize;
     }
 
@@ -145,9 +147,12 @@ public final class DeviceBuffer implements AutoCloseable {
         context.checkOpen();
     }
 
-    /** Frees the device memory; idempotent. */
+    /**
+     * Frees the device memory; idempotent, and safe against a close on another thread (the owner's and
+     * the context's): the memory is freed once.
+     */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (address != 0) {
             long a = address;
             address = 0;

@@ -381,11 +381,13 @@ public final class MatmulPlan implements AutoCloseable {
 
     /** @return the spec this plan executes */
     public MatmulSpec spec() {
+        checkOpen();
         return spec;
     }
 
     /** @return the options it was prepared with */
     public PlanOptions options() {
+        checkOpen();
         return options;
     }
 

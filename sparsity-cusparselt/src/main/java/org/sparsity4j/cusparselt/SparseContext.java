@@ -99,6 +99,7 @@ public final class SparseContext implements AutoCloseable {
      * @return the device
      */
     public int device() {
+        checkOpen();
         return device;
     }
 
@@ -108,6 +109,7 @@ public final class SparseContext implements AutoCloseable {
      * @return the compute capability
      */
     public int computeCapability() {
+        checkOpen();
         return computeCapability;
     }
 
@@ -229,6 +231,7 @@ public final class SparseContext implements AutoCloseable {
      * @return the count
      */
     public int cachedPlanCount() {
+        checkOpen();
         cache.values().removeIf(MatmulPlan::isClosed);
         return cache.size();
     }

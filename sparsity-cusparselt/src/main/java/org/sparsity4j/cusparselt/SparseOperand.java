@@ -4,7 +4,8 @@ package org.sparsity4j.cusparselt;
  * The structured input of a plan, resident on the device in the form the plan's backend needs:
  * compressed (values plus metadata, cuSPARSELt's layout) for {@link Backend#SPARSE}, the pruned
  * dense matrix for {@link Backend#DENSE}. Produced by {@link MatmulPlan#compress(DeviceBuffer)} or
- * {@link MatmulPlan#uploadCompressed(byte[])}; owns its device memory.
+ * {@link MatmulPlan#uploadCompressed(byte[])}; owns its device memory. {@link #close()} frees it; it is
+ * idempotent, and any other use after close throws {@link IllegalStateException}.
  */
 public final class SparseOperand implements AutoCloseable {
 
@@ -24,6 +25,7 @@ public final class SparseOperand implements AutoCloseable {
      * @return the spec
      */
     public MatmulSpec spec() {
+        checkOpen();
         return spec;
     }
 
@@ -33,6 +35,7 @@ public final class SparseOperand implements AutoCloseable {
      * @return the backend
      */
     public Backend backend() {
+        checkOpen();
         return backend;
     }
 
@@ -70,6 +73,12 @@ public final class SparseOperand implements AutoCloseable {
      */
     public boolean isClosed() {
         return buffer.isClosed();
+    }
+
+    private void checkOpen() {
+        if (buffer.isClosed()) {
+            throw new IllegalStateException("sparse operand is closed");
+        }
     }
 
     /** Frees the device data; idempotent. */

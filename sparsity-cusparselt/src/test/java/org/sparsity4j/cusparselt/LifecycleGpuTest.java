@@ -124,9 +124,12 @@ class LifecycleGpuTest {
         assertDoesNotThrow(plan::close);
         assertThrows(IllegalStateException.class, plan::compressedSize);
         assertThrows(IllegalStateException.class, () -> plan.prune(buf.address(), buf.address(), PruneMode.STRIP, 0));
+        assertThrows(IllegalStateException.class, plan::spec);
+        assertThrows(IllegalStateException.class, plan::options);
         buf.close();
         assertDoesNotThrow(buf::close);
         assertThrows(IllegalStateException.class, buf::address);
+        assertThrows(IllegalStateException.class, buf::byteSize);
         MatmulPlan second = ctx.createPlan(spec, PlanOptions.noSearch());
         DeviceBuffer other = ctx.allocate(64);
         SparseOperand operand;
@@ -141,10 +144,45 @@ class LifecycleGpuTest {
         assertTrue(other.isClosed(), "closing the context frees its buffers");
         assertTrue(operand.isClosed() && uploaded.isClosed(), "closing the context frees its operands");
         assertThrows(IllegalStateException.class, operand::address);
+        assertThrows(IllegalStateException.class, operand::spec);
+        assertThrows(IllegalStateException.class, operand::backend);
+        assertThrows(IllegalStateException.class, operand::byteSize);
         assertThrows(IllegalStateException.class, stream::handle);
+        assertDoesNotThrow(stream::close);
+        assertThrows(IllegalStateException.class, ctx::device);
+        assertThrows(IllegalStateException.class, ctx::computeCapability);
+        assertThrows(IllegalStateException.class, ctx::cachedPlanCount);
         assertThrows(IllegalStateException.class, () -> ctx.allocate(16));
         assertThrows(IllegalStateException.class, () -> ctx.plan(spec));
         assertThrows(IllegalStateException.class, ctx::libraryVersion);
+    }
+
+    @Test
+    void aBufferClosedOnTwoThreadsAtOnceIsFreedOnce() throws Exception {
+        // cudaFree of memory already freed fails; so would the second of two closes racing past the
+        // open check
+        Gpu.require();
+        int rounds = 2_000;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (SparseContext ctx = SparseContext.create(0)) {
+            for (int i = 0; i < rounds; i++) {
+                DeviceBuffer b = ctx.allocate(256);
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                java.util.concurrent.Callable<Void> close = () -> {
+                    start.await();
+                    b.close();
+                    return null;
+                };
+                java.util.concurrent.Future<Void> one = pool.submit(close);
+                java.util.concurrent.Future<Void> two = pool.submit(close);
+                one.get();
+                two.get();
+                assertTrue(b.isClosed());
+            }
+            assertEquals(0, ctx.openResources(), "every buffer forgotten by its context");
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
