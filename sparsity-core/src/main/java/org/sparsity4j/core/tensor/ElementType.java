@@ -138,12 +138,22 @@ public enum ElementType {
         }
     }
 
-    /** Returns true if the key belongs to a NaN encoding. */
+    /**
+     * Returns true if the key belongs to a NaN encoding.
+     *
+     * @param key a value returned by {@link #magnitudeKey(int)}
+     * @return whether it is the NaN key (never for INT8)
+     */
     public boolean isNaNKey(int key) {
         return this != INT8 && key == maxMagnitudeKey();
     }
 
-    /** Returns true if the key belongs to ±infinity (never for types without infinity). */
+    /**
+     * Returns true if the key belongs to ±infinity (never for types without infinity).
+     *
+     * @param key a value returned by {@link #magnitudeKey(int)}
+     * @return whether it is the infinity key
+     */
     public boolean isInfiniteKey(int key) {
         return infinityKey >= 0 && key == infinityKey;
     }
@@ -159,7 +169,12 @@ public enum ElementType {
         return this == INT8 ? key : Math.abs(decode(key));
     }
 
-    /** Returns true if the bits encode a value other than ±0 (NaN counts as non-zero). */
+    /**
+     * Returns true if the bits encode a value other than ±0 (NaN counts as non-zero).
+     *
+     * @param bits the element's raw bits (the low {@link #bitWidth()} bits)
+     * @return whether the value is not zero
+     */
     public boolean isNonZero(int bits) {
         return magnitudeKey(bits) != 0;
     }
