@@ -57,8 +57,11 @@ public final class CudaStream implements AutoCloseable {
         if (stream != null) {
             CUstream_st s = stream;
             stream = null;
-            context.forget(this);
-            Status.cuda(cudaStreamDestroy(s), "cudaStreamDestroy");
+            try {
+                Status.cuda(cudaStreamDestroy(s), "cudaStreamDestroy");
+            } finally {
+                context.forget(this); // after the destroy, as in DeviceBuffer.close
+            }
         }
     }
 }

@@ -156,8 +156,13 @@ public final class DeviceBuffer implements AutoCloseable {
         if (address != 0) {
             long a = address;
             address = 0;
-            context.forget(this);
-            Status.cuda(cudaFree(new Ptr(a)), "cudaFree");
+            try {
+                Status.cuda(cudaFree(new Ptr(a)), "cudaFree");
+            } finally {
+                // only now: until then a context closing on another thread still holds this buffer, and its
+                // close of it waits here, so the context outlives the free
+                context.forget(this);
+            }
         }
     }
 }

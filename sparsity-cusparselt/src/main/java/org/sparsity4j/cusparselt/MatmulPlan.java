@@ -884,7 +884,16 @@ public final class MatmulPlan implements AutoCloseable {
             return;
         }
         closed = true;
-        context.forget(this);
+        try {
+            destroy();
+        } finally {
+            // only now: until then a context closing on another thread still holds this plan, and its close of
+            // the plan waits for this one, so cuSPARSELt's handle outlives the plan's destruction
+            context.forget(this);
+        }
+    }
+
+    private void destroy() {
         RuntimeException first = null;
         if (planInitialised) {
             first = keep(first, () -> Status.lt(cusparseLtMatmulPlanDestroy(plan), "cusparseLtMatmulPlanDestroy"));

@@ -25,7 +25,9 @@ import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
  * and the owner of a plan cache keyed by {@link MatmulSpec} and {@link PlanOptions}.
  *
  * <p>Closing the context closes everything it created that is still open (plans, operands,
- * buffers, streams). Close is idempotent; any use after close throws {@link IllegalStateException}.
+ * buffers, streams), waiting for any of them that another thread is closing at that moment, before
+ * it destroys the cuSPARSELt handle. Close is idempotent; any use after close throws
+ * {@link IllegalStateException}.
  * A context is meant to be used from one thread at a time; its plans may be used from any thread at
  * once (their host conveniences allocate and free the context's buffers, which it records safely).
  */

@@ -186,6 +186,45 @@ class LifecycleGpuTest {
     }
 
     @Test
+    void aContextClosedWhileAnotherThreadClosesItsPlansWaitsForThem() throws Exception {
+        // the handle must outlive every plan's destruction: a plan closing on another thread when the
+        // context closes is waited for (a plan destroyed after its handle would be undefined behaviour)
+        Gpu.require();
+        MatmulSpec spec = MatmulSpec.builder(128, 64, 128).input(DataType.FP16).build();
+        byte[] a = new byte[(int) spec.bytesA()];
+        byte[] b = new byte[(int) spec.bytesB()];
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            for (int round = 0; round < 50; round++) {
+                SparseContext ctx = SparseContext.create(0);
+                java.util.List<MatmulPlan> plans = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    MatmulPlan p = ctx.createPlan(spec, PlanOptions.noSearch());
+                    p.multiply(a, b, null, 1f, 0f); // with its workspace and compressed buffers
+                    plans.add(p);
+                }
+                java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.Future<Void> closer = pool.submit(() -> {
+                    started.countDown();
+                    for (MatmulPlan p : plans) {
+                        p.close();
+                    }
+                    return null;
+                });
+                started.await();
+                ctx.close();
+                closer.get();
+                for (MatmulPlan p : plans) {
+                    assertTrue(p.isClosed(), "round " + round);
+                }
+                assertEquals(0, ctx.openResources(), "round " + round);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void misuseIsIllegalArgumentNotACrash() {
         Gpu.require();
         MatmulSpec spec = MatmulSpec.builder(128, 64, 128).input(DataType.FP16).build();
