@@ -201,7 +201,9 @@ public final class SparseCompressor {
      * @param format the format
      * @param compressed at least {@link CompressedFormat#compressedSize()} bytes from index 0
      * @param dense receives {@link CompressedFormat#denseBytes()} bytes (every byte is written)
-     * @throws IllegalArgumentException if a length is wrong or a metadata code is invalid
+     * @throws IllegalArgumentException if a length is wrong or a metadata code is invalid (the first
+     *     invalid code in the order of {@link #checkMetadata}, named as it names it; {@code dense} may
+     *     then hold part of the matrix)
      */
     public static void decompress(CompressedFormat format, byte[] compressed, byte[] dense) {
         Objects.requireNonNull(format, "format");
@@ -213,16 +215,24 @@ public final class SparseCompressor {
             throw new IllegalArgumentException("dense buffer holds " + dense.length + " bytes but " + format
                     + " needs " + format.denseBytes());
         }
-        if (format.type() == ElementType.FP32) {
-            Arrays.fill(dense, (byte) 0);
-            decompressFp32(format, compressed, dense);
-        } else if (format.reductionStride() == 1 && format.type().byteSize() == 2) {
-            decompress16Contiguous(format, compressed, dense);
-        } else if (format.reductionStride() == 1) {
-            decompress8Contiguous(format, compressed, dense);
-        } else {
-            Arrays.fill(dense, (byte) 0);
-            decompress24(format, compressed, dense);
+        try {
+            if (format.type() == ElementType.FP32) {
+                Arrays.fill(dense, (byte) 0);
+                decompressFp32(format, compressed, dense);
+            } else if (format.reductionStride() == 1 && format.type().byteSize() == 2) {
+                decompress16Contiguous(format, compressed, dense);
+            } else if (format.reductionStride() == 1) {
+                decompress8Contiguous(format, compressed, dense);
+            } else {
+                Arrays.fill(dense, (byte) 0);
+                decompress24(format, compressed, dense);
+            }
+        } catch (IllegalArgumentException e) {
+            // the kernels meet the codes in their memory order, and parallel ones in any order: the
+            // error names the first invalid code in checkMetadata's order instead, so that both name the
+            // same group whatever the kernel
+            checkCodes(format, compressed, false);
+            throw e;
         }
     }
 
@@ -250,6 +260,14 @@ public final class SparseCompressor {
             throw new IllegalArgumentException("compressed buffer holds " + compressed.length + " bytes but "
                     + format + " needs " + format.compressedSize());
         }
+        checkCodes(format, compressed, true);
+    }
+
+    /**
+     * {@link #checkMetadata} on a buffer of the right length; FP32 second copies only if {@code copies}
+     * (decompression reads the first copy alone).
+     */
+    private static void checkCodes(CompressedFormat format, byte[] compressed, boolean copies) {
         boolean fp32 = format.type() == ElementType.FP32;
         int outer = format.outerExtent();
         int groups = format.reductionExtent() / (fp32 ? 2 : 4);
@@ -279,7 +297,7 @@ public final class SparseCompressor {
                         throw corrupt(format, code, off + (nibble >> 1), p, 2 * g);
                     }
                     int second = firstCopyNibbles + fp32SecondCopyIndex(p, g, outer);
-                    if (off + (second >> 1) < metaEnd) {
+                    if (copies && off + (second >> 1) < metaEnd) {
                         int copy = getNibble(compressed, off, second);
                         if (copy != code) {
                             int[] rc = rowCol(format, p, 2 * g);

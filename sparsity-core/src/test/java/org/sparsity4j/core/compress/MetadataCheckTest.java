@@ -75,6 +75,26 @@ class MetadataCheckTest {
                     }
                 }
             }
+            // several invalid codes: decompression names the one checkMetadata names (the first in its
+            // order), whatever order its kernel meets them in
+            for (int trial = 0; trial < 6; trial++) {
+                byte[] c = good.clone();
+                StringBuilder groupsHit = new StringBuilder();
+                for (int bad = 0; bad < 2 + trial % 3; bad++) {
+                    int p = rnd.nextInt(f.outerExtent());
+                    int g = rnd.nextInt(groups);
+                    int code = fp32 ? 0x0 : new int[] {0x0, 0x5, 0xA, 0xF, 0x1, 0x6}[rnd.nextInt(6)];
+                    putNibble(c, f.metadataOffset(), outerPart[p] + groupPart[g], code);
+                    int second = firstCopy + SparseCompressor.fp32SecondCopyIndex(p, g, f.outerExtent());
+                    if (fp32 && (second >> 1) < f.metadataBytes()) {
+                        putNibble(c, f.metadataOffset(), second, code);
+                    }
+                    groupsHit.append(" (").append(p).append(", ").append(g).append(')');
+                }
+                String checkError = checkError(f, c);
+                assertTrue(checkError != null, where + groupsHit);
+                assertEquals(checkError, decompressError(f, c), where + ", invalid codes at" + groupsHit);
+            }
         }
     }
 
