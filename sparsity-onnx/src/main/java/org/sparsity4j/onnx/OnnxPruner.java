@@ -281,6 +281,12 @@ public final class OnnxPruner {
             }
             return skip(p, "has " + elements + " elements; one tensor can be masked up to " + Shape.MAX_ELEMENTS);
         }
+        long bytes = elements * p.type.byteSize();
+        if (bytes > OrderedWriter.MAX_TENSOR_BYTES) {
+            // a pruned tensor is read into one buffer; larger ones are copied as they are
+            return skip(p, "has " + bytes + " bytes; one tensor can be pruned up to " + OrderedWriter.MAX_TENSOR_BYTES
+                    + " bytes (2 GiB)");
+        }
         p.shape = TensorData.shape(t, c.name());
         long k = p.shape.dim(p.axis);
         if (k % pattern.m() != 0) {
@@ -698,7 +704,30 @@ public final class OnnxPruner {
             }
         });
         Path outData = dir.resolve(out.getFileName() + ".data");
-        refuseToOverwriteInputs(out, externals.isEmpty() ? null : outData, externals);
+        // The writer moves the external data of the tensors above into OUT.data. Tensors elsewhere (sparse
+        // tensors, functions, training information) keep their locations: they stay valid only next to
+        // the input's files, and those files must not be overwritten either.
+        Map<String, TensorProto> elsewhere = new LinkedHashMap<>();
+        TensorWalker.forEachElsewhere(proto, (path, t) -> {
+            if (t.getDataLocation() == TensorData.EXTERNAL) {
+                elsewhere.put(path, t);
+            }
+        });
+        if (!elsewhere.isEmpty() && !sameFile(dir, model.baseDir())) {
+            Map.Entry<String, TensorProto> first = elsewhere.entrySet().iterator().next();
+            throw new IllegalArgumentException("tensor '" + label(first.getValue(), first.getKey()) + "' ("
+                    + first.getKey() + ") of the input keeps its data in an external file that prune leaves where"
+                    + " it is (it moves the data of graph initializers and node attribute tensors only); its"
+                    + " location would not resolve from " + dir + ": write the output into the input's folder, "
+                    + model.baseDir());
+        }
+        if (!externals.isEmpty() && Files.isDirectory(outData)) {
+            throw new IllegalArgumentException("output data file " + outData + " (written next to the output "
+                    + out.getFileName() + ") is a directory");
+        }
+        Map<String, TensorProto> inputFiles = new LinkedHashMap<>(externals);
+        inputFiles.putAll(elsewhere);
+        refuseToOverwriteInputs(out, externals.isEmpty() ? null : outData, inputFiles);
         time("parsed");
         List<Plan> plans = plan();
         time("planned");
@@ -717,7 +746,6 @@ public final class OnnxPruner {
         Path movedData = null;
         Path oldData = null;
         PruneReport report;
-        boolean ok = false;
         try {
             Map<String, TensorProto> replacements = new HashMap<>();
             // Tensors stored in typed fields: small; pruned on the heap and replaced in the message.
@@ -805,24 +833,49 @@ public final class OnnxPruner {
                 System.err.printf(java.util.Locale.ROOT, "[timing] core validation %.3f s, core masking %.3f s%n",
                         validateNanos / 1e9, maskNanos / 1e9);
             }
-            ok = true;
-        } finally {
-            if (!ok) {
-                if (tmpModel != null) {
-                    Files.deleteIfExists(tmpModel);
+        } catch (Throwable failure) {
+            // each step on its own: one that fails does not stop the others, nor replace the failure (its
+            // own failure is added to it as suppressed)
+            Path model0 = tmpModel;
+            Path data0 = tmpData;
+            Path moved0 = movedData;
+            Path old0 = oldData;
+            undo(failure, () -> {
+                if (model0 != null) {
+                    Files.deleteIfExists(model0);
                 }
-                if (tmpData != null) {
-                    Files.deleteIfExists(tmpData);
+            });
+            undo(failure, () -> {
+                if (data0 != null) {
+                    Files.deleteIfExists(data0);
                 }
-                if (movedData != null && tmpModel != null) {
-                    Files.deleteIfExists(movedData);
+            });
+            undo(failure, () -> {
+                if (moved0 != null && model0 != null) {
+                    Files.deleteIfExists(moved0);
                 }
-                if (oldData != null) {
-                    Files.move(oldData, outData, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            });
+            undo(failure, () -> {
+                if (old0 != null) {
+                    Files.move(old0, outData, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 }
-            }
+            });
+            throw failure;
         }
         return report;
+    }
+
+    /** A step that undoes part of a failed write. */
+    private interface UndoStep {
+        void run() throws IOException;
+    }
+
+    private static void undo(Throwable failure, UndoStep step) {
+        try {
+            step.run();
+        } catch (IOException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /**
@@ -973,11 +1026,26 @@ public final class OnnxPruner {
             try {
                 writer.close();
             } finally {
-                out.close();
-                for (FileChannel ch : inputs.values()) {
-                    ch.close();
+                // the output, then every input, each closed even if an earlier close failed
+                try {
+                    out.close();
+                } finally {
+                    closeAll(inputs.values().iterator());
                 }
             }
+        }
+    }
+
+    /** Closes every channel, the rest too when one close fails; the first failure is thrown. */
+    private static void closeAll(java.util.Iterator<FileChannel> channels) throws IOException {
+        if (!channels.hasNext()) {
+            return;
+        }
+        FileChannel ch = channels.next();
+        try {
+            ch.close();
+        } finally {
+            closeAll(channels);
         }
     }
 

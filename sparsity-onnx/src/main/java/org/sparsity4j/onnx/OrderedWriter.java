@@ -36,6 +36,8 @@ final class OrderedWriter implements Closeable {
 
     /** Block sizes above this are not used to place buffers (the buffers are then written with a copy). */
     private static final int MAX_BLOCK = 1 << 20;
+    /** The largest tensor a buffer holds: 2 GiB less room for a Java array's header and block alignment. */
+    static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8 - 2L * MAX_BLOCK;
     private final int block;
     private final long largest;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -100,7 +102,7 @@ final class OrderedWriter implements Closeable {
      * @throws OnnxInputException if the tensor has 2 GiB or more (less some alignment room)
      */
     static void requireBufferable(long bytes, String label) {
-        if (bytes > Integer.MAX_VALUE - 8 - 2L * MAX_BLOCK) {
+        if (bytes > MAX_TENSOR_BYTES) {
             throw new OnnxInputException("tensor '" + label + "' has " + bytes + " bytes; one tensor must stay under 2 GiB");
         }
     }

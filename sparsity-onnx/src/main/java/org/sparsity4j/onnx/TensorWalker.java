@@ -1,5 +1,12 @@
 package org.sparsity4j.onnx;
 
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import org.sparsity4j.onnx.proto.OnnxSubset.AttributeProto;
 import org.sparsity4j.onnx.proto.OnnxSubset.GraphProto;
@@ -20,6 +27,49 @@ final class TensorWalker {
      */
     public static void forEach(ModelProto model, BiConsumer<String, TensorProto> visitor) {
         graph(model.getGraph(), TensorPaths.GRAPH, visitor);
+    }
+
+    /**
+     * Visits every tensor that {@link #forEach} does not: those of sparse tensors (sparse initializers
+     * and attributes), of function bodies and of training information, found by walking every
+     * message field of the model. Paths here name fields ({@code graph/sparse_initializer[0]/values})
+     * and only describe where the tensor is.
+     *
+     * @param model the model
+     * @param visitor receives (path, tensor)
+     */
+    public static void forEachElsewhere(ModelProto model, BiConsumer<String, TensorProto> visitor) {
+        Set<TensorProto> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        forEach(model, (path, t) -> seen.add(t));
+        walk(model, "", seen, visitor);
+    }
+
+    private static void walk(Message m, String path, Set<TensorProto> seen, BiConsumer<String, TensorProto> v) {
+        for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
+            FieldDescriptor f = e.getKey();
+            if (f.getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
+                continue;
+            }
+            String name = (path.isEmpty() ? "" : path + "/") + f.getName();
+            if (f.isRepeated()) {
+                List<?> all = (List<?>) e.getValue();
+                for (int i = 0; i < all.size(); i++) {
+                    visit((Message) all.get(i), name + "[" + i + "]", seen, v);
+                }
+            } else {
+                visit((Message) e.getValue(), name, seen, v);
+            }
+        }
+    }
+
+    private static void visit(Message m, String path, Set<TensorProto> seen, BiConsumer<String, TensorProto> v) {
+        if (m instanceof TensorProto) {
+            if (!seen.contains(m)) {
+                v.accept(path, (TensorProto) m);
+            }
+            return; // a tensor holds no tensors
+        }
+        walk(m, path, seen, v);
     }
 
     private static void graph(GraphProto g, String path, BiConsumer<String, TensorProto> v) {

@@ -708,4 +708,97 @@ class OnnxPrunerTest {
                 .count(), rep.tensors().toString());
         assertBitsEqual(coreMasked(d, 0, SparsityPattern.TWO_OF_FOUR), Fixtures.tensors(out).get("D"), "D");
     }
+
+    private static int cli(String... args) {
+        java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream());
+        return org.sparsity4j.onnx.cli.SparsityCli.run(args, quiet, quiet, false);
+    }
+
+    private static org.sparsity4j.onnx.proto.OnnxSubset.StringStringEntryProto kv(String k, String v) {
+        return org.sparsity4j.onnx.proto.OnnxSubset.StringStringEntryProto.newBuilder().setKey(k).setValue(v).build();
+    }
+
+    @Test
+    void externalDataOutsideGraphTensorsStaysValidAndIsNeverOverwritten() throws Exception {
+        // A sparse initializer whose values are in an external file: prune moves the external data of
+        // graph tensors into OUT.data and leaves this one's location as it is. So the output must go
+        // into the input's folder, and OUT.data must not be that file (it was replaced before: a second
+        // prune, b.onnx back to a.onnx, destroyed it). Both are refused (exit 2) before anything is
+        // written; with another file name in the input's folder the prune works.
+        Random r = new Random(24);
+        java.nio.file.Files.write(dir.resolve("w.bin"), floats("W", randomFloats(r, 64), 8, 8).getRawData().toByteArray());
+        byte[] sparseValues = {7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7};
+        Path outData = dir.resolve("out.onnx.data");
+        java.nio.file.Files.write(outData, sparseValues);
+        TensorProto w = TensorProto.newBuilder().setName("W").setDataType(F).addDims(8).addDims(8)
+                .setDataLocation(TensorData.EXTERNAL).addExternalData(kv("location", "w.bin")).build();
+        TensorProto values = TensorProto.newBuilder().setName("S").setDataType(F).addDims(4)
+                .setDataLocation(TensorData.EXTERNAL).addExternalData(kv("location", "out.onnx.data")).build();
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(w)
+                .addSparseInitializer(org.sparsity4j.onnx.proto.OnnxSubset.SparseTensorProto.newBuilder()
+                        .setValues(values).setIndices(Models.int64s("S_idx", new long[] {0, 1, 2, 3}, 4)))
+                .addInput(value("x", F, 2, 8))
+                .addNode(node("MatMul", "mm", List.of("x", "W"), List.of("y")))
+                .addOutput(value("y", F, 2, 8)).build();
+        Path in = Models.write(dir, "in.onnx", Models.model(g));
+        Path out = dir.resolve("out.onnx");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxPruner.prune(in, out, PruneOptions.defaults()));
+        assertTrue(e.getMessage().contains("is the external data file of tensor 'S' of the input"), e.getMessage());
+        assertEquals(2, cli("prune", in.toString(), "-o", out.toString()));
+        assertFalse(java.nio.file.Files.exists(out));
+        assertArrayEquals(sparseValues, java.nio.file.Files.readAllBytes(outData), "OUT.data untouched");
+        Path sub = java.nio.file.Files.createDirectory(dir.resolve("sub"));
+        e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxPruner.prune(in, sub.resolve("elsewhere.onnx"), PruneOptions.defaults()));
+        assertTrue(e.getMessage().contains("'S' (graph/sparse_initializer[0]/values)")
+                && e.getMessage().contains("write the output into the input's folder"), e.getMessage());
+        try (var files = java.nio.file.Files.list(sub)) {
+            assertEquals(0, files.count(), "nothing written");
+        }
+        Path fine = dir.resolve("fine.onnx");
+        assertPruned(OnnxPruner.prune(in, fine, PruneOptions.defaults()), "W", 0);
+        ModelProto written = ModelProto.parseFrom(java.nio.file.Files.readAllBytes(fine));
+        assertEquals(values, written.getGraph().getSparseInitializer(0).getValues(), "S still points at its file");
+        assertEquals("fine.onnx.data", written.getGraph().getInitializer(0).getExternalData(0).getValue());
+        assertArrayEquals(sparseValues, java.nio.file.Files.readAllBytes(outData));
+    }
+
+    @Test
+    void anOutputDataFileThatIsADirectoryIsAUsageErrorUpFront() throws Exception {
+        java.nio.file.Files.write(dir.resolve("w.bin"), new byte[256]);
+        TensorProto w = TensorProto.newBuilder().setName("W").setDataType(F).addDims(8).addDims(8)
+                .setDataLocation(TensorData.EXTERNAL).addExternalData(kv("location", "w.bin")).build();
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(w).addInput(value("x", F, 2, 8))
+                .addNode(node("MatMul", "mm", List.of("x", "W"), List.of("y"))).addOutput(value("y", F, 2, 8)).build();
+        Path in = Models.write(dir, "in.onnx", Models.model(g));
+        java.nio.file.Files.createDirectory(dir.resolve("out.onnx.data"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxPruner.prune(in, dir.resolve("out.onnx"), PruneOptions.defaults()));
+        assertTrue(e.getMessage().contains("out.onnx.data") && e.getMessage().contains("is a directory"), e.getMessage());
+        assertEquals(2, cli("prune", in.toString(), "-o", dir.resolve("out.onnx").toString()));
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertEquals(3, files.count(), "nothing written");
+        }
+    }
+
+    @Test
+    void aWeightOver2GiBIsSkippedNotAnError() throws Exception {
+        // [8, 80 000 000] FP32 in an external file: 2.56 GB, more than one buffer holds. Listed as
+        // skipped (and copied as it is by prune); a sparse file, so nothing is written to disk.
+        Path data = dir.resolve("big.bin");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(data.toFile(), "rw")) {
+            f.setLength(8L * 80_000_000 * 4);
+        }
+        TensorProto w = TensorProto.newBuilder().setName("W").setDataType(F).addDims(8).addDims(80_000_000)
+                .setDataLocation(TensorData.EXTERNAL).addExternalData(kv("location", "big.bin")).build();
+        GraphProto g = GraphProto.newBuilder().setName("g").addInitializer(w).addInput(value("x", F, 2, 8))
+                .addNode(node("MatMul", "mm", List.of("x", "W"), List.of("y")))
+                .addOutput(value("y", F, 2, 80_000_000)).build();
+        Path in = Models.write(dir, "big.onnx", Models.model(g));
+        assertSkipped(OnnxPruner.report(in, PruneOptions.defaults()), "W",
+                "has 2560000000 bytes; one tensor can be pruned up to " + OrderedWriter.MAX_TENSOR_BYTES);
+        assertSkipped(OnnxPruner.check(in, PruneOptions.defaults()), "W", "has 2560000000 bytes");
+        assertEquals(0, cli("check", in.toString()));
+    }
 }

@@ -203,11 +203,24 @@ public final class SparsityCli {
                     ? "sparsity: cannot write " + a.output + ": " + reason
                     : "sparsity: I/O error: " + e);
             return ExitCode.OUTPUT.code();
-        } catch (RuntimeException | OutOfMemoryError e) {
-            err.println("sparsity: internal error: " + e);
-            e.printStackTrace(err);
-            return ExitCode.INTERNAL.code();
+        } catch (InternalError e) {
+            if (e.getMessage() == null || !e.getMessage().contains("unsafe memory access")) {
+                return internal(err, e);
+            }
+            // what the JVM throws when a mapped file shrinks under it (the model is read through a mapping)
+            err.println("sparsity: input error: reading the model failed (" + e.getMessage() + "); was "
+                    + a.input + " changed or truncated while it was read?");
+            return ExitCode.INPUT.code();
+        } catch (RuntimeException | Error e) {
+            // any other throwable, errors included: not exit 1, which means a failed check
+            return internal(err, e);
         }
+    }
+
+    private static int internal(PrintStream err, Throwable e) {
+        err.println("sparsity: internal error: " + e);
+        e.printStackTrace(err);
+        return ExitCode.INTERNAL.code();
     }
 
     /** Pruned weights from which {@link #simdHint} suggests the SIMD kernels. */
