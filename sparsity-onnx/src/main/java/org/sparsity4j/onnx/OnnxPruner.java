@@ -741,10 +741,11 @@ public final class OnnxPruner {
         }
         int total = pendingByPath.size();
         int[] done = {0};
-        Path tmpModel = null;
-        Path tmpData = null;
-        Path movedData = null;
-        Path oldData = null;
+        OutputFiles files = new OutputFiles(outData);
+        // a TERM, INT or HUP stops the JVM through its shutdown hooks: this one removes the files written so
+        // far and puts an earlier OUT.data back, unless the output is complete by then
+        Thread hook = new Thread(() -> files.undo(null), "sparsity-output-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
         PruneReport report;
         try {
             Map<String, TensorProto> replacements = new HashMap<>();
@@ -760,12 +761,12 @@ public final class OnnxPruner {
             }
             // External data: streamed into one new data file, tensor by tensor.
             if (!externals.isEmpty()) {
-                tmpData = createSibling(dir, "." + out.getFileName() + ".data.");
+                Path tmpData = files.newTemporary(dir, "." + out.getFileName() + ".data.", true);
                 writeExternal(externals, pendingByPath, tmpData, outData.getFileName().toString(), replacements,
                         done, total);
             }
             time("typed+external done");
-            tmpModel = createSibling(dir, "." + out.getFileName() + ".");
+            Path tmpModel = files.newTemporary(dir, "." + out.getFileName() + ".", false);
             boolean rawDone = false;
             if (replacements.isEmpty()) {
                 // No message changes: the output is the input byte for byte except inside the raw_data of
@@ -790,22 +791,9 @@ public final class OnnxPruner {
             }
             time("raw tensors pruned");
             force(tmpModel);
-            if (tmpData != null) {
-                force(tmpData);
-                if (Files.exists(outData, LinkOption.NOFOLLOW_LINKS)) {
-                    // an earlier run's data file: kept aside until the new model is in place, put back on failure
-                    Path aside = createSibling(dir, "." + outData.getFileName() + ".old.");
-                    try {
-                        Files.move(outData, aside, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    } catch (IOException e) {
-                        Files.deleteIfExists(aside);
-                        throw e;
-                    }
-                    oldData = aside;
-                }
-                Files.move(tmpData, outData, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                tmpData = null;
-                movedData = outData;
+            if (files.tmpData != null) {
+                force(files.tmpData);
+                files.moveDataIntoPlace(dir);
             }
             if (options.calibration() != null && options.calibration().evaluates()) {
                 // Measured on the complete temporary output (its external data, if any, is already in place),
@@ -818,8 +806,89 @@ public final class OnnxPruner {
             }
             // The report is complete before the output appears: a failure here leaves nothing behind.
             report = report(plans, input, output);
+            files.moveModelIntoPlace(out);
+            time("synced and renamed");
+            if (TIMING) {
+                System.err.printf(java.util.Locale.ROOT, "[timing] core validation %.3f s, core masking %.3f s%n",
+                        validateNanos / 1e9, maskNanos / 1e9);
+            }
+        } catch (Throwable failure) {
+            files.undo(failure);
+            throw failure;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs (and finds the output complete or undone)
+            }
+        }
+        return report;
+    }
+
+    /**
+     * The files a prune writes, and the undoing of them: by the writing thread when the write fails, or
+     * by a shutdown hook when the JVM stops before the output is complete (TERM, INT, HUP). The renames
+     * that put the output in place and the undoing run under this object's lock, so that the hook
+     * finds either a complete output, which it leaves, or one it removes entirely.
+     */
+    private static final class OutputFiles {
+        private final Path outData;
+        private Path tmpModel;
+        private Path tmpData;
+        /** OUT.data once the new data file is there, before the model is. */
+        private Path movedData;
+        /** An earlier OUT.data, set aside until the new model is in place. */
+        private Path oldData;
+        /** The output model is in place (nothing to undo), or the write was undone. */
+        private boolean settled;
+
+        OutputFiles(Path outData) {
+            this.outData = outData;
+        }
+
+        /** Creates and records a temporary file in {@code dir}: the data file, or the model. */
+        synchronized Path newTemporary(Path dir, String prefix, boolean data) throws IOException {
+            if (settled) {
+                throw new IOException("the JVM is stopping; the output was removed");
+            }
+            Path tmp = createSibling(dir, prefix);
+            if (data) {
+                tmpData = tmp;
+            } else {
+                tmpModel = tmp;
+            }
+            return tmp;
+        }
+
+        /** Moves the new data file to OUT.data, an earlier one aside (into a hidden file of {@code dir}). */
+        synchronized void moveDataIntoPlace(Path dir) throws IOException {
+            if (settled) {
+                throw new IOException("the JVM is stopping; the output was removed");
+            }
+            if (Files.exists(outData, LinkOption.NOFOLLOW_LINKS)) {
+                Path aside = createSibling(dir, "." + outData.getFileName() + ".old.");
+                try {
+                    Files.move(outData, aside, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (IOException e) {
+                    Files.deleteIfExists(aside);
+                    throw e;
+                }
+                oldData = aside;
+            }
+            Files.move(tmpData, outData, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            tmpData = null;
+            movedData = outData;
+        }
+
+        /** Moves the model into place: from here on the output is complete. */
+        synchronized void moveModelIntoPlace(Path out) throws IOException {
+            if (settled) {
+                throw new IOException("the JVM is stopping; the output was removed");
+            }
             Files.move(tmpModel, out, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             tmpModel = null;
+            movedData = null;
+            settled = true;
             if (oldData != null) {
                 try {
                     Files.deleteIfExists(oldData);
@@ -828,54 +897,46 @@ public final class OnnxPruner {
                 }
                 oldData = null;
             }
-            time("synced and renamed");
-            if (TIMING) {
-                System.err.printf(java.util.Locale.ROOT, "[timing] core validation %.3f s, core masking %.3f s%n",
-                        validateNanos / 1e9, maskNanos / 1e9);
-            }
-        } catch (Throwable failure) {
-            // each step on its own: one that fails does not stop the others, nor replace the failure (its
-            // own failure is added to it as suppressed)
-            Path model0 = tmpModel;
-            Path data0 = tmpData;
-            Path moved0 = movedData;
-            Path old0 = oldData;
-            undo(failure, () -> {
-                if (model0 != null) {
-                    Files.deleteIfExists(model0);
-                }
-            });
-            undo(failure, () -> {
-                if (data0 != null) {
-                    Files.deleteIfExists(data0);
-                }
-            });
-            undo(failure, () -> {
-                if (moved0 != null && model0 != null) {
-                    Files.deleteIfExists(moved0);
-                }
-            });
-            undo(failure, () -> {
-                if (old0 != null) {
-                    Files.move(old0, outData, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                }
-            });
-            throw failure;
         }
-        return report;
+
+        /**
+         * Removes what was written and puts an earlier OUT.data back, unless the output is complete; each
+         * step runs even when one fails, whose failure is added to {@code failure} (when there is one).
+         */
+        synchronized void undo(Throwable failure) {
+            if (settled) {
+                return;
+            }
+            settled = true;
+            if (tmpModel != null) {
+                step(failure, () -> Files.deleteIfExists(tmpModel));
+            }
+            if (tmpData != null) {
+                step(failure, () -> Files.deleteIfExists(tmpData));
+            }
+            if (movedData != null) {
+                step(failure, () -> Files.deleteIfExists(movedData));
+            }
+            if (oldData != null) {
+                step(failure, () -> Files.move(oldData, outData, StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING));
+            }
+        }
+
+        private static void step(Throwable failure, UndoStep s) {
+            try {
+                s.run();
+            } catch (IOException | RuntimeException e) {
+                if (failure != null) {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
     }
 
     /** A step that undoes part of a failed write. */
     private interface UndoStep {
         void run() throws IOException;
-    }
-
-    private static void undo(Throwable failure, UndoStep step) {
-        try {
-            step.run();
-        } catch (IOException | RuntimeException e) {
-            failure.addSuppressed(e);
-        }
     }
 
     /**

@@ -801,4 +801,72 @@ class OnnxPrunerTest {
         assertSkipped(OnnxPruner.check(in, PruneOptions.defaults()), "W", "has 2560000000 bytes");
         assertEquals(0, cli("check", in.toString()));
     }
+
+    @Test
+    void aTerminatedPruneLeavesNoFileBehindAndPutsTheOldDataFileBack() throws Exception {
+        // A separate JVM prunes a 64 MiB external-data model over an earlier output; it is sent TERM as
+        // soon as its first temporary file appears. Its shutdown hook removes what it wrote and puts the
+        // earlier OUT.data back, unless the output was already complete (then it is left as it is).
+        int n = 16;
+        int side = 1024;
+        byte[] weights = new byte[4 * side * side];
+        Random r = new Random(25);
+        for (int i = 0; i < weights.length; i += 4) {
+            int bits = Float.floatToRawIntBits((float) r.nextGaussian());
+            weights[i] = (byte) bits;
+            weights[i + 1] = (byte) (bits >>> 8);
+            weights[i + 2] = (byte) (bits >>> 16);
+            weights[i + 3] = (byte) (bits >>> 24);
+        }
+        try (java.io.OutputStream o = java.nio.file.Files.newOutputStream(dir.resolve("w.bin"))) {
+            for (int k = 0; k < n; k++) {
+                o.write(weights);
+            }
+        }
+        GraphProto.Builder g = GraphProto.newBuilder().setName("g").addInput(value("x", F, 2, side));
+        String prev = "x";
+        for (int k = 0; k < n; k++) {
+            g.addInitializer(TensorProto.newBuilder().setName("W" + k).setDataType(F).addDims(side).addDims(side)
+                    .setDataLocation(TensorData.EXTERNAL).addExternalData(kv("location", "w.bin"))
+                    .addExternalData(kv("offset", Long.toString((long) k * weights.length))).build());
+            g.addNode(node("MatMul", "mm" + k, List.of(prev, "W" + k), List.of("h" + k)));
+            prev = "h" + k;
+        }
+        g.addOutput(value(prev, F, 2, side));
+        Path in = Models.write(dir, "big.onnx", Models.model(g.build()));
+        byte[] earlier = "an earlier run's data file".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Path out = dir.resolve("out.onnx");
+        Path outData = dir.resolve("out.onnx.data");
+        java.nio.file.Files.write(outData, earlier);
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                "org.sparsity4j.onnx.cli.SparsityCli", "prune", in.toString(), "-o", out.toString(), "--quiet")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        boolean sawTemporary = false;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (child.isAlive() && System.nanoTime() < deadline) {
+            try (var files = java.nio.file.Files.list(dir)) {
+                if (files.anyMatch(f -> f.getFileName().toString().startsWith(".out.onnx"))) {
+                    sawTemporary = true;
+                    child.destroy(); // TERM
+                    break;
+                }
+            }
+            Thread.sleep(1);
+        }
+        assertTrue(child.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the pruning JVM stopped");
+        int exit = child.exitValue();
+        try (var files = java.nio.file.Files.list(dir)) {
+            List<String> left = files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("."))
+                    .collect(java.util.stream.Collectors.toList());
+            assertEquals(List.of(), left, "temporary files left (exit " + exit + ")");
+        }
+        if (java.nio.file.Files.exists(out)) {
+            assertEquals(0, exit, "a complete output comes from a complete run");
+            assertPruned(OnnxPruner.check(out, PruneOptions.defaults()), "W0", 0);
+        } else {
+            assertTrue(sawTemporary && exit == 143, "stopped by TERM: exit " + exit);
+            assertArrayEquals(earlier, java.nio.file.Files.readAllBytes(outData), "the earlier OUT.data is back");
+        }
+    }
 }
