@@ -62,8 +62,14 @@ public final class SparsityPattern {
         if (parts.length != 2) {
             throw new IllegalArgumentException("pattern '" + text + "' is not of the form N:M");
         }
+        String n = parts[0].trim();
+        String m = parts[1].trim();
+        // digits only: Integer.parseInt would also take a sign ("+2:4")
+        if (!n.matches("[0-9]+") || !m.matches("[0-9]+")) {
+            throw new IllegalArgumentException("pattern '" + text + "' is not of the form N:M");
+        }
         try {
-            return of(Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim()));
+            return of(Integer.parseInt(n), Integer.parseInt(m));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("pattern '" + text + "' is not of the form N:M", e);
         }

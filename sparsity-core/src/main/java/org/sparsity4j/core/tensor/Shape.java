@@ -104,13 +104,22 @@ public final class Shape {
         return a;
     }
 
+    private void requireNormalized(int axis) {
+        if (axis < 0 || axis >= dims.length) {
+            throw new IllegalArgumentException("axis " + axis + " is not a normalized axis of shape " + this
+                    + " (0 to " + (dims.length - 1) + ")");
+        }
+    }
+
     /**
      * Returns the product of the dimensions before {@code axis}.
      *
-     * @param axis a normalized axis
+     * @param axis a normalized axis, {@code 0 <= axis < rank}
      * @return the outer extent
+     * @throws IllegalArgumentException if the axis is out of range (naming the shape)
      */
     public int outer(int axis) {
+        requireNormalized(axis);
         long p = 1;
         for (int i = 0; i < axis; i++) {
             p *= dims[i];
@@ -122,10 +131,12 @@ public final class Shape {
      * Returns the product of the dimensions after {@code axis}, which is also the stride of
      * {@code axis} in elements.
      *
-     * @param axis a normalized axis
+     * @param axis a normalized axis, {@code 0 <= axis < rank}
      * @return the inner extent
+     * @throws IllegalArgumentException if the axis is out of range (naming the shape)
      */
     public int inner(int axis) {
+        requireNormalized(axis);
         long p = 1;
         for (int i = axis + 1; i < dims.length; i++) {
             p *= dims[i];

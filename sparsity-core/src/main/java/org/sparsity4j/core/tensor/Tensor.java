@@ -534,9 +534,15 @@ public final class Tensor {
      * Writes the elements as little-endian bytes into a new heap buffer.
      *
      * @return the bytes, position 0, limit = size × byte size
+     * @throws IllegalStateException if they are more than one buffer holds (naming the shape)
      */
     public ByteBuffer toLittleEndianBytes() {
-        ByteBuffer out = ByteBuffer.allocate(size() * type.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+        long bytes = (long) size() * type.byteSize();
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("tensor of shape " + shape + " of " + type + " holds " + bytes
+                    + " bytes, more than one ByteBuffer can (2^31 - 9)");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
         Tensor view = wrap(type, shape, out);
         view.copyFrom(this);
         return out;

@@ -42,6 +42,10 @@ class SparsityPatternTest {
         assertThrows(IllegalArgumentException.class, () -> SparsityPattern.parse("a:b"));
         assertThrows(IllegalArgumentException.class, () -> SparsityPattern.parse("2:4:"));
         assertThrows(IllegalArgumentException.class, () -> SparsityPattern.parse("2:4:::"));
+        // digits only: no signs
+        assertThrows(IllegalArgumentException.class, () -> SparsityPattern.parse("+2:4"));
+        assertThrows(IllegalArgumentException.class, () -> SparsityPattern.parse("2:+4"));
+        assertThrows(IllegalArgumentException.class, () -> SparsityPattern.parse("-2:4"));
         assertThrows(IllegalArgumentException.class, () -> SparsityPattern.parse("2:"));
     }
 }

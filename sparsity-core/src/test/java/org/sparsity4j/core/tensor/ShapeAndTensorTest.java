@@ -40,6 +40,12 @@ class ShapeAndTensorTest {
         assertTrue(e.getMessage().contains("axis 2") && e.getMessage().contains("[2, 8]"), e.getMessage());
         assertEquals(1, s.normalizeAxis(-1));
         assertThrows(IllegalArgumentException.class, () -> s.normalizeAxis(-3));
+        // inner and outer take normalized axes only (inner(-1) used to be the whole size)
+        e = assertThrows(IllegalArgumentException.class, () -> s.inner(-1));
+        assertTrue(e.getMessage().contains("axis -1") && e.getMessage().contains("[2, 8]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> s.outer(2));
+        assertEquals(8, s.inner(0));
+        assertEquals(2, s.outer(1));
     }
 
     @Test
