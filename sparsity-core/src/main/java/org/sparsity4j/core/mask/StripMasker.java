@@ -188,8 +188,12 @@ public final class StripMasker {
     }
 
     /**
-     * The fixed block partition. A block is {@code count} groups; group q's element j sits at
-     * {@code base + q * groupStride + j * elemStride}.
+     * The fixed block partition. A block is {@link #rows} segments of {@code count} groups, segment r
+     * from {@code base + r * m * inner}; group q's element j sits at
+     * {@code segment base + q * groupStride + j * elemStride}. Along a strided axis a segment lies in one
+     * group row (M rows of {@code inner} elements); where a group row is shorter than a block, a block
+     * takes several whole group rows (a convolution weight along its input channels has only
+     * {@code kh * kw} groups per row), so that the work per block, and not per row, pays for the block.
      */
     static final class Plan {
         final int m;
@@ -199,28 +203,43 @@ public final class StripMasker {
         final int totalGroups;
         final int segsPerRow;
         final int seg;
+        /** Group rows per block (1 along the contiguous axis, and where a row is cut into segments). */
+        final int rowsPerBlock;
+        final int groupRows;
 
         Plan(Shape shape, int axis, SparsityPattern p) {
             m = p.m();
             inner = shape.inner(axis);
             totalGroups = shape.size() / m;
+            int target = Math.max(1, BLOCK_ELEMENTS / m);
             if (inner == 1) {
-                seg = Math.max(1, BLOCK_ELEMENTS / m);
+                seg = target;
                 segsPerRow = 0;
+                groupRows = 0;
+                rowsPerBlock = 1;
                 blocks = (totalGroups + seg - 1) / seg;
                 maxBlockGroups = Math.min(seg, Math.max(totalGroups, 1));
             } else {
-                seg = Math.max(1, Math.min(inner, BLOCK_ELEMENTS / m));
+                seg = Math.max(1, Math.min(inner, target));
                 segsPerRow = (inner + seg - 1) / seg;
-                int groupRows = inner == 0 ? 0 : totalGroups / inner;
-                blocks = groupRows * segsPerRow;
+                groupRows = inner == 0 ? 0 : totalGroups / inner;
+                rowsPerBlock = segsPerRow == 1 ? Math.max(1, target / Math.max(inner, 1)) : 1;
+                blocks = segsPerRow == 1 ? (groupRows + rowsPerBlock - 1) / rowsPerBlock : groupRows * segsPerRow;
                 maxBlockGroups = seg;
             }
+        }
+
+        /** The number of segments (group rows) of block {@code b}. */
+        int rows(int b) {
+            return rowsPerBlock == 1 ? 1 : Math.min(rowsPerBlock, groupRows - b * rowsPerBlock);
         }
 
         int base(int b) {
             if (segsPerRow == 0) {
                 return b * seg * m;
+            }
+            if (segsPerRow == 1) {
+                return b * rowsPerBlock * m * inner;
             }
             int row = b / segsPerRow;
             int s = b % segsPerRow;
@@ -240,7 +259,7 @@ public final class StripMasker {
          * axis, a group of M rows along a strided one ({@link MaskWords#paged}).
          */
         long unit() {
-            return segsPerRow == 0 ? (long) seg * m : (long) m * inner;
+            return segsPerRow == 0 ? (long) seg * m : (long) rowsPerBlock * m * inner;
         }
 
         int groupStride() {
@@ -254,14 +273,22 @@ public final class StripMasker {
 
     private void processBlock(Tensor t, Tensor scores, Plan plan, int b, Scratch s, MaskWords mask,
                               MaskStats.Acc acc, boolean apply, boolean simd) {
+        int rows = plan.rows(b);
+        for (int r = 0; r < rows; r++) {
+            processSegment(t, scores, plan, plan.base(b) + r * plan.m * plan.inner, plan.count(b), s, mask, acc, apply,
+                    simd);
+        }
+    }
+
+    /** One segment of a block: {@code count} groups from {@code base}, in one group row. */
+    private void processSegment(Tensor t, Tensor scores, Plan plan, int base, int count, Scratch s, MaskWords mask,
+                                MaskStats.Acc acc, boolean apply, boolean simd) {
         final int m = plan.m;
         final int n = pattern.n();
-        final int base = plan.base(b);
         // the block's page of the mask (allocated here by the first block that reaches it), bits from origin
         final int page = mask.pageOf(base);
         final long[] words = mask.page(page);
         final int origin = mask.origin(page);
-        final int count = plan.count(b);
         final int gs = plan.groupStride();
         final int es = plan.elemStride();
         if (scores == null && FusedStrip.supports(t.type(), pattern)) {

@@ -86,8 +86,8 @@ public final class Validator {
     /**
      * Counts non-zeros per group along {@code axis}; {@code ragged} allows a last partial group.
      * The tensor is cut into blocks of whole group rows (contiguous axis: runs of groups; strided
-     * axis: a slice of one group row), independent of the thread count, so the report is the same
-     * whether blocks ran in parallel or not.
+     * axis: a slice of one group row, or several whole rows where a row is shorter than a block),
+     * independent of the thread count, so the report is the same whether blocks ran in parallel or not.
      */
     private static void scan(Tensor t, SparsityPattern p, int axis, boolean ragged, Counter c) {
         Shape shape = t.shape();
@@ -103,8 +103,11 @@ public final class Validator {
         int rows = outer * groupsPerLine; // group rows (o, g)
         int slice = inner == 1 ? 1 : Math.max(1, Math.min(inner, BLOCK / m));
         int slicesPerRow = (inner + slice - 1) / slice;
-        int rowsPerBlock = inner == 1 ? Math.max(1, BLOCK / m) : 1;
-        int blocks = inner == 1 ? (rows + rowsPerBlock - 1) / rowsPerBlock : rows * slicesPerRow;
+        // group rows per block: many along the contiguous axis, and along a strided one where a row is
+        // shorter than a block (a convolution weight along its input channels: kh * kw groups a row)
+        int rowsPerBlock = inner == 1 ? Math.max(1, BLOCK / m)
+                : slicesPerRow == 1 ? Math.max(1, BLOCK / m / inner) : 1;
+        int blocks = inner == 1 || slicesPerRow == 1 ? (rows + rowsPerBlock - 1) / rowsPerBlock : rows * slicesPerRow;
         Counter[] parts = new Counter[blocks];
         int scratchSize = Math.max(m * slice, rowsPerBlock * m);
         // key buffers of this call, taken by blocks and given back (not a ThreadLocal per call, whose
@@ -147,31 +150,39 @@ public final class Validator {
                 }
                 scratch.offer(keys);
             } else {
-                int row = b / slicesPerRow;
-                int i0 = (b % slicesPerRow) * slice;
+                // one slice of one group row, or (slicesPerRow == 1) whole rows r0..r1
+                int r0 = slicesPerRow == 1 ? b * rowsPerBlock : b / slicesPerRow;
+                int r1 = slicesPerRow == 1 ? Math.min(rows, r0 + rowsPerBlock) : r0 + 1;
+                int i0 = slicesPerRow == 1 ? 0 : (b % slicesPerRow) * slice;
                 int cnt = Math.min(slice, inner - i0);
-                int o = row / groupsPerLine;
-                int g = row % groupsPerLine;
-                int width = Math.min(m, len - g * m);
-                int base = (o * len + g * m) * inner;
-                if (simd && SimdCount.strided(t, base + i0, inner, cnt, m, n) == 0) {
-                    part.groups += cnt;
-                    parts[b] = part;
-                    return;
-                }
-                int[] keys = take(scratch, scratchSize);
-                for (int j = 0; j < width; j++) {
-                    t.magnitudeKeys(base + j * inner + i0, 1, cnt, keys, j * cnt, 1);
-                }
-                for (int i = 0; i < cnt; i++) {
-                    int nz = 0;
-                    for (int j = 0; j < width; j++) {
-                        int k = keys[j * cnt + i];
-                        nz += (k | -k) >>> 31;
+                int[] keys = null;
+                for (int row = r0; row < r1; row++) {
+                    int o = row / groupsPerLine;
+                    int g = row % groupsPerLine;
+                    int width = Math.min(m, len - g * m);
+                    int base = (o * len + g * m) * inner;
+                    if (simd && SimdCount.strided(t, base + i0, inner, cnt, m, n) == 0) {
+                        part.groups += cnt;
+                        continue;
                     }
-                    record(part, shape, axis, base + i0 + i, nz, n);
+                    if (keys == null) {
+                        keys = take(scratch, scratchSize);
+                    }
+                    for (int j = 0; j < width; j++) {
+                        t.magnitudeKeys(base + j * inner + i0, 1, cnt, keys, j * cnt, 1);
+                    }
+                    for (int i = 0; i < cnt; i++) {
+                        int nz = 0;
+                        for (int j = 0; j < width; j++) {
+                            int k = keys[j * cnt + i];
+                            nz += (k | -k) >>> 31;
+                        }
+                        record(part, shape, axis, base + i0 + i, nz, n);
+                    }
                 }
-                scratch.offer(keys);
+                if (keys != null) {
+                    scratch.offer(keys);
+                }
             }
             parts[b] = part;
         });

@@ -402,10 +402,13 @@ class StripMaskerTest {
         Object[][] cases = {
             {ElementType.FP16, P24, new long[] {3, 700, 300}, 1},
             {ElementType.FP32, SparsityPattern.ONE_OF_TWO, new long[] {1100, 512}, 1},
-            {ElementType.FP32, P24, new long[] {1100, 516}, 0},
-            {ElementType.INT8, P24, new long[] {1032, 521}, 0},
+            {ElementType.FP32, P24, new long[] {2200, 516}, 0},
+            {ElementType.INT8, P24, new long[] {2064, 521}, 0},
             {ElementType.BF16, SparsityPattern.of(3, 8), new long[] {600, 1000}, 1},
-            {ElementType.FP16, SparsityPattern.of(1, 4), new long[] {2, 1200, 301}, 1},
+            {ElementType.FP16, SparsityPattern.of(1, 4), new long[] {4, 1200, 301}, 1},
+            // a convolution weight along its input channels: blocks of several short group rows
+            {ElementType.FP16, P24, new long[] {96, 1024, 3, 3}, 1},
+            {ElementType.FP32, P24, new long[] {40, 2048, 5, 3}, 1},
         };
         for (int c = 0; c < cases.length; c++) {
             ElementType type = (ElementType) cases[c][0];
