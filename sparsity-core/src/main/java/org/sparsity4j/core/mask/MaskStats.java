@@ -122,6 +122,36 @@ public final class MaskStats {
         return totalScore == 0 ? 1.0 : keptScore / totalScore;
     }
 
+    /**
+     * Equal when every count and sum is the same (sums compared bit for bit, NaN equal to NaN).
+     *
+     * @param o another object
+     * @return whether it holds the same statistics
+     */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof MaskStats)) {
+            return false;
+        }
+        MaskStats s = (MaskStats) o;
+        return elements == s.elements && keptElements == s.keptElements && groups == s.groups
+                && zeroGroups == s.zeroGroups && underfilledGroups == s.underfilledGroups
+                && overfilledGroups == s.overfilledGroups && tiedGroups == s.tiedGroups
+                && nonFiniteElements == s.nonFiniteElements
+                && Double.compare(totalMagnitude, s.totalMagnitude) == 0
+                && Double.compare(keptMagnitude, s.keptMagnitude) == 0
+                && Double.compare(totalScore, s.totalScore) == 0 && Double.compare(keptScore, s.keptScore) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(elements, keptElements, groups, zeroGroups, underfilledGroups, overfilledGroups,
+                tiedGroups, nonFiniteElements, totalMagnitude, keptMagnitude, totalScore, keptScore);
+    }
+
     @Override
     public String toString() {
         return String.format(java.util.Locale.ROOT,

@@ -47,6 +47,30 @@ public final class ValidationReport {
     }
 
     /** Returns a one-line summary naming the first violation, if any. */
+    /**
+     * Equal when the description, the counts and the recorded violations are the same.
+     *
+     * @param o another object
+     * @return whether it is the same report
+     */
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof ValidationReport)) {
+            return false;
+        }
+        ValidationReport r = (ValidationReport) o;
+        return groups == r.groups && violatingGroups == r.violatingGroups && description.equals(r.description)
+                && first.equals(r.first);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(description, groups, violatingGroups, first);
+    }
+
     @Override
     public String toString() {
         if (isValid()) {

@@ -154,4 +154,24 @@ class ValidatorTest {
         assertThrows(IllegalArgumentException.class, () -> Validator.checkTile(t, 1, 1));
         assertTrue(Validator.checkStrip(t, SparsityPattern.ONE_OF_TWO, 1).isValid());
     }
+
+    @Test
+    void reportsAndMaskStatisticsAreValuesEqualWhenTheirContentIs() {
+        SplittableRandom r = Gen.random("values", 0);
+        Tensor a = Gen.tensor(ElementType.FP16, Shape.of(16, 32), r, true);
+        Tensor b = a.copy();
+        b.setBits(0, 0x5640); // one element differs: 100.0, larger than any of the Gaussian values around it
+        SparsityPattern p = SparsityPattern.TWO_OF_FOUR;
+        ValidationReport ra = Validator.checkStrip(a, p, 1);
+        assertEquals(ra, Validator.checkStrip(a.copy(), p, 1));
+        assertEquals(ra.hashCode(), Validator.checkStrip(a.copy(), p, 1).hashCode());
+        assertFalse(ra.equals(Validator.checkStrip(a, p, 0)), "another axis");
+        assertFalse(ra.equals(Validator.checkStrip(a, SparsityPattern.of(3, 4), 1)), "another pattern");
+        var masker = org.sparsity4j.core.mask.StripMasker.of(p);
+        var sa = masker.compute(a, 1).stats();
+        assertEquals(sa, masker.compute(a.copy(), 1).stats());
+        assertEquals(sa.hashCode(), masker.compute(a.copy(), 1).stats().hashCode());
+        assertFalse(sa.equals(masker.compute(b, 1).stats()), "the sums differ");
+        assertFalse(sa.equals(null));
+    }
 }
