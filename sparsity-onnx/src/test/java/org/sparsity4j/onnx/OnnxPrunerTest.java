@@ -644,9 +644,10 @@ class OnnxPrunerTest {
     void namesDefinedTwiceInAGraphAreSkipped() throws Exception {
         // Two initializers named B (ONNX Runtime uses the last, other readers the first), an initializer
         // and a Constant both named C, an initializer, a sparse initializer and a Constant all named S,
-        // a graph input and a Constant both named x2: the ONNX checker rejects each, and none is pruned. An initializer named like a graph input is that
-        // input's default value (IR 4 and later): it is pruned. So is a subgraph initializer that
-        // shadows an outer name, which the checker allows.
+        // a graph input and a Constant both named x2: the ONNX checker rejects each, and none is
+        // pruned. An initializer named like a graph input is that input's default value (IR 4 and
+        // later): it is pruned. So is a subgraph initializer that shadows an outer name, which the
+        // checker allows.
         Random r = new Random(22);
         TensorProto b0 = floats("B", randomFloats(r, 64), 8, 8);
         TensorProto b1 = floats("B", randomFloats(r, 64), 8, 8);
