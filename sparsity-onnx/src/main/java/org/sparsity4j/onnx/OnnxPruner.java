@@ -745,7 +745,11 @@ public final class OnnxPruner {
         // a TERM, INT or HUP stops the JVM through its shutdown hooks: this one removes the files written so
         // far and puts an earlier OUT.data back, unless the output is complete by then
         Thread hook = new Thread(() -> files.undo(null), "sparsity-output-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            hook = null; // called while the JVM shuts down (from another hook): no hook to add
+        }
         PruneReport report;
         try {
             Map<String, TensorProto> replacements = new HashMap<>();
@@ -817,7 +821,9 @@ public final class OnnxPruner {
             throw failure;
         } finally {
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
+                if (hook != null) {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                }
             } catch (IllegalStateException e) {
                 // the JVM is shutting down: the hook runs (and finds the output complete or undone)
             }
