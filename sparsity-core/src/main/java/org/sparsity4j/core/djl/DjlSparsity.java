@@ -96,9 +96,17 @@ public final class DjlSparsity {
         Objects.requireNonNull(options, "options");
         List<ParameterMask> masks = new ArrayList<>();
         List<PruneReport.Entry> entries = new ArrayList<>();
+        // a block added twice (shared weights) lists its parameter under each name: pruned once, under the first
+        Map<Parameter, String> seen = new IdentityHashMap<>();
         for (DjlWeight w : candidates(block)) {
             NDArray array = requireArray(w.name(), w.parameter());
             Shape shape = Shape.of(array.getShape().getShape());
+            String first = seen.putIfAbsent(w.parameter(), w.name());
+            if (first != null) {
+                entries.add(PruneReport.Entry.skipped(w.name(), w.layer(), shape,
+                        "the same parameter as '" + first + "' (a block used twice); handled there"));
+                continue;
+            }
             if (!array.getDataType().isFloating()) {
                 entries.add(PruneReport.Entry.skipped(w.name(), w.layer(), shape,
                         "data type " + array.getDataType() + " is not floating point"));

@@ -54,7 +54,9 @@ public final class MaskedOptimizer extends Optimizer implements AutoCloseable {
 
     /**
      * How many pruned positions the wrapped optimizer made non-zero (and this wrapper re-zeroed) so far.
-     * Zero whenever the wrapped optimizer started fine-tuning with clean state.
+     * Zero when the wrapped optimizer started fine-tuning with clean state and its update of a zero
+     * gradient is zero; not always so in FP16, where an optimizer's own arithmetic (Adam's epsilon,
+     * for one, rounds to 0) can turn a zero gradient into NaN: those positions are re-zeroed too.
      *
      * @return the count over all steps and parameters
      */
@@ -95,8 +97,14 @@ public final class MaskedOptimizer extends Optimizer implements AutoCloseable {
         }
         try (NDArray zeros = weight.zerosLike(); NDArray prunedValues = NDArrays.where(keep, zeros, weight);
                 NDArray nonZero = prunedValues.countNonzero()) {
-            long n = nonZero.getDataType() == DataType.INT64 ? nonZero.getLong() : (long) nonZero.toType(
-                    DataType.FLOAT64, false).getDouble();
+            long n;
+            if (nonZero.getDataType() == DataType.INT64) {
+                n = nonZero.getLong();
+            } else {
+                try (NDArray asDouble = nonZero.toType(DataType.FLOAT64, false)) {
+                    n = (long) asDouble.getDouble();
+                }
+            }
             if (n != 0) { // NaN counts as non-zero
                 leaked.addAndGet(n);
                 try (NDArray fixed = NDArrays.where(keep, weight, zeros)) {
@@ -114,7 +122,7 @@ public final class MaskedOptimizer extends Optimizer implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        if (weight.getShape().size() != mask.size()) {
+        if (!java.util.Arrays.equals(weight.getShape().getShape(), mask.shape().dims())) {
             throw new IllegalArgumentException("parameter '" + mask.name() + "' has shape " + weight.getShape()
                     + " but its mask has shape " + mask.shape());
         }

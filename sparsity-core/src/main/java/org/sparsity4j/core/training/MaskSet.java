@@ -156,16 +156,49 @@ public final class MaskSet {
      * @throws IOException on read failure or malformed content
      */
     public static MaskSet readFrom(InputStream stream) throws IOException {
+        Counting counting = new Counting(stream);
+        String[] where = {"the header"};
         try {
-            return read(new DataInputStream(stream));
+            return read(new DataInputStream(counting), where);
         } catch (java.io.EOFException e) { // DataInputStream's has no message
-            java.io.EOFException early = new java.io.EOFException("truncated: the masks end early");
+            java.io.EOFException early = new java.io.EOFException("truncated at byte offset " + counting.count
+                    + ", in " + where[0] + ": the masks end early");
             early.initCause(e);
             throw early;
         }
     }
 
-    private static MaskSet read(DataInputStream in) throws IOException {
+    /** Counts the bytes read through it, so that a truncated file's error names where it ends. */
+    private static final class Counting extends java.io.FilterInputStream {
+        long count;
+
+        Counting(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            count += b >= 0 ? 1 : 0;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            count += Math.max(n, 0);
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count += skipped;
+            return skipped;
+        }
+    }
+
+    private static MaskSet read(DataInputStream in, String[] where) throws IOException {
         byte[] magic = new byte[MAGIC.length];
         in.readFully(magic);
         if (!java.util.Arrays.equals(magic, MAGIC)) {
@@ -177,7 +210,9 @@ public final class MaskSet {
         }
         List<ParameterMask> list = new ArrayList<>();
         for (int i = 0; i < count; i++) {
+            where[0] = "mask " + (i + 1) + " of " + count;
             String name = in.readUTF();
+            where[0] = "mask " + (i + 1) + " of " + count + " ('" + name + "')";
             int n = in.readInt();
             int m = in.readInt();
             SparsityPattern pattern;

@@ -93,6 +93,23 @@ class DjlPruneTest {
     }
 
     @Test
+    void aBlockUsedTwiceIsPrunedOnceAndListedOnceMore() {
+        Linear shared = Linear.builder().setUnits(8).build();
+        SequentialBlock net = new SequentialBlock().add(shared).add(shared);
+        try (Model model = DjlTasks.model(net, 3)) {
+            net.setInitializer(new NormalInitializer(0.5f), ai.djl.nn.Parameter.Type.WEIGHT);
+            net.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(2, 8));
+            DjlPruneResult result = DjlSparsity.prune(model.getBlock(), PruneOptions.twoOfFour());
+            PruneReport report = result.report();
+            assertEquals(1, report.pruned().size(), report.toString());
+            assertEquals(1, result.masks().masks().size());
+            PruneReport.Entry second = report.entries().get(1);
+            assertTrue(!second.pruned() && second.detail().contains("the same parameter as '"
+                    + report.entries().get(0).name() + "'"), second.detail());
+        }
+    }
+
+    @Test
     void exclusionAndSizeRulesSkipWeights() {
         try (Model model = convNet()) {
             PruneReport report = DjlSparsity.prune(model.getBlock(),

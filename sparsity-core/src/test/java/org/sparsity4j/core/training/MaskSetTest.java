@@ -85,6 +85,15 @@ class MaskSetTest {
         Files.write(truncated, Arrays.copyOf(good, good.length - 3));
         e = assertThrows(IOException.class, () -> MaskSet.load(truncated));
         assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("end early"), e.getMessage());
+        // where it ends: the byte offset, and the mask being read (the last of three, by name)
+        String last = masks.masks().stream().reduce((x, y) -> y).orElseThrow().name();
+        int count = masks.masks().size();
+        assertTrue(e.getMessage().contains("at byte offset " + (good.length - 3))
+                && e.getMessage().contains("mask " + count + " of " + count + " ('" + last + "')"), e.getMessage());
+        Path header = dir.resolve("header");
+        Files.write(header, Arrays.copyOf(good, 6));
+        e = assertThrows(IOException.class, () -> MaskSet.load(header));
+        assertTrue(e.getMessage().contains("at byte offset 6, in the header"), e.getMessage());
 
         Path trailing = dir.resolve("trailing");
         Files.write(trailing, Arrays.copyOf(good, good.length + 1));
