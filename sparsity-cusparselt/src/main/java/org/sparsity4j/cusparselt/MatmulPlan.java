@@ -79,7 +79,8 @@ public final class MatmulPlan implements AutoCloseable {
     private AlgorithmConfig algorithm;
     private Backend backend = Backend.SPARSE;
     private String selectionReason = "sparse kernel (dense fallback not requested)";
-    private boolean closed;
+    /** Set (under the plan's lock) when close begins; read by {@link #isClosed} from any thread. */
+    private volatile boolean closed;
 
     private MatmulPlan(SparseContext context, MatmulSpec spec, PlanOptions options, PlanOptions effective) {
         this.context = context;

@@ -38,9 +38,12 @@ public final class SparseContext implements AutoCloseable {
     private final int computeCapability;
     /** cuSPARSELt's version, asked once at creation (every checked upload needs it). */
     private final int libraryVersion;
-    private cusparseLtHandle_t handle;
+    /** Null once closed (volatile: plans and buffers check it from any thread). */
+    private volatile cusparseLtHandle_t handle;
     private DenseGemm dense;
     private final OwnedResources children = new OwnedResources();
+    /** Set by the first {@link #close()}: a second one, on another thread, does not run it again. */
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<PlanKey, MatmulPlan> cache = new HashMap<>();
     private DeviceBuffer compressScratch;
     private DeviceBuffer flag;
@@ -469,9 +472,25 @@ public final class SparseContext implements AutoCloseable {
         }
     }
 
-    /** Records a resource this context closes with it; called from any thread. */
+    /**
+     * Records a resource this context closes with it; called from any thread. A resource made while
+     * the context closes on another thread (whose close may already have taken the record) is closed
+     * here, and the caller gets the closed context's {@link IllegalStateException}.
+     */
     void register(AutoCloseable child) {
         children.add(child);
+        if (closing.get()) {
+            children.remove(child);
+            try {
+                child.close();
+            } catch (Exception e) {
+                IllegalStateException closed = new IllegalStateException("sparse context for device " + device
+                        + " is closed");
+                closed.addSuppressed(e);
+                throw closed;
+            }
+            throw new IllegalStateException("sparse context for device " + device + " is closed");
+        }
     }
 
     /** Forgets a resource closed by its owner; called from any thread. */
@@ -490,10 +509,13 @@ public final class SparseContext implements AutoCloseable {
         }
     }
 
-    /** Closes every open child, then destroys the cuSPARSELt handle; idempotent. */
+    /**
+     * Closes every open child, then destroys the cuSPARSELt handle; idempotent. When two threads close
+     * the context at once, one does the work and the other returns at once.
+     */
     @Override
     public void close() {
-        if (handle == null) {
+        if (handle == null || !closing.compareAndSet(false, true)) {
             return;
         }
         RuntimeException first = null;
@@ -504,9 +526,11 @@ public final class SparseContext implements AutoCloseable {
         for (AutoCloseable c : open) {
             try {
                 c.close();
-            } catch (Exception e) {
+            } catch (Exception | Error e) { // every child is closed, whatever one of them throws
                 if (first == null) {
                     first = e instanceof RuntimeException re ? re : new IllegalStateException(e);
+                } else {
+                    first.addSuppressed(e);
                 }
             }
         }
@@ -525,7 +549,14 @@ public final class SparseContext implements AutoCloseable {
         handle = null;
         int st = cusparseLt.cusparseLtDestroy(h);
         h.close();
-        Status.lt(st, "cusparseLtDestroy");
+        try {
+            Status.lt(st, "cusparseLtDestroy");
+        } catch (RuntimeException e) {
+            if (first == null) {
+                throw e;
+            }
+            first.addSuppressed(e);
+        }
         if (first != null) {
             throw first;
         }

@@ -219,6 +219,29 @@ class LifecycleGpuTest {
                 }
                 assertEquals(0, ctx.openResources(), "round " + round);
             }
+            // two threads closing one context at once: one closes it, the other returns, nothing fails
+            for (int round = 0; round < 20; round++) {
+                SparseContext ctx = SparseContext.create(0);
+                java.util.List<MatmulPlan> plans = new java.util.ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    MatmulPlan p = ctx.createPlan(spec, PlanOptions.noSearch());
+                    p.multiply(a, b, null, 1f, 0f);
+                    plans.add(p);
+                }
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.Future<Void> other = pool.submit(() -> {
+                    go.await();
+                    ctx.close();
+                    return null;
+                });
+                go.countDown();
+                ctx.close();
+                other.get();
+                assertTrue(ctx.isClosed(), "round " + round);
+                for (MatmulPlan p : plans) {
+                    assertTrue(p.isClosed(), "round " + round);
+                }
+            }
         } finally {
             pool.shutdownNow();
         }
