@@ -133,6 +133,8 @@ final class Calibrator {
                     // External data paths are relative to the model file: run the copy from the same directory.
                     tmp = Files.createTempFile(model.baseDir(), "." + model.path().getFileName() + ".calibration.",
                             ".onnx.tmp");
+                    // deleted below; also when a signal (TERM, INT, HUP) stops the JVM before that
+                    tmp.toFile().deleteOnExit();
                     Files.write(tmp, copy.toByteArray());
                     session = env.createSession(tmp.toString(), opts);
                 } else {

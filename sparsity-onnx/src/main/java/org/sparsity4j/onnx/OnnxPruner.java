@@ -876,7 +876,7 @@ public final class OnnxPruner {
                 try {
                     Files.move(outData, aside, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (IOException e) {
-                    Files.deleteIfExists(aside);
+                    step(e, () -> Files.deleteIfExists(aside));
                     throw e;
                 }
                 oldData = aside;
@@ -932,8 +932,8 @@ public final class OnnxPruner {
         private static void step(Throwable failure, UndoStep s) {
             try {
                 s.run();
-            } catch (IOException | RuntimeException e) {
-                if (failure != null) {
+            } catch (Throwable e) { // errors too: the remaining steps still run, and the failure stays the one thrown
+                if (failure != null && failure != e) {
                     failure.addSuppressed(e);
                 }
             }

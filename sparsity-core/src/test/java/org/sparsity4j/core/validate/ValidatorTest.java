@@ -114,6 +114,65 @@ class ValidatorTest {
         }
     }
 
+    /**
+     * A convolution weight along its input channels (9 groups a group row, several rows a block), pruned
+     * and then broken in a few scattered groups: counts and the first violations, in order, equal a
+     * direct count, with the SIMD counts and without, on the parallel path.
+     */
+    @Test
+    void convolutionShapedWeightsGiveTheSameReportAsADirectCount() {
+        SplittableRandom rnd = Gen.random("validate-conv", 0);
+        int outer = 128;
+        int len = 256;
+        int inner = 9;
+        Tensor t = Gen.tensor(ElementType.FP16, Shape.of(outer, len, 3, 3), rnd, true);
+        org.sparsity4j.core.mask.StripMasker.of(SparsityPattern.TWO_OF_FOUR).prune(t, 1);
+        for (int k = 0; k < 40; k++) {
+            int at = rnd.nextInt(t.size());
+            t.setBits(at, 0x3C00); // 1.0: breaks the group where it lands on a pruned position
+        }
+        long violating = 0;
+        long groups = 0;
+        java.util.List<long[]> first = new java.util.ArrayList<>();
+        for (int o = 0; o < outer; o++) {
+            for (int g = 0; g < len / 4; g++) {
+                for (int i = 0; i < inner; i++) {
+                    int base = (o * len + g * 4) * inner + i;
+                    int nz = 0;
+                    for (int j = 0; j < 4; j++) {
+                        nz += t.type().isNonZero(t.bits(base + j * inner)) ? 1 : 0;
+                    }
+                    groups++;
+                    if (nz > 2) {
+                        violating++;
+                        if (first.size() < ValidationReport.MAX_RECORDED) {
+                            first.add(t.shape().coordinates(base));
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(violating > 5, "the broken groups: " + violating);
+        for (boolean simd : new boolean[] {true, false}) {
+            if (simd && !ValidateSimd.enabled()) {
+                continue; // no Vector API module in this JVM (the scalar-kernel test run): the scalar counts only
+            }
+            boolean was = ValidateSimd.use(simd);
+            try {
+                ValidationReport r = Validator.checkStrip(t, SparsityPattern.TWO_OF_FOUR, 1);
+                String what = Gen.seedOf("validate-conv", 0) + " simd " + simd;
+                assertEquals(groups, r.groups(), what);
+                assertEquals(violating, r.violatingGroups(), what);
+                assertEquals(first.size(), r.firstViolations().size(), what);
+                for (int k = 0; k < first.size(); k++) {
+                    assertArrayEquals(first.get(k), r.firstViolations().get(k).coordinates(), what + " violation " + k);
+                }
+            } finally {
+                ValidateSimd.use(was);
+            }
+        }
+    }
+
     @Test
     void tileCheckCoversBothAxesAndRaggedEdges() {
         float[] v = new float[6 * 4];
