@@ -16,6 +16,10 @@ import org.sparsity4j.onnx.proto.OnnxSubset.TensorProto;
 
 /** Visits every tensor of a model's graphs (initializers and attribute tensors, subgraphs included) in model order. */
 final class TensorWalker {
+    /** Messages that hold no tensor at any depth: {@link #forEachElsewhere} does not walk into them. */
+    private static final Set<String> NO_TENSORS = Set.of("ValueInfoProto", "TypeProto", "TensorShapeProto",
+            "StringStringEntryProto", "OperatorSetIdProto", "TensorAnnotation");
+
     private TensorWalker() {
     }
 
@@ -47,7 +51,7 @@ final class TensorWalker {
     private static void walk(Message m, String path, Set<TensorProto> seen, BiConsumer<String, TensorProto> v) {
         for (Map.Entry<FieldDescriptor, Object> e : m.getAllFields().entrySet()) {
             FieldDescriptor f = e.getKey();
-            if (f.getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
+            if (f.getJavaType() != FieldDescriptor.JavaType.MESSAGE || NO_TENSORS.contains(f.getMessageType().getName())) {
                 continue;
             }
             String name = (path.isEmpty() ? "" : path + "/") + f.getName();
