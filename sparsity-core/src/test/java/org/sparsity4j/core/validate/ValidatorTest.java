@@ -73,6 +73,36 @@ class ValidatorTest {
         }
     }
 
+    /** 2:4 groups counted one by one, in row-major order of their first element (outer, group, inner). */
+    private static final class DirectCount {
+        long groups;
+        long violating;
+        final java.util.List<long[]> first = new java.util.ArrayList<>();
+
+        static DirectCount of(Tensor t, int outer, int len, int inner) {
+            DirectCount c = new DirectCount();
+            for (int o = 0; o < outer; o++) {
+                for (int g = 0; g < len / 4; g++) {
+                    for (int i = 0; i < inner; i++) {
+                        int base = (o * len + g * 4) * inner + i;
+                        int nz = 0;
+                        for (int j = 0; j < 4; j++) {
+                            nz += t.type().isNonZero(t.bits(base + j * inner)) ? 1 : 0;
+                        }
+                        c.groups++;
+                        if (nz > 2) {
+                            c.violating++;
+                            if (c.first.size() < ValidationReport.MAX_RECORDED) {
+                                c.first.add(t.shape().coordinates(base));
+                            }
+                        }
+                    }
+                }
+            }
+            return c;
+        }
+    }
+
     /** Large enough for the parallel path: counts and first violations equal a direct count. */
     @Test
     void largeTensorsGiveTheSameReportAsADirectCount() {
@@ -82,34 +112,12 @@ class ValidatorTest {
         Tensor t = Gen.tensor(ElementType.FP16, Shape.of(rows, cols), rnd, true);
         for (int axis = 0; axis < 2; axis++) {
             ValidationReport r = Validator.checkStrip(t, SparsityPattern.TWO_OF_FOUR, axis);
-            long violating = 0;
-            long groups = 0;
-            java.util.List<long[]> first = new java.util.ArrayList<>();
-            int outer = axis == 0 ? 1 : rows;
-            int len = axis == 0 ? rows : cols;
-            int inner = axis == 0 ? cols : 1;
-            for (int o = 0; o < outer; o++) {
-                for (int g = 0; g < len / 4; g++) {
-                    for (int i = 0; i < inner; i++) {
-                        int base = (o * len + g * 4) * inner + i;
-                        int nz = 0;
-                        for (int j = 0; j < 4; j++) {
-                            nz += t.type().isNonZero(t.bits(base + j * inner)) ? 1 : 0;
-                        }
-                        groups++;
-                        if (nz > 2) {
-                            violating++;
-                            if (first.size() < ValidationReport.MAX_RECORDED) {
-                                first.add(t.shape().coordinates(base));
-                            }
-                        }
-                    }
-                }
-            }
-            assertEquals(groups, r.groups(), Gen.seedOf("validate-large", 0) + " axis " + axis);
-            assertEquals(violating, r.violatingGroups(), Gen.seedOf("validate-large", 0) + " axis " + axis);
-            for (int k = 0; k < first.size(); k++) {
-                assertArrayEquals(first.get(k), r.firstViolations().get(k).coordinates(), "violation " + k + " axis " + axis);
+            DirectCount want = DirectCount.of(t, axis == 0 ? 1 : rows, axis == 0 ? rows : cols, axis == 0 ? cols : 1);
+            assertEquals(want.groups, r.groups(), Gen.seedOf("validate-large", 0) + " axis " + axis);
+            assertEquals(want.violating, r.violatingGroups(), Gen.seedOf("validate-large", 0) + " axis " + axis);
+            for (int k = 0; k < want.first.size(); k++) {
+                assertArrayEquals(want.first.get(k), r.firstViolations().get(k).coordinates(),
+                        "violation " + k + " axis " + axis);
             }
         }
     }
@@ -131,27 +139,10 @@ class ValidatorTest {
             int at = rnd.nextInt(t.size());
             t.setBits(at, 0x3C00); // 1.0: breaks the group where it lands on a pruned position
         }
-        long violating = 0;
-        long groups = 0;
-        java.util.List<long[]> first = new java.util.ArrayList<>();
-        for (int o = 0; o < outer; o++) {
-            for (int g = 0; g < len / 4; g++) {
-                for (int i = 0; i < inner; i++) {
-                    int base = (o * len + g * 4) * inner + i;
-                    int nz = 0;
-                    for (int j = 0; j < 4; j++) {
-                        nz += t.type().isNonZero(t.bits(base + j * inner)) ? 1 : 0;
-                    }
-                    groups++;
-                    if (nz > 2) {
-                        violating++;
-                        if (first.size() < ValidationReport.MAX_RECORDED) {
-                            first.add(t.shape().coordinates(base));
-                        }
-                    }
-                }
-            }
-        }
+        DirectCount want = DirectCount.of(t, outer, len, inner);
+        long groups = want.groups;
+        long violating = want.violating;
+        java.util.List<long[]> first = want.first;
         assertTrue(violating > 5, "the broken groups: " + violating);
         for (boolean simd : new boolean[] {true, false}) {
             if (simd && !ValidateSimd.enabled()) {
