@@ -1103,16 +1103,22 @@ public final class OnnxPruner {
         }
     }
 
-    /** Closes every channel, the rest too when one close fails; the first failure is thrown. */
+    /** Closes every channel, the rest too when one close fails; the first failure is thrown, others suppressed. */
     private static void closeAll(java.util.Iterator<FileChannel> channels) throws IOException {
-        if (!channels.hasNext()) {
-            return;
+        IOException first = null;
+        while (channels.hasNext()) {
+            try {
+                channels.next().close();
+            } catch (IOException e) {
+                if (first == null) {
+                    first = e;
+                } else {
+                    first.addSuppressed(e);
+                }
+            }
         }
-        FileChannel ch = channels.next();
-        try {
-            ch.close();
-        } finally {
-            closeAll(channels);
+        if (first != null) {
+            throw first;
         }
     }
 

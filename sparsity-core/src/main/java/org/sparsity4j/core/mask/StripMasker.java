@@ -273,22 +273,24 @@ public final class StripMasker {
 
     private void processBlock(Tensor t, Tensor scores, Plan plan, int b, Scratch s, MaskWords mask,
                               MaskStats.Acc acc, boolean apply, boolean simd) {
+        // the block's page of the mask (allocated here by the first block that reaches it), bits from origin;
+        // pages are whole multiples of Plan.unit(), so every segment of the block lies in this one
+        int first = plan.base(b);
+        int page = mask.pageOf(first);
+        long[] words = mask.page(page);
+        int origin = mask.origin(page);
         int rows = plan.rows(b);
         for (int r = 0; r < rows; r++) {
-            processSegment(t, scores, plan, plan.base(b) + r * plan.m * plan.inner, plan.count(b), s, mask, acc, apply,
-                    simd);
+            processSegment(t, scores, plan, first + r * plan.m * plan.inner, plan.count(b), s, words, origin, acc,
+                    apply, simd);
         }
     }
 
     /** One segment of a block: {@code count} groups from {@code base}, in one group row. */
-    private void processSegment(Tensor t, Tensor scores, Plan plan, int base, int count, Scratch s, MaskWords mask,
-                                MaskStats.Acc acc, boolean apply, boolean simd) {
+    private void processSegment(Tensor t, Tensor scores, Plan plan, int base, int count, Scratch s, long[] words,
+                                int origin, MaskStats.Acc acc, boolean apply, boolean simd) {
         final int m = plan.m;
         final int n = pattern.n();
-        // the block's page of the mask (allocated here by the first block that reaches it), bits from origin
-        final int page = mask.pageOf(base);
-        final long[] words = mask.page(page);
-        final int origin = mask.origin(page);
         final int gs = plan.groupStride();
         final int es = plan.elemStride();
         if (scores == null && FusedStrip.supports(t.type(), pattern)) {
